@@ -1,0 +1,40 @@
+# Two commands set everything up: `make lab` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FIRST_NOTEBOOK := notebooks/01_output_vs_h_n.ipynb
+# JupyterLab refuses to run as root without this flag.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+LAB_ARGS ?=
+
+.PHONY: install lab test outputs bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json jupyter/overrides.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# Server settings (127.0.0.1, no news, no update checks) and Lab settings (no news prompt)
+	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d $(VENV)/share/jupyter/lab/settings
+	cp jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/rnn-outputs.json
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# Build matplotlib's font cache now, so its notice never lands in a notebook output.
+	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(FIRST_NOTEBOOK) --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+outputs: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV) artifacts

@@ -1,0 +1,30 @@
+"""Helpers for the notebooks on what nn.RNN, nn.GRU and nn.LSTM return.
+
+Importing this package changes no global state: no rcParams, no warning filters.
+"""
+
+from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
+from .relations import Relation, format_table, relation_table
+from .states import (
+    BACKWARD,
+    FORWARD,
+    StateLocation,
+    final_state_from_h_n,
+    final_state_from_output,
+    flat_view,
+    last_valid_output,
+    last_valid_steps,
+    layer_direction_view,
+    locate_final_state,
+    sequence_summary,
+    state_index,
+    time_major,
+)
+
+__all__ = [
+    "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
+    "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
+    "format_table", "last_valid_output", "last_valid_steps", "layer_direction_view",
+    "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
+    "state_index", "time_major",
+]

@@ -1,0 +1,153 @@
+"""Reading h_n and c_n as (layer, direction) and finding the final states in output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .models import RNNRun
+
+FORWARD, BACKWARD = 0, 1
+
+
+def layer_direction_view(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -> torch.Tensor:
+    """View h_n (or c_n) with layers and directions on separate axes.
+
+    (num_layers * D, N, H) -> (num_layers, D, N, H); unbatched (num_layers * D, H) -> (num_layers, D, H).
+    """
+    if not isinstance(h_n, torch.Tensor) or h_n.dim() not in (2, 3):
+        got = tuple(h_n.shape) if isinstance(h_n, torch.Tensor) else type(h_n).__name__
+        raise ValueError(f"h_n={got} is not allowed: h_n must be a 2-D or 3-D tensor")
+    num_directions = 2 if bidirectional else 1
+    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f"num_layers={num_layers!r} is not allowed: num_layers must be an integer >= 1")
+    if h_n.shape[0] != num_layers * num_directions:
+        raise ValueError(
+            f"h_n.shape[0]={h_n.shape[0]} is not allowed with num_layers={num_layers} and "
+            f"bidirectional={bidirectional}: it must be num_layers * D = {num_layers * num_directions}"
+        )
+    return h_n.view(num_layers, num_directions, *h_n.shape[1:])
+
+
+def flat_view(h_view: torch.Tensor) -> torch.Tensor:
+    """Undo layer_direction_view: (num_layers, D, ...) -> (num_layers * D, ...)."""
+    if not isinstance(h_view, torch.Tensor) or h_view.dim() not in (3, 4) or h_view.shape[1] not in (1, 2):
+        got = tuple(h_view.shape) if isinstance(h_view, torch.Tensor) else type(h_view).__name__
+        raise ValueError(f"h_view={got} is not allowed: h_view must be (num_layers, D, [N,] H) with D of 1 or 2")
+    return h_view.reshape(-1, *h_view.shape[2:])
+
+
+def state_index(layer: int, direction: int, num_layers: int, bidirectional: bool) -> int:
+    """Row of h_n that holds (layer, direction); layer may be negative, as in h_n[-1]."""
+    num_directions = 2 if bidirectional else 1
+    if isinstance(layer, bool) or not isinstance(layer, int) or not -num_layers <= layer < num_layers:
+        raise ValueError(
+            f"layer={layer!r} is not allowed: layer must be an integer from {-num_layers} to {num_layers - 1}"
+        )
+    if direction not in range(num_directions) or isinstance(direction, bool):
+        raise ValueError(
+            f"direction={direction!r} is not allowed: direction must be 0 (forward)"
+            + (" or 1 (backward)" if bidirectional else " for a one-direction module")
+        )
+    return (layer % num_layers) * num_directions + direction
+
+
+def time_major(run: RNNRun) -> torch.Tensor:
+    """output as (L, N, D * H_out) whatever batch_first and batching were."""
+    if run.unbatched:
+        return run.output.unsqueeze(1)  # (L, 1, D * H_out)
+    return run.output.transpose(0, 1) if run.config.batch_first else run.output
+
+
+def last_valid_steps(run: RNNRun) -> torch.Tensor:
+    """Index of each sequence's last valid time step: lengths - 1, or L - 1 for all."""
+    out = time_major(run)
+    if run.lengths is None:
+        return torch.full((out.shape[1],), out.shape[0] - 1, dtype=torch.int64)
+    return run.lengths - 1
+
+
+@dataclass(frozen=True)
+class StateLocation:
+    """Where the final state of one (layer, direction) sits in output, if anywhere."""
+
+    layer: int
+    direction: int
+    in_output: bool
+    step: str | None  # "last valid step", "step 0" or None
+    features: slice | None  # which of output's D * H_out features
+
+    def describe(self) -> str:
+        who = f"layer {self.layer}, {'forward' if self.direction == FORWARD else 'backward'}"
+        if not self.in_output:
+            return f"{who}: not in output (output holds only the top layer)"
+        return f"{who}: output at the {self.step}, features {self.features.start}:{self.features.stop}"
+
+
+def locate_final_state(run: RNNRun, layer: int, direction: int) -> StateLocation:
+    """Say where h_n's (layer, direction) state appears in output."""
+    cfg = run.config
+    state_index(layer, direction, cfg.num_layers, cfg.bidirectional)  # validates
+    layer = layer % cfg.num_layers
+    if layer != cfg.num_layers - 1:
+        return StateLocation(layer, direction, False, None, None)
+    h = cfg.h_out
+    features = slice(direction * h, (direction + 1) * h)
+    step = "last valid step" if direction == FORWARD else "step 0"
+    return StateLocation(layer, direction, True, step, features)
+
+
+def final_state_from_output(run: RNNRun, layer: int, direction: int) -> torch.Tensor | None:
+    """Cut (layer, direction)'s final state out of output: (N, H_out), (H_out,) unbatched, or None."""
+    where = locate_final_state(run, layer, direction)
+    if not where.in_output:
+        return None
+    out = time_major(run)  # (L, N, D * H_out)
+    batch = torch.arange(out.shape[1])
+    steps = last_valid_steps(run) if direction == FORWARD else torch.zeros_like(batch)
+    picked = out[steps, batch, where.features]  # (N, H_out)
+    return picked[0] if run.unbatched else picked
+
+
+def final_state_from_h_n(run: RNNRun, layer: int, direction: int) -> torch.Tensor:
+    """h_n's (layer, direction) state: (N, H_out), or (H_out,) unbatched."""
+    cfg = run.config
+    return run.h_n[state_index(layer, direction, cfg.num_layers, cfg.bidirectional)]
+
+
+def sequence_summary(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
+    """The final state a classifier should read: h_n[-1], or cat(h_n[-2], h_n[-1]) for two directions.
+
+    (num_layers * D, N, H_out) -> (N, D * H_out).
+    """
+    if not isinstance(h_n, torch.Tensor) or h_n.dim() not in (2, 3):
+        got = tuple(h_n.shape) if isinstance(h_n, torch.Tensor) else type(h_n).__name__
+        raise ValueError(f"h_n={got} is not allowed: h_n must be a 2-D or 3-D tensor")
+    if not bidirectional:
+        return h_n[-1]
+    if h_n.shape[0] % 2:
+        raise ValueError(
+            f"h_n.shape[0]={h_n.shape[0]} is not allowed with bidirectional=True: it must be even (num_layers * 2)"
+        )
+    return torch.cat([h_n[-2], h_n[-1]], dim=-1)
+
+
+def last_valid_output(output: torch.Tensor, lengths: torch.Tensor | None, batch_first: bool) -> torch.Tensor:
+    """Each sequence's output at its last valid step: (N, D * H_out).
+
+    In a padded batch, output[-1] is zeros for sequences shorter than L; this is not.
+    """
+    if not isinstance(output, torch.Tensor) or output.dim() != 3:
+        got = tuple(output.shape) if isinstance(output, torch.Tensor) else type(output).__name__
+        raise ValueError(f"output={got} is not allowed: output must be a batched 3-D tensor")
+    out = output.transpose(0, 1) if batch_first else output  # (L, N, D * H_out)
+    seq_len, batch_size = out.shape[:2]
+    if lengths is None:
+        return out[-1]
+    lengths = torch.as_tensor(lengths)
+    if lengths.shape != (batch_size,) or lengths.min() < 1 or lengths.max() > seq_len:
+        raise ValueError(
+            f"lengths={lengths.tolist()} is not allowed: it needs {batch_size} entries, each from 1 to {seq_len}"
+        )
+    return out[lengths - 1, torch.arange(batch_size)]
