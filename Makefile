@@ -31,10 +31,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 outputs: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python -m tools.execute_notebooks notebooks/*.ipynb
 
 bench: $(STAMP)
-	$(BIN)/python tools/bench.py
+	$(BIN)/python -m tools.bench
 
 clean:
 	rm -rf $(VENV) artifacts
