@@ -1,4 +1,5 @@
 # Two commands set everything up: `make lab` and `make test`.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,6 +8,7 @@ FIRST_NOTEBOOK := notebooks/01_output_vs_h_n.ipynb
 # JupyterLab refuses to run as root without this flag.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
+PYTEST_ARGS ?=
 
 .PHONY: install lab test outputs bench clean
 
@@ -27,8 +29,15 @@ $(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json ju
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(FIRST_NOTEBOOK) --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
+# The suite must leave the working tree as it found it: compare git's view before and after.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@before="$$(git status --porcelain 2>/dev/null)"; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	after="$$(git status --porcelain 2>/dev/null)"; \
+	if [ "$$before" != "$$after" ]; then \
+		echo "make test: the test run changed the working tree:"; \
+		diff <(echo "$$before") <(echo "$$after"); exit 1; \
+	fi; exit $$status
 
 outputs: $(STAMP)
 	$(BIN)/python -m tools.execute_notebooks notebooks/*.ipynb
