@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Sequence
 
 import torch
@@ -39,7 +40,7 @@ class RNNConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.cell not in CELLS:
+        if not isinstance(self.cell, str) or self.cell not in CELLS:
             raise ValueError(f"cell={self.cell!r} is not allowed: cell must be one of {sorted(CELLS)}")
         for name in ("input_size", "hidden_size", "num_layers"):
             _check_positive_int(name, getattr(self, name))
@@ -123,6 +124,8 @@ def make_input(config: RNNConfig, seq_len: int = 5, batch_size: int = 2, unbatch
 
 def check_lengths(lengths: Sequence[int] | torch.Tensor, seq_len: int, batch_size: int) -> torch.Tensor:
     """Return lengths as an int64 tensor, or raise if they do not fit the batch."""
+    if (isinstance(lengths, torch.Tensor) and lengths.dim() != 1) or not hasattr(lengths, "__len__"):
+        raise ValueError(f"lengths={lengths!r} is not allowed: lengths must be a sequence of {batch_size} integers")
     values = lengths.tolist() if isinstance(lengths, torch.Tensor) else list(lengths)
     if len(values) != batch_size:
         raise ValueError(
@@ -130,11 +133,11 @@ def check_lengths(lengths: Sequence[int] | torch.Tensor, seq_len: int, batch_siz
             f"one per sequence is needed (batch_size={batch_size})"
         )
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= seq_len:
+        if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= value <= seq_len:
             raise ValueError(
                 f"lengths={values!r} is not allowed: each length must be an integer from 1 to seq_len={seq_len}"
             )
-    return torch.tensor(values, dtype=torch.int64)
+    return torch.tensor([int(v) for v in values], dtype=torch.int64)
 
 
 def run(
