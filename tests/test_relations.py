@@ -1,0 +1,116 @@
+"""helpers.relations: the relation table's rows, their verdicts and the code they show."""
+
+import dataclasses
+
+import pytest
+import torch
+
+from helpers import Relation, RNNConfig, format_table, relation_table, run
+
+TOP_FORWARD = "top layer, forward: final state = output at each sequence's last valid step"
+PADDED_LAST = "top layer, forward: final state = output at the last step of the tensor"
+TOP_BACKWARD = "top layer, backward: final state = output at step 0"
+SLIP = "the seed's slip"
+C_N = "c_n: any cell state appears somewhere in output"
+
+
+def by_name(rows):
+    """{name prefix: holds} for the fixed rows, and (layer, direction name): holds for lower layers."""
+    table = {}
+    for row in rows:
+        for prefix in (TOP_FORWARD, PADDED_LAST, TOP_BACKWARD, SLIP, C_N):
+            if row.name.startswith(prefix):
+                table[prefix] = row.holds
+        if row.name.startswith("layer "):
+            layer, direction = row.name.split(":")[0].removeprefix("layer ").split(", ")
+            table[(int(layer), direction)] = row.holds
+    assert len(table) == len(rows), [r.name for r in rows]
+    return table
+
+
+def test_the_seed_question_gru():
+    """The seed's model (GRU, 8 -> 50, three layers, batch_first), with a smaller batch."""
+    r = run(RNNConfig("gru", 8, 50, 3, batch_first=True), seq_len=112, batch_size=4)
+    assert by_name(relation_table(r)) == {
+        TOP_FORWARD: True, PADDED_LAST: True, (0, "forward"): False, (1, "forward"): False,
+    }
+    assert torch.equal(r.output[:, -1], r.h_n.view(3, 1, 4, 50)[-1, 0])
+
+
+def test_the_seed_slip_bidirectional_gru():
+    r = run(RNNConfig("gru", 8, 50, 3, bidirectional=True, batch_first=True), seq_len=112, batch_size=4)
+    rows = relation_table(r)
+    assert by_name(rows) == {
+        TOP_FORWARD: True, PADDED_LAST: True, TOP_BACKWARD: True, SLIP: False,
+        (0, "forward"): False, (0, "backward"): False, (1, "forward"): False, (1, "backward"): False,
+    }
+    codes = {row.name.split(":")[0]: row.code for row in rows}
+    assert codes["top layer, backward"] == "output[:, 0, 50:] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
+    assert codes["the seed's slip"] == "output[:, -1, :50] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
+    # the seed's wrong line and its fix, straight from torch
+    view = r.h_n.view(3, 2, 4, 50)
+    assert not torch.equal(r.output[:, -1, :50], view[-1, 1])
+    assert torch.equal(r.output[:, 0, 50:], view[-1, 1])
+
+
+def test_lstm_with_projection_and_padding():
+    cfg = RNNConfig("lstm", 2, 4, 2, bidirectional=True, proj_size=3)
+    r = run(cfg, seq_len=5, batch_size=3, lengths=[5, 3, 2])
+    assert by_name(relation_table(r)) == {
+        TOP_FORWARD: True, PADDED_LAST: False, TOP_BACKWARD: True, SLIP: False,
+        (0, "forward"): False, (0, "backward"): False, C_N: False,
+    }
+    full = run(cfg, seq_len=5, batch_size=3, lengths=[5, 5, 5])
+    assert by_name(relation_table(full))[PADDED_LAST] is True
+
+
+def test_holds_are_python_bools_and_relations_are_frozen():
+    rows = relation_table(run(RNNConfig("lstm", 2, 3, 2, True), seq_len=3))
+    assert all(type(row.holds) is bool for row in rows)
+    assert all(isinstance(row, Relation) for row in rows)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].holds = False
+
+
+def _evaluate(code, r):
+    """Evaluate a row's `left == right` with torch.equal, over every n where the code has an n."""
+    cfg = r.config
+    names = dict(output=r.output, h_n=r.h_n, num_layers=cfg.num_layers, D=cfg.num_directions,
+                 H_out=cfg.h_out, lengths=r.lengths)
+    if not r.unbatched:
+        names["N"] = r.h_n.shape[1]
+    left, right = code.split(" == ")
+    if "lengths[n]" not in code:
+        return torch.equal(eval(left, {}, names), eval(right, {}, names))
+    return all(torch.equal(eval(left, {}, {**names, "n": n}), eval(right, {}, {**names, "n": n}))
+               for n in range(names["N"]))
+
+
+@pytest.mark.parametrize("cfg,kwargs", [
+    (RNNConfig("gru", 2, 3, 2, True, False), dict(seq_len=4, batch_size=2)),
+    (RNNConfig("gru", 2, 3, 2, True, True), dict(seq_len=4, batch_size=3, lengths=[4, 1, 2])),
+    (RNNConfig("rnn", 2, 3, 1, True, True), dict(seq_len=4, unbatched=True)),
+    (RNNConfig("lstm", 2, 3, 3, True, False, proj_size=2), dict(seq_len=4, batch_size=3, lengths=[2, 4, 3])),
+    (RNNConfig("lstm", 2, 3, 1, False, False), dict(seq_len=4, batch_size=2, lengths=[4, 4])),
+], ids=["gru-bi", "gru-bi-bf-packed", "rnn-unbatched", "lstm-proj-packed", "lstm-full-lengths"])
+def test_the_code_each_row_shows_computes_its_verdict(cfg, kwargs):
+    r = run(cfg, **kwargs)
+    comparisons = [row for row in relation_table(r) if " == " in row.code]
+    assert len(comparisons) == (4 if cfg.bidirectional else 2)
+    for row in comparisons:
+        assert _evaluate(row.code, r) is row.holds, row
+
+
+def test_format_table_one_line_per_row_verdict_first():
+    rows = relation_table(run(RNNConfig("lstm", 2, 3, 2, True), seq_len=3))
+    lines = format_table(rows).splitlines()
+    assert len(lines) == len(rows)
+    for line, row in zip(lines, rows):
+        assert line.startswith(f"{row.holds!s:5}  {row.code}")
+        assert line.endswith(f"  # {row.name}")
+    assert len({line.index("  # ") for line in lines}) == 1  # the names line up
+
+
+def test_format_table_by_hand():
+    rows = [Relation("first", "a == b", True), Relation("second", "longer == code", False)]
+    assert format_table(rows) == "True   a == b          # first\nFalse  longer == code  # second"
