@@ -3,7 +3,9 @@
 Importing this package changes no global state: no rcParams, no warning filters.
 """
 
+from .exercises import check_backward_final, check_classifier_summary, check_last_step
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
+from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
 from .states import (
     BACKWARD,
@@ -20,6 +22,7 @@ from .states import (
     state_index,
     time_major,
 )
+from .widgets import SliderView, output_vs_h_n_figure, output_vs_h_n_view
 
 __all__ = [
     "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
@@ -27,4 +30,7 @@ __all__ = [
     "format_table", "last_valid_output", "last_valid_steps", "layer_direction_view",
     "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
     "state_index", "time_major",
+    # pictures, views and exercise checkers
+    "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
+    "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
 ]

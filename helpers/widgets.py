@@ -1,0 +1,116 @@
+"""Slider views: a pure compute step, a draw step on a Figure, and wiring that shows PNG bytes in an Image."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import Callable
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .models import RNNConfig, RNNRun, run
+from .plots import OutputHnArtists, output_vs_h_n, update_output_vs_h_n
+
+VIEW_FIGSIZE = (6.4, 3.2)  # inches; small, so a slider move re-renders fast
+VIEW_DPI = 72
+
+
+# --- compute: config and slider values -> a run (pure, cached) -------------------------------------
+
+
+@lru_cache(maxsize=128)
+def cached_run(config: RNNConfig, seq_len: int, batch_size: int) -> RNNRun:
+    """helpers.run, remembered per (config, seq_len, batch_size); treat the result as read-only."""
+    return run(config, seq_len=seq_len, batch_size=batch_size)
+
+
+def compute_output_vs_h_n(
+    num_layers: int, seq_len: int, bidirectional: bool = False, cell: str = "gru",
+    input_size: int = 4, hidden_size: int = 3, batch_size: int = 3, batch_first: bool = True, seed: int = 0,
+) -> RNNRun:
+    """The run that the output-vs-h_n view shows for these settings."""
+    config = RNNConfig(cell=cell, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
+                       bidirectional=bidirectional, batch_first=batch_first, seed=seed)
+    return cached_run(config, seq_len, batch_size)
+
+
+# --- draw: a run -> artists on a Figure ------------------------------------------------------------
+
+
+def draw_output_vs_h_n(fig: Figure, run: RNNRun, batch: int = 0, artists: OutputHnArtists | None = None,
+                       legend: bool = False):
+    """Draw the view on fig, or update artists already drawn there; returns the artists."""
+    if artists is None:
+        return output_vs_h_n(run, batch=batch, fig=fig, legend=legend)
+    return update_output_vs_h_n(artists, run, batch=batch)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """Render fig with Agg to PNG bytes, favouring speed over file size."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def output_vs_h_n_figure(num_layers: int = 2, seq_len: int = 5, batch: int = 0, bidirectional: bool = False,
+                         **config) -> Figure:
+    """The view's picture for fixed settings, as a static Figure (same drawing code as the live view)."""
+    fig = Figure(figsize=VIEW_FIGSIZE)
+    draw_output_vs_h_n(fig, compute_output_vs_h_n(num_layers, seq_len, bidirectional, **config), batch, legend=True)
+    return fig
+
+
+# --- wire: sliders -> re-render into an Image ------------------------------------------------------
+
+
+class SliderView(widgets.VBox):
+    """Controls above an Image; changing any control's value re-renders the Image synchronously."""
+
+    def __init__(self, controls: dict[str, widgets.ValueWidget], render: Callable[..., bytes]):
+        self.controls = dict(controls)
+        self.image = widgets.Image(format="png")
+        self._render = render
+        super().__init__([widgets.HBox(list(self.controls.values())), self.image])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def values(self) -> dict:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def refresh(self) -> None:
+        """Render the current values into the Image."""
+        self.image.value = self._render(**self.values())
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+
+def output_vs_h_n_view(
+    cell: str = "gru", max_layers: int = 3, max_seq_len: int = 8, batch_size: int = 3,
+    num_layers: int = 2, seq_len: int = 5, bidirectional: bool = False, **config,
+) -> SliderView:
+    """Sliders for num_layers, seq_len and batch element, a bidirectional checkbox, and the heatmap they drive."""
+    fig = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
+    FigureCanvasAgg(fig)
+    drawn: list[OutputHnArtists] = []  # the artists, once the first render has made them
+
+    def render(num_layers: int, seq_len: int, batch: int, bidirectional: bool) -> bytes:
+        result = compute_output_vs_h_n(num_layers, seq_len, bidirectional, cell=cell, batch_size=batch_size, **config)
+        artists = draw_output_vs_h_n(fig, result, batch, drawn[0] if drawn else None)
+        drawn[:] = [artists]
+        return png_bytes(fig)
+
+    style = {"description_width": "initial"}
+    controls = {
+        "num_layers": widgets.IntSlider(num_layers, min=1, max=max_layers, description="num_layers", style=style),
+        "seq_len": widgets.IntSlider(seq_len, min=1, max=max_seq_len, description="seq_len", style=style),
+        "batch": widgets.IntSlider(0, min=0, max=batch_size - 1, description="batch element", style=style),
+        "bidirectional": widgets.Checkbox(bidirectional, description="bidirectional", indent=False),
+    }
+    view = SliderView(controls, render)
+    view.figure = fig
+    return view
