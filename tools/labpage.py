@@ -1,0 +1,193 @@
+"""Drive JupyterLab pages in Debian's Chromium through Playwright (browser tests and benchmark)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.labserver import LabServer
+
+CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = (
+    f"Chromium not found at {CHROMIUM} (or $CHROMIUM): install it with "
+    "`sudo apt-get install chromium`, or run `.ci/run` as root"
+)
+# Playwright's own browser download does not work here, so it launches Debian's Chromium.
+# Playwright gives every launch a new, empty, temporary user-data-dir (it refuses one in args).
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 1000}
+
+# A widget output is a Lumino panel without a data-mime-type; its child is the top-level view.
+WIDGET_VIEW = ".jp-OutputArea-output:has(> .jupyter-widgets)"
+WIDGET_LOADING = "Loading widget"
+WIDGET_ERROR = "Error displaying widget"
+# JupyterLab renders both error outputs and stderr streams with this MIME type.
+ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+NEWS_PROMPT = "official Jupyter news"
+
+
+def find_chromium() -> str | None:
+    """Path of the Chromium executable ($CHROMIUM, then /usr/bin/chromium, then PATH), or None."""
+    for candidate in (os.environ.get("CHROMIUM"), CHROMIUM, shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def launch_chromium(playwright, executable: str):
+    """Start a headless Chromium with the flags above."""
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+
+
+@dataclass
+class ConsoleLog:
+    """Console messages and uncaught exceptions of one page."""
+
+    entries: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def attach(self, page) -> "ConsoleLog":
+        """Start recording `page`."""
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        return self
+
+    def _on_console(self, msg) -> None:
+        where = msg.location.get("url", "") if msg.location else ""
+        line = f"[{msg.type}] {msg.text} ({where})"
+        self.entries.append(line)
+        if msg.type == "error":
+            self.errors.append(line)
+
+    def write(self, path: Path) -> None:
+        """Save everything seen, for people to read after a failure."""
+        path.write_text("\n".join(self.entries + self.errors) + "\n")
+
+
+def open_notebook(page, lab: LabServer, notebook: str, timeout: float = 120) -> None:
+    """Open `notebook` (path under the served root) and wait until its kernel is connected and idle."""
+    page.goto(lab.lab_url(notebook))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout * 1000)
+    wait_kernel_idle(page, lab, notebook, timeout)
+
+
+def _kernel_state(lab: LabServer, notebook: str) -> tuple[str | None, int]:
+    """(execution_state, connections) of the kernel the server runs for `notebook`."""
+    status, sessions = lab.request("/api/sessions")
+    if status != 200 or not isinstance(sessions, list):
+        return None, 0
+    for session in sessions:
+        if session.get("path") == notebook and session.get("kernel"):
+            kernel = session["kernel"]
+            return kernel.get("execution_state"), kernel.get("connections", 0)
+    return None, 0
+
+
+def shut_down_kernel(lab: LabServer, notebook: str) -> None:
+    """Delete the session of `notebook`, stopping its kernel (frees the CPU for the next one)."""
+    status, sessions = lab.request("/api/sessions")
+    for session in sessions if status == 200 and isinstance(sessions, list) else []:
+        if session.get("path") == notebook:
+            lab.request(f"/api/sessions/{session['id']}", method="DELETE")
+
+
+def wait_kernel_idle(page, lab: LabServer, notebook: str, timeout: float = 120) -> None:
+    """Wait until the server says the kernel is idle with a client attached, and the page agrees.
+
+    The toolbar indicator alone is not enough: it reads "idle" for a moment before the kernel
+    has even started, so the server's view is checked as well.
+    """
+    deadline = time.monotonic() + timeout
+    indicator = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]'
+    while time.monotonic() < deadline:
+        state, connections = _kernel_state(lab, notebook)
+        if state == "idle" and connections > 0 and page.locator(indicator).count() > 0:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"kernel for {notebook} not idle after {timeout:.0f} s: {_kernel_state(lab, notebook)}")
+
+
+def run_all_cells(page) -> None:
+    """Run > Run All Cells, from the menu bar.
+
+    The menu is what a reader uses, and it needs no extra server flag such as
+    --LabApp.expose_app_in_browser, so the server runs with exactly the project's settings.
+    """
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+
+
+def wait_all_executed(page, lab: LabServer, notebook: str, timeout: float = 600) -> None:
+    """Wait until every code cell has an execution count (none queued) and the kernel is idle."""
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+        }""",
+        timeout=timeout * 1000,
+        polling=200,
+    )
+    wait_kernel_idle(page, lab, notebook, timeout)
+
+
+def wait_widgets_settled(page, expected: int, timeout: float = 120) -> None:
+    """Wait until at least `expected` widget views exist and no output still says "Loading widget"."""
+    page.wait_for_function(
+        """([view, loading, expected]) => {
+            const outs = [...document.querySelectorAll('.jp-OutputArea-output')];
+            return document.querySelectorAll(view).length >= expected
+                && outs.every(o => !o.textContent.includes(loading));
+        }""",
+        arg=[WIDGET_VIEW, WIDGET_LOADING, expected],
+        timeout=timeout * 1000,
+        polling=200,
+    )
+
+
+def outputs_containing(page, text: str) -> list[str]:
+    """Texts of the cell outputs that contain `text`."""
+    return page.locator(".jp-OutputArea-output", has_text=text).all_inner_texts()
+
+
+def error_outputs(page) -> list[str]:
+    """Texts of cell outputs that show an error or anything on stderr."""
+    return page.locator(ERROR_OUTPUT).all_inner_texts()
+
+
+def news_prompt_shown(page) -> bool:
+    """Whether the "get notified about official Jupyter news?" notification is on the page."""
+    return page.get_by_text(NEWS_PROMPT).count() > 0
+
+
+def image_src(img) -> str:
+    """The current `src` of an <img> locator."""
+    return img.evaluate("el => el.src")
+
+
+def press_slider(page, handle, key: str) -> None:
+    """Focus a noUiSlider handle and press `key` on it."""
+    handle.focus()
+    page.keyboard.press(key)
+
+
+def wait_image_replaced(img, old_src: str, timeout: float = 60) -> str:
+    """Wait until the <img> shows a decoded image from a different src; return the new src."""
+    img.evaluate(
+        """async (el, [old, timeout]) => {
+            const t0 = performance.now();
+            while (el.src === old || !el.complete || el.naturalWidth === 0) {
+                if (performance.now() - t0 > timeout) throw new Error('image src did not change');
+                await new Promise(r => setTimeout(r, 20));
+            }
+            await el.decode();
+        }""",
+        [old_src, timeout * 1000],
+    )
+    return image_src(img)
