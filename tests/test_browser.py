@@ -1,0 +1,184 @@
+"""Every notebook with widgets runs in a real JupyterLab in Chromium, and its sliders redraw the heatmap.
+
+The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
+left as it was; screenshots, console logs and the server log go to artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import labpage
+from tools.labserver import ARTIFACTS, REPO_ROOT, listening_addresses, running_lab
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+SHOTS = ARTIFACTS / "browser"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# What tools/execute_notebooks.py stores in place of a live view (the shared convention).
+PLACEHOLDER = "Live view (ipywidgets): run this cell in JupyterLab"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def expected_views(path: Path) -> int:
+    """How many live widget views the stored notebook says it shows (0: a notebook without widgets)."""
+    nb = nbformat.read(path, as_version=4)
+    count = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            count += WIDGET_MIME in data or str(data.get("text/plain", "")).startswith(PLACEHOLDER)
+    return count
+
+
+WIDGET_NOTEBOOKS = [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if expected_views(p) > 0]
+
+
+def shot_name(notebook: Path, step: str) -> Path:
+    """Where a screenshot of `notebook` at `step` goes."""
+    return SHOTS / f"{notebook.stem}--{step}.png"
+
+
+# --- fixtures: one server and one browser for the whole module -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """JupyterLab from .venv on a temporary copy of notebooks/, stopped after the module."""
+    with running_lab({"notebooks": NOTEBOOKS}, log_dir=SHOTS) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright; skipped locally (failed in CI) if missing."""
+    executable = labpage.find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        executable = None
+    if executable is None:
+        if IN_CI:
+            pytest.fail(labpage.INSTALL_HINT + " (CI=true: browser tests must run)")
+        pytest.skip(labpage.INSTALL_HINT)
+    with sync_playwright() as playwright:
+        chromium = labpage.launch_chromium(playwright, executable)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page, its console recorded."""
+    context = browser.new_context(viewport=labpage.VIEWPORT)
+    page = context.new_page()
+    page.console_log = labpage.ConsoleLog().attach(page)
+    yield page
+    context.close()
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(300)
+def test_server_refuses_requests_without_token(lab):
+    status, _ = lab.request("/api/contents", with_token=False)
+    assert status == 403, f"GET /api/contents without a token answered {status}, expected 403"
+    assert lab.request("/api/contents")[0] == 200
+
+
+@pytest.mark.timeout(300)
+def test_server_listens_only_on_loopback(lab):
+    assert listening_addresses(lab.port) == {"127.0.0.1"}
+
+
+@pytest.mark.timeout(300)
+def test_server_loads_the_project_settings(lab):
+    # jupyter/overrides.json, copied by `make install`, turns the news question off ...
+    status, plugin = lab.request("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    assert status == 200
+    assert plugin["schema"]["properties"]["fetchNews"]["default"] == "false"
+    assert plugin["schema"]["properties"]["checkForUpdates"]["default"] is False
+    # ... and jupyter/jupyter_server_config.json gives the news feed no address to fetch from.
+    assert lab.request("/lab/api/news") == (200, {"news": []})
+
+
+def test_notebooks_with_widgets_are_found():
+    assert WIDGET_NOTEBOOKS, f"no notebook in {NOTEBOOKS} stores a live widget view"
+
+
+# --- every notebook with widgets, in the browser ---------------------------------------------------
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("notebook", WIDGET_NOTEBOOKS, ids=[p.name for p in WIDGET_NOTEBOOKS])
+def test_notebook_runs_and_its_sliders_redraw(lab, page, notebook):
+    served = f"notebooks/{notebook.name}"
+    announcements = []
+    page.on("response", lambda r: announcements.append(r.status) if "announcements" in r.url else None)
+    try:
+        labpage.open_notebook(page, lab, served)
+        check_no_news_prompt(page, notebook, announcements)
+
+        labpage.run_all_cells(page)
+        labpage.wait_all_executed(page, lab, served)
+        views = expected_views(notebook)
+        labpage.wait_widgets_settled(page, views)
+        page.screenshot(path=shot_name(notebook, "02-executed"), full_page=True)
+        check_outputs(page, views)
+
+        for index, view in enumerate(page.locator(labpage.WIDGET_VIEW).all()):
+            check_sliders_redraw(page, view, notebook, index)
+
+        errors = page.console_log.errors
+        assert not errors, "browser console errors:\n" + "\n".join(errors)
+        assert not labpage.news_prompt_shown(page)
+    finally:
+        page.console_log.write(SHOTS / f"{notebook.stem}--console.log")
+        page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
+        labpage.shut_down_kernel(lab, served)
+
+
+def check_no_news_prompt(page, notebook: Path, announcements: list[int]) -> None:
+    """No "get notified about official Jupyter news?" notification, once Lab has decided on it."""
+    # The announcements plugin asks the question only after Lab is restored and this config
+    # section has loaded; the kernel is idle by now, so the plugin has made its choice.
+    page.wait_for_function("() => document.querySelector('#jupyterlab-splash') === null")
+    assert announcements and announcements[0] == 200, f"announcements config not loaded: {announcements}"
+    page.screenshot(path=shot_name(notebook, "01-opened-no-news-prompt"))
+    assert not labpage.news_prompt_shown(page), "JupyterLab asks about official Jupyter news"
+
+
+def check_outputs(page, views: int) -> None:
+    """Every widget view rendered, none is loading or broken, and no cell shows an error."""
+    rendered = page.locator(labpage.WIDGET_VIEW)
+    assert rendered.count() == views, f"{rendered.count()} widget views rendered, the notebook stores {views}"
+    for view in rendered.all():
+        assert view.locator("img").count() >= 1, "a widget view has no image"
+    assert not labpage.outputs_containing(page, labpage.WIDGET_ERROR)
+    assert not labpage.outputs_containing(page, labpage.WIDGET_LOADING)
+    errors = labpage.error_outputs(page)
+    assert not errors, "cells show errors or stderr:\n" + "\n---\n".join(errors)
+
+
+def check_sliders_redraw(page, view, notebook: Path, index: int) -> None:
+    """Each slider of `view`, moved one step with the keyboard, changes the value and the heatmap."""
+    img = view.locator("img").first
+    handles = view.locator(".noUi-handle").all()
+    assert handles, f"widget view {index} has no slider"
+    view.scroll_into_view_if_needed()
+    view.screenshot(path=shot_name(notebook, f"03-view{index}-before"))
+    for handle in handles:
+        name = handle.evaluate("h => h.closest('.widget-slider').querySelector('.widget-label').textContent")
+        value, top = float(handle.get_attribute("aria-valuenow")), float(handle.get_attribute("aria-valuemax"))
+        key = "ArrowRight" if value < top else "ArrowLeft"
+        old_src, old_pixels = labpage.image_src(img), img.screenshot()
+        labpage.press_slider(page, handle, key)
+        labpage.wait_image_replaced(img, old_src)
+        assert float(handle.get_attribute("aria-valuenow")) != value, f"{key} did not move slider {name!r}"
+        assert img.screenshot() != old_pixels, f"moving slider {name!r} left the heatmap unchanged"
+    view.screenshot(path=shot_name(notebook, f"04-view{index}-after"))
+
