@@ -37,7 +37,7 @@ def _values(t: torch.Tensor) -> str:
 
 
 def _answered(answer, name: str, signature: str) -> bool:
-    """False (after saying so) for None; ValueError for anything that is not a function."""
+    """False (after saying so) for None; True for a function; ValueError for anything else."""
     if answer is None:
         print(f"Not answered yet: define {signature} and pass it to check_{name}.")
         return False
@@ -68,10 +68,14 @@ def _compare(got, expected: torch.Tensor, mistakes: dict[str, torch.Tensor], whe
 
 
 def _check(answer, runs, name: str, signature: str, call: Callable, expected_of: Callable, mistakes_of: Callable,
-           success: str, explain_index_error: Callable | None = None) -> bool:
-    """Shared loop: run answer on every configured run and compare it with the helpers' answer."""
+           success: str, explain_index_error: Callable | None = None) -> None:
+    """Shared loop: run answer on every configured run and compare it with the helpers' answer.
+
+    Prints "Correct: ..." or "Not answered yet: ..."; raises AssertionError for a wrong answer.
+    Returns None, so a notebook cell that ends with the check shows only the printed line.
+    """
     if not _answered(answer, name, signature):
-        return False
+        return
     for config, seq_len, batch_size in runs:
         r = run(config, seq_len=seq_len, batch_size=batch_size)
         where = _describe(r)
@@ -84,10 +88,9 @@ def _check(answer, runs, name: str, signature: str, call: Callable, expected_of:
                                  f"Likely mistake: {why}.") from None
         if got is None:
             print(f"Not answered yet: {signature} returns None; replace None with your answer.")
-            return False
+            return
         _compare(got, expected_of(r), mistakes_of(r), where)
     print(f"Correct: {success} (checked on {len(runs)} runs of different sizes).")
-    return True
 
 
 def _backward_mistakes(r: RNNRun) -> dict[str, torch.Tensor]:
@@ -103,9 +106,9 @@ def _backward_mistakes(r: RNNRun) -> dict[str, torch.Tensor]:
     }
 
 
-def check_backward_final(answer: Callable | None) -> bool:
+def check_backward_final(answer: Callable | None) -> None:
     """Exercise: backward_final(output) cuts the top layer's backward final state out of output."""
-    return _check(answer, BACKWARD_RUNS, "backward_final", "backward_final(output)",
+    _check(answer, BACKWARD_RUNS, "backward_final", "backward_final(output)",
                   lambda f, r: f(r.output), lambda r: final_state_from_output(r, -1, BACKWARD), _backward_mistakes,
                   "your slice of output equals the top layer's backward final state in h_n")
 
@@ -126,9 +129,9 @@ def _summary_mistakes(r: RNNRun) -> dict[str, torch.Tensor]:
     }
 
 
-def check_classifier_summary(answer: Callable | None) -> bool:
+def check_classifier_summary(answer: Callable | None) -> None:
     """Exercise: classifier_summary(h_n) returns the (N, 2 * H_out) summary of a bidirectional LSTM."""
-    return _check(answer, SUMMARY_RUNS, "classifier_summary", "classifier_summary(h_n)",
+    _check(answer, SUMMARY_RUNS, "classifier_summary", "classifier_summary(h_n)",
                   lambda f, r: f(r.h_n), lambda r: sequence_summary(r.h_n, bidirectional=True), _summary_mistakes,
                   "forward then backward final state of the top layer, one row per sequence")
 
@@ -155,9 +158,9 @@ def _last_step_index_error(answer: Callable, r: RNNRun) -> str:
     return "an index is past the end: with batch_first=True output is (N, L, H_out), time is dimension 1"
 
 
-def check_last_step(answer: Callable | None) -> bool:
+def check_last_step(answer: Callable | None) -> None:
     """Exercise: last_step(output, S) fixes the seed's output[:, S, :] for a batch_first, one-direction run."""
-    return _check(answer, LAST_STEP_RUNS, "last_step", "last_step(output, S)",
+    _check(answer, LAST_STEP_RUNS, "last_step", "last_step(output, S)",
                   lambda f, r: f(r.output, r.output.shape[1]), lambda r: final_state_from_output(r, -1, FORWARD),
                   _last_step_mistakes,
                   "output's last step equals the top layer's final state h_n[-1]", _last_step_index_error)

@@ -140,7 +140,7 @@ def _titles(run: RNNRun, batch: int) -> tuple[str, str]:
 def _layout(art: OutputHnArtists, out_shape: tuple[int, int], h_shape: tuple[int, int]) -> None:
     """Place both panels with one cell size, top-aligned and centred, and the colour scale at the right."""
     width, height = art.fig.get_size_inches()
-    left, gap, right, top, bottom = 0.45, 0.75, 0.75, 0.45, 0.6 if art.legend else 0.35
+    left, gap, right, top, bottom = 0.45, 0.95, 0.75, 0.45, 0.6 if art.legend else 0.35
     cols, rows = out_shape[1] + h_shape[1], max(out_shape[0], h_shape[0])
     cell = min((width - left - gap - right) / cols, (height - top - bottom) / rows, 0.45)
     y_top = height - top
@@ -176,7 +176,7 @@ def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out_shape, h_sh
     steps = sorted({0, out_shape[0] - 1} | {row for row, _, _ in mark_rows(run, batch).values()})
     labels += [_label(ax, -0.6, t, f"t={t}", ha="right") for t in steps]
     for row in _ticks(h_shape[0], 12):
-        name = f"L{row // cfg.num_directions}" + ((" fwd", " bwd")[row % 2] if cfg.bidirectional else "")
+        name = f"layer {row // cfg.num_directions}" + ((" fwd", " bwd")[row % 2] if cfg.bidirectional else "")
         labels.append(_label(hx, -0.6, row, name, ha="right"))
     if cfg.bidirectional:
         labels += [_label(ax, (d + 0.5) * h_out - 0.5, out_shape[0] - 0.35, name, ha="center", va="top")

@@ -52,6 +52,22 @@ def replace_widget_outputs(nb: nbformat.NotebookNode) -> int:
     return swapped
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> None:
+    """Join consecutive stdout (or stderr) outputs: how the kernel splits a print into messages varies by run."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for out in cell.outputs:
+            previous = merged[-1] if merged else None
+            if (out.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                    and previous.name == out.name):
+                previous.text += out.text
+            else:
+                merged.append(out)
+        cell.outputs = merged
+
+
 def check_clean(nb: nbformat.NotebookNode, path: Path) -> None:
     """Raise NotebookFailed if a cell stored an error or anything on stderr."""
     for index, cell in enumerate(nb.cells):
@@ -86,6 +102,7 @@ def execute(path: Path, timeout: int = TIMEOUT) -> nbformat.NotebookNode:
     except CellExecutionError as error:
         raise NotebookFailed(f"{path}: a cell raised:\n{error}") from None
     check_clean(nb, path)
+    merge_streams(nb)
     replace_widget_outputs(nb)
     return normalise(nb)
 
