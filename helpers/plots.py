@@ -118,14 +118,15 @@ def _glyphs(text: str, size: float) -> tuple[TextPath, float, float]:
 
 def _label(ax: Axes, x: float, y: float, text: str, ha: str = "left", va: str = "center", size: float = 9,
            coords: str = "data") -> PathPatch:
-    """Write text at (x, y) as a filled path: Agg fills a cached path far faster than it lays out glyphs."""
+    """Write text at (x, y) as a filled path whose gid is the text; Agg fills a cached path far faster than
+    it lays out glyphs."""
     path, x0, x1 = _glyphs(text, size)
     dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
     dy = {"bottom": 0, "center": 0.36 * size, "top": 0.73 * size}[va]  # from the font's cap height, not the glyphs
     anchor = ax.transData if coords == "data" else ax.transAxes
     to_display = (Affine2D().translate(-dx, -dy).scale(1 / 72) + ax.figure.dpi_scale_trans
                   + ScaledTranslation(x, y, anchor))
-    patch = PathPatch(path, transform=to_display, facecolor="black", edgecolor="none", clip_on=False)
+    patch = PathPatch(path, transform=to_display, facecolor="black", edgecolor="none", clip_on=False, gid=text)
     ax.add_artist(patch)
     return patch
 

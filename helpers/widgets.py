@@ -15,6 +15,7 @@ from .plots import OutputHnArtists, output_vs_h_n, update_output_vs_h_n
 
 VIEW_FIGSIZE = (6.4, 3.2)  # inches; small, so a slider move re-renders fast
 VIEW_DPI = 72
+VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed while the sliders move
 
 
 # --- compute: config and slider values -> a run (pure, cached) -------------------------------------
@@ -72,7 +73,9 @@ class SliderView(widgets.VBox):
         self.controls = dict(controls)
         self.image = widgets.Image(format="png")
         self._render = render
-        super().__init__([widgets.HBox(list(self.controls.values())), self.image])
+        items = list(self.controls.values())
+        rows = [widgets.HBox(items[i:i + 2]) for i in range(0, len(items), 2)]  # two controls per row
+        super().__init__([*rows, self.image])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -89,28 +92,51 @@ class SliderView(widgets.VBox):
         self.refresh()
 
 
+def _check_int(name: str, value, low: int, high: int | None = None) -> None:
+    """Raise ValueError unless value is an int in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        allowed = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be an integer {allowed}")
+
+
+class OutputHnView(SliderView):
+    """The output-vs-h_n heatmap driven by num_layers, seq_len, batch element and bidirectional controls."""
+
+    def __init__(self, cell: str, max_layers: int, max_seq_len: int, batch_size: int, num_layers: int,
+                 seq_len: int, bidirectional: bool, config: dict):
+        self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
+        FigureCanvasAgg(self.figure)
+        self.artists: OutputHnArtists | None = None  # made by the first render, then updated in place
+        self.current_run: RNNRun | None = None
+        self._settings = dict(cell=cell, batch_size=batch_size, **config)
+        style = {"description_width": "initial"}
+        controls = {
+            "num_layers": widgets.IntSlider(num_layers, min=1, max=max_layers, description="num_layers", style=style),
+            "seq_len": widgets.IntSlider(seq_len, min=1, max=max_seq_len, description="seq_len", style=style),
+            "batch": widgets.IntSlider(0, min=0, max=batch_size - 1, description="batch element", style=style),
+            "bidirectional": widgets.Checkbox(bidirectional, description="bidirectional", indent=False),
+        }
+        super().__init__(controls, self._render)
+
+    def _render(self, num_layers: int, seq_len: int, batch: int, bidirectional: bool) -> bytes:
+        self.current_run = compute_output_vs_h_n(num_layers, seq_len, bidirectional, **self._settings)
+        self.artists = draw_output_vs_h_n(self.figure, self.current_run, batch, self.artists)
+        return png_bytes(self.figure)
+
+
 def output_vs_h_n_view(
     cell: str = "gru", max_layers: int = 3, max_seq_len: int = 8, batch_size: int = 3,
     num_layers: int = 2, seq_len: int = 5, bidirectional: bool = False, **config,
-) -> SliderView:
+) -> OutputHnView:
     """Sliders for num_layers, seq_len and batch element, a bidirectional checkbox, and the heatmap they drive."""
-    fig = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
-    FigureCanvasAgg(fig)
-    drawn: list[OutputHnArtists] = []  # the artists, once the first render has made them
-
-    def render(num_layers: int, seq_len: int, batch: int, bidirectional: bool) -> bytes:
-        result = compute_output_vs_h_n(num_layers, seq_len, bidirectional, cell=cell, batch_size=batch_size, **config)
-        artists = draw_output_vs_h_n(fig, result, batch, drawn[0] if drawn else None)
-        drawn[:] = [artists]
-        return png_bytes(fig)
-
-    style = {"description_width": "initial"}
-    controls = {
-        "num_layers": widgets.IntSlider(num_layers, min=1, max=max_layers, description="num_layers", style=style),
-        "seq_len": widgets.IntSlider(seq_len, min=1, max=max_seq_len, description="seq_len", style=style),
-        "batch": widgets.IntSlider(0, min=0, max=batch_size - 1, description="batch element", style=style),
-        "bidirectional": widgets.Checkbox(bidirectional, description="bidirectional", indent=False),
-    }
-    view = SliderView(controls, render)
-    view.figure = fig
-    return view
+    _check_int("max_layers", max_layers, 1)
+    _check_int("max_seq_len", max_seq_len, 1)
+    _check_int("batch_size", batch_size, 1)
+    _check_int("num_layers", num_layers, 1, max_layers)
+    _check_int("seq_len", seq_len, 1, max_seq_len)
+    unknown = sorted(set(config) - VIEW_CONFIG_KEYS)
+    if unknown:
+        raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
+                         f"{sorted(VIEW_CONFIG_KEYS)} besides its slider settings")
+    RNNConfig(cell=cell, bidirectional=bidirectional, **config)  # raises ValueError for a bad cell, flag or size
+    return OutputHnView(cell, max_layers, max_seq_len, batch_size, num_layers, seq_len, bidirectional, config)
