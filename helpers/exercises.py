@@ -42,8 +42,10 @@ def _answered(answer, name: str, signature: str) -> bool:
         print(f"Not answered yet: define {signature} and pass it to check_{name}.")
         return False
     if not callable(answer):
-        raise ValueError(f"answer={answer!r} is not allowed: answer must be a function {signature} "
-                         "that returns a tensor, or None while you work on it")
+        shown = f"<tensor of shape {tuple(answer.shape)}>" if isinstance(answer, torch.Tensor) else repr(answer)
+        hint = "; pass the function itself, not what it returns" if isinstance(answer, torch.Tensor) else ""
+        raise ValueError(f"answer={shown} is not allowed: answer must be a function {signature} "
+                         f"that returns a tensor, or None while you work on it{hint}")
     return True
 
 
