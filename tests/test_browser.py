@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from tools import labpage
@@ -17,24 +16,8 @@ from tools.labserver import ARTIFACTS, REPO_ROOT, listening_addresses, running_l
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 SHOTS = ARTIFACTS / "browser"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-# What tools/execute_notebooks.py stores in place of a live view (the shared convention).
-PLACEHOLDER = "Live view (ipywidgets): run this cell in JupyterLab"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def expected_views(path: Path) -> int:
-    """How many live widget views the stored notebook says it shows (0: a notebook without widgets)."""
-    nb = nbformat.read(path, as_version=4)
-    count = 0
-    for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = out.get("data", {})
-            count += WIDGET_MIME in data or str(data.get("text/plain", "")).startswith(PLACEHOLDER)
-    return count
-
-
-WIDGET_NOTEBOOKS = [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if expected_views(p) > 0]
+WIDGET_NOTEBOOKS = labpage.widget_notebooks(NOTEBOOKS)
 
 
 def shot_name(notebook: Path, step: str) -> Path:
@@ -125,7 +108,7 @@ def test_notebook_runs_and_its_sliders_redraw(lab, page, notebook):
 
         labpage.run_all_cells(page)
         labpage.wait_all_executed(page, lab, served)
-        views = expected_views(notebook)
+        views = labpage.live_view_count(notebook)
         labpage.wait_widgets_settled(page, views)
         page.screenshot(path=shot_name(notebook, "02-executed"), full_page=True)
         check_outputs(page, views)

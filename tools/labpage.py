@@ -8,6 +8,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
+from tools.execute_notebooks import PLACEHOLDER, WIDGET_VIEW as WIDGET_MIME
 from tools.labserver import LabServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +33,19 @@ WIDGET_ERROR = "Error displaying widget"
 # JupyterLab renders both error outputs and stderr streams with this MIME type.
 ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 NEWS_PROMPT = "official Jupyter news"
+
+
+def live_view_count(path: Path) -> int:
+    """How many live widget views a stored notebook shows (as views or as the placeholder)."""
+    nb = nbformat.read(path, as_version=4)
+    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
+    return sum(WIDGET_MIME in out.get("data", {}) or out.get("data", {}).get("text/plain") == PLACEHOLDER
+               for out in outputs)
+
+
+def widget_notebooks(folder: Path) -> list[Path]:
+    """The notebooks in `folder` that show at least one live widget view."""
+    return [path for path in sorted(folder.glob("*.ipynb")) if live_view_count(path) > 0]
 
 
 def find_chromium() -> str | None:
