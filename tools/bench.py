@@ -1,0 +1,203 @@
+"""`make bench`: slider latency in the kernel and in the browser, test-suite overhead, time to first view.
+
+Prints a table and writes the same figures to artifacts/bench/bench.json. Nothing here asserts:
+the targets are reported next to the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tools import labpage
+from tools.labserver import ARTIFACTS, REPO_ROOT, running_lab
+from tools.slider_latency import kernel_latency, summary
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+FIRST_NOTEBOOK = NOTEBOOKS / "01_output_vs_h_n.ipynb"
+OUT_DIR = ARTIFACTS / "bench"
+TARGETS = {"a": 30.0, "b": 150.0, "c": 1.5}  # ms, ms, ratio
+MIN_BROWSER_CHANGES = 24
+BASELINE_SOURCE = "import torch, matplotlib, ipywidgets, helpers"
+
+
+# --- (c) test-suite overhead -----------------------------------------------------------------------
+
+
+def pytest_seconds(paths: list[Path]) -> tuple[float, int]:
+    """Wall time and exit code of one strict nbval run (the flags of pyproject.toml) over `paths`."""
+    cmd = [sys.executable, "-m", "pytest", "-c", str(REPO_ROOT / "pyproject.toml"),
+           "--rootdir", str(REPO_ROOT), "-q", *map(str, paths)]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-2000:], sep="\n", file=sys.stderr)
+    return seconds, done.returncode
+
+
+def suite_overhead() -> dict:
+    """(c) strict nbval over all notebooks / the same run over N notebooks that only import."""
+    import nbformat
+
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    if not notebooks:
+        return {"error": "no notebooks"}
+    # Warm the file cache, so neither run pays for the first torch import from disk.
+    subprocess.run([sys.executable, "-c", BASELINE_SOURCE], check=True)
+    with tempfile.TemporaryDirectory(prefix="bench-empty-") as tmp:
+        empty = []
+        for i in range(len(notebooks)):
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BASELINE_SOURCE)])
+            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                         "language": "python"}
+            empty.append(Path(tmp) / f"empty_{i:02d}.ipynb")
+            nbformat.write(nb, empty[-1])
+        baseline, baseline_rc = pytest_seconds(empty)
+    suite, suite_rc = pytest_seconds(notebooks)
+    return {"notebooks": len(notebooks), "suite_s": suite, "baseline_s": baseline,
+            "ratio": suite / baseline, "suite_exit": suite_rc, "baseline_exit": baseline_rc}
+
+
+# --- (b) and (d): in Chromium ----------------------------------------------------------------------
+
+# Stamps every key press (event.timeStamp is on the performance.now() clock) and, when a widget
+# image then gets a new src, records the time until that image is decoded and painted.
+INSTALL_PROBE = """(selector) => {
+    const bench = window.__bench = {down: null, samples: []};
+    document.addEventListener('keydown', e => { bench.down = e.timeStamp; }, true);
+    for (const img of document.querySelectorAll(selector + ' img')) {
+        new MutationObserver(async () => {
+            const down = bench.down;
+            if (down === null) return;
+            bench.down = null;
+            await img.decode().catch(() => {});
+            requestAnimationFrame(() => bench.samples.push(performance.now() - down));
+        }).observe(img, {attributes: true, attributeFilter: ['src']});
+    }
+}"""
+
+FIRST_IMAGE_SHOWN = """(selector) => {
+    const img = document.querySelector(selector);
+    return img && img.complete && img.naturalWidth > 0 ? performance.now() : null;
+}"""
+
+
+def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES) -> dict:
+    """(d) time to first view of `notebook`, then (b) key press -> new image on the page."""
+    from playwright.sync_api import sync_playwright
+
+    executable = labpage.find_chromium()
+    if executable is None:
+        return {"error": labpage.INSTALL_HINT}
+    served = f"notebooks/{notebook.name}"
+    with running_lab({"notebooks": NOTEBOOKS}, log_dir=OUT_DIR) as lab, sync_playwright() as pw:
+        browser = labpage.launch_chromium(pw, executable)
+        page = browser.new_context(viewport=labpage.VIEWPORT).new_page()
+        try:
+            # (d): performance.now() counts from the navigation start, that is from opening the notebook.
+            page.goto(lab.lab_url(served))
+            static = None
+            if '"image/png"' in notebook.read_text():  # a stored (static) figure
+                static = page.wait_for_function(FIRST_IMAGE_SHOWN, arg=".jp-OutputArea-output img",
+                                                timeout=300_000).json_value() / 1000
+            labpage.wait_kernel_idle(page, lab, served, timeout=300)
+            labpage.run_all_cells(page)
+            live = page.wait_for_function(FIRST_IMAGE_SHOWN, arg=labpage.WIDGET_VIEW + " img",
+                                          timeout=600_000).json_value()
+            labpage.wait_all_executed(page, lab, served)
+            labpage.wait_widgets_settled(page, labpage.live_view_count(notebook))
+            # (b)
+            page.evaluate(INSTALL_PROBE, labpage.WIDGET_VIEW)
+            handles = page.locator(labpage.WIDGET_VIEW + " .noUi-handle").all()
+            if not handles:
+                return {"error": "no slider in the notebook's views"}
+            for i in range(presses):
+                handle = handles[i % len(handles)]
+                value, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+                low = float(handle.get_attribute("aria-valuemin"))
+                key = "ArrowRight" if (i // len(handles)) % 2 == 0 and value < top or value <= low else "ArrowLeft"
+                labpage.press_slider(page, handle, key)
+                page.wait_for_function("(n) => window.__bench.samples.length > n", arg=i, timeout=60_000)
+            samples = page.evaluate("() => window.__bench.samples")
+        finally:
+            browser.close()
+    return {"notebook": notebook.name, "first_stored_figure_s": static, "first_live_view_s": live / 1000,
+            "press_to_image_ms": summary(samples)}
+
+
+# --- report -----------------------------------------------------------------------------------------
+
+
+def verdict(value: float, target: float) -> str:
+    """'yes' or 'NO', for a figure that must stay at or under its target."""
+    return "yes" if value <= target else "NO"
+
+
+def table(figures: dict) -> str:
+    """The figures as a Markdown table."""
+    rows = ["| Figure | Measured | Target | Met |", "|---|---|---|---|"]
+    for key, name in (("a", "(a) kernel slider latency"), ("bd", "(b), (d) in Chromium"), ("c", "(c) overhead")):
+        if "error" in figures.get(key, {}):
+            rows.append(f"| {name} | not measured: {figures[key]['error']} | | |")
+    for label, a in figures.get("a", {}).items():
+        if isinstance(a, dict) and "median" in a:
+            split = ", ".join(f"{k} {v:.0%}" for k, v in a["split"].items())
+            rows.append(f"| (a) kernel slider latency: {label} | median {a['median']:.1f} ms, "
+                        f"p95 {a['p95']:.1f} ms (n={a['n']}; {split}) | median <= 30 ms | "
+                        f"{verdict(a['median'], TARGETS['a'])} |")
+    browser = figures.get("bd", {})
+    if "press_to_image_ms" in browser:
+        b = browser["press_to_image_ms"]
+        rows.append(f"| (b) key press -> new image in Chromium | median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms "
+                    f"(n={b['n']}) | median <= 150 ms | {verdict(b['median'], TARGETS['b'])} |")
+    c = figures.get("c", {})
+    if "ratio" in c:
+        failed = "" if c["suite_exit"] == 0 == c["baseline_exit"] else " (a pytest run FAILED)"
+        rows.append(f"| (c) nbval suite / {c['notebooks']} import-only notebooks | {c['suite_s']:.1f} s / "
+                    f"{c['baseline_s']:.1f} s = {c['ratio']:.2f}{failed} | <= 1.5 | {verdict(c['ratio'], TARGETS['c'])} |")
+    if "first_live_view_s" in browser:
+        static = browser["first_stored_figure_s"]
+        static = "none stored" if static is None else f"{static:.1f} s"
+        rows.append(f"| (d) open {browser['notebook']} -> first live heatmap (Run All) | {browser['first_live_view_s']:.1f} s "
+                    f"(first stored static figure: {static}) | reported | |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="abcd", help="which figures to measure, e.g. 'ab' (default: abcd)")
+    args = parser.parse_args(argv)
+    status = 0
+    figures: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "platform": platform.platform(),
+                                 "load_average_at_start": os.getloadavg()}}
+    notebook = FIRST_NOTEBOOK if FIRST_NOTEBOOK.exists() else next(iter(labpage.widget_notebooks(NOTEBOOKS)), None)
+    parts = {"a": kernel_latency, "bd": lambda: browser_figures(notebook), "c": suite_overhead}
+    for key, measure in parts.items():
+        if not set(key) & set(args.only):
+            continue
+        if key == "bd" and notebook is None:
+            figures[key] = {"error": "no notebook with widgets"}
+            continue
+        try:
+            figures[key] = measure()
+        except Exception as exc:  # one broken part must not hide the others' figures
+            figures[key] = {"error": f"{type(exc).__name__}: {exc}"}
+            status = 1
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(table(figures))
+    print(f"\nFigures also in {(OUT_DIR / 'bench.json').relative_to(REPO_ROOT)}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
