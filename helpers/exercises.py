@@ -71,11 +71,9 @@ def _compare(got, expected: torch.Tensor, mistakes: dict[str, torch.Tensor], whe
 
 def _check(answer, runs, name: str, signature: str, call: Callable, expected_of: Callable, mistakes_of: Callable,
            success: str, explain_index_error: Callable | None = None) -> None:
-    """Shared loop: run answer on every configured run and compare it with the helpers' answer.
-
-    Prints "Correct: ..." or "Not answered yet: ..."; raises AssertionError for a wrong answer.
-    Returns None, so a notebook cell that ends with the check shows only the printed line.
-    """
+    """Run answer on every configured run and compare with the helpers' answer; AssertionError if wrong."""
+    # Prints "Correct: ..." or "Not answered yet: ..." and returns None, so a notebook cell ending
+    # with the check shows only the printed line.
     if not _answered(answer, name, signature):
         return
     for config, seq_len, batch_size in runs:

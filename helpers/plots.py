@@ -118,8 +118,7 @@ def _glyphs(text: str, size: float) -> tuple[TextPath, float, float]:
 
 def _label(ax: Axes, x: float, y: float, text: str, ha: str = "left", va: str = "center", size: float = 9,
            coords: str = "data") -> PathPatch:
-    """Write text at (x, y) as a filled path whose gid is the text; Agg fills a cached path far faster than
-    it lays out glyphs."""
+    """Write text at (x, y) as a filled path whose gid is the text (much faster for Agg than glyph layout)."""
     path, x0, x1 = _glyphs(text, size)
     dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
     dy = {"bottom": 0, "center": 0.36 * size, "top": 0.73 * size}[va]  # from the font's cap height, not the glyphs
@@ -218,10 +217,8 @@ def update_output_vs_h_n(art: OutputHnArtists, run: RNNRun, batch: int = 0) -> O
 
 def output_vs_h_n(run: RNNRun, batch: int = 0, fig: Figure | None = None, scale: bool = True, legend: bool = True,
                   cmap: str = "RdBu_r", **kwargs) -> OutputHnArtists:
-    """Draw one sequence's output beside its h_n on one colour scale, outlining the slices that are equal.
-
-    Without fig, draws on a new Figure (not managed by pyplot). kwargs go to imshow. Returns the artists.
-    """
+    """Draw one sequence's output beside its h_n on one colour scale, outlining the equal slices; returns artists."""
+    # Without fig, draw on a new Figure that pyplot does not manage. kwargs go to imshow.
     if fig is None:
         fig = Figure(figsize=FIGSIZE)
     norm = Normalize(-1, 1)

@@ -121,6 +121,7 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Execute each notebook given; 0 if all ran clean, 1 if any failed (those are left unchanged)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds allowed per cell")
