@@ -127,10 +127,14 @@ def test_notebook_runs_and_its_sliders_redraw(lab, page, notebook):
 
 def check_no_news_prompt(page, notebook: Path, announcements: list[int]) -> None:
     """No "get notified about official Jupyter news?" notification, once Lab has decided on it."""
-    # The announcements plugin asks the question only after Lab is restored and this config
-    # section has loaded; the kernel is idle by now, so the plugin has made its choice.
+    # The announcements plugin asks only after Lab is restored and its config section has loaded;
+    # both have happened once the splash screen is gone and that request has been answered.
     page.wait_for_function("() => document.querySelector('#jupyterlab-splash') === null")
-    assert announcements and announcements[0] == 200, f"announcements config not loaded: {announcements}"
+    for _ in range(300):
+        if announcements:
+            break
+        page.wait_for_timeout(100)
+    assert announcements[:1] == [200], f"announcements config request: {announcements or 'never made'}"
     page.screenshot(path=shot_name(notebook, "01-opened-no-news-prompt"))
     assert not labpage.news_prompt_shown(page), "JupyterLab asks about official Jupyter news"
 
@@ -139,8 +143,9 @@ def check_outputs(page, views: int) -> None:
     """Every widget view rendered, none is loading or broken, and no cell shows an error."""
     rendered = page.locator(labpage.WIDGET_VIEW)
     assert rendered.count() == views, f"{rendered.count()} widget views rendered, the notebook stores {views}"
-    for view in rendered.all():
-        assert view.locator("img").count() >= 1, "a widget view has no image"
+    for index, view in enumerate(rendered.all()):
+        shown = view.locator("img").evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+        assert shown and all(shown), f"widget view {index} shows no image: {shown}"
     assert not labpage.outputs_containing(page, labpage.WIDGET_ERROR)
     assert not labpage.outputs_containing(page, labpage.WIDGET_LOADING)
     errors = labpage.error_outputs(page)
