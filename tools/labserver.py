@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -158,20 +159,20 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 def _stop(proc: subprocess.Popen, port: int, token: str) -> None:
-    """Ask the server to shut down (it stops its kernels), then terminate, then kill."""
+    """Ask the server to shut down (it stops its kernels), then terminate, then kill its group."""
     if proc.poll() is None:
         with contextlib.suppress(OSError):
             _http(f"http://127.0.0.1:{port}/api/shutdown", token, method="POST", timeout=5)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=15)
     if proc.poll() is None:
-        proc.terminate()
+        proc.terminate()  # SIGTERM: the server still stops its kernels
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
-    # The server runs in its own process group; kernels it left behind die with it.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, 9)
-    proc.wait()
+    if proc.poll() is None:
+        # Not reaped yet, so the group id is still ours: the server and its kernels go together.
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @contextlib.contextmanager
