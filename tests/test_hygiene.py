@@ -10,14 +10,11 @@ import nbformat
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
+from tools.execute_notebooks import PLACEHOLDER, WIDGET_VIEW
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
-# What tools/execute_notebooks.py stores in place of a live widget (the brief's shared convention).
-PLACEHOLDER = (
-    "Live view (ipywidgets): run this cell in JupyterLab to use it. "
-    "The static figure below shows the same view."
-)
 IGNORE_TAG = "nbval-ignore-output"
 FORBIDDEN_TAGS = {"nbval-skip", "raises-exception", "nbval-raises-exception", "skip-execution"}
 ABSOLUTE_PATH = re.compile(r"/home/|/root/|/tmp/|/work/|/Users/|\bC:\\|\b[A-Z]:\\Users\\")
@@ -161,7 +158,7 @@ def test_only_live_widget_cells_ignore_output_and_all_of_them_do(nb):
 def test_no_raw_widget_views_stored(nb):
     for cell in code_cells(nb):
         for out in cell.outputs:
-            assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {}), where(nb, cell)
+            assert WIDGET_VIEW not in out.get("data", {}), where(nb, cell)
 
 
 def test_every_widget_cell_is_followed_by_a_static_figure(nb):
