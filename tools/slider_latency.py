@@ -59,7 +59,8 @@ def measure_notebook_in_kernel(path: Path) -> dict:
     """
     from jupyter_client.manager import start_new_kernel
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    pythonpath = filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)}
     cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
     # stderr: ipykernel's notice about unencrypted local TCP; failures come back as messages.
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(path.parent), env=env, stderr=subprocess.DEVNULL)
