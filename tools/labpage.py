@@ -199,7 +199,8 @@ def wait_image_replaced(img, old_src: str, timeout: float = 60) -> str:
         """async (el, [old, timeout]) => {
             const t0 = performance.now();
             while (el.src === old || !el.complete || el.naturalWidth === 0) {
-                if (performance.now() - t0 > timeout) throw new Error('the image was not replaced within ' + timeout + ' ms of the key press');
+                if (performance.now() - t0 > timeout)
+                    throw new Error(`the image was not replaced within ${timeout} ms of the key press`);
                 await new Promise(r => setTimeout(r, 20));
             }
             await el.decode();
