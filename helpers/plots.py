@@ -104,7 +104,7 @@ class OutputHnArtists:
     h_n_image: AxesImage
     marks: dict = field(default_factory=dict)  # ("output" | "h_n", direction) -> Rectangle
     divider: object = None  # vertical line between output's forward and backward halves
-    labels: list = field(default_factory=list)  # Text artists redrawn on every update
+    labels: list = field(default_factory=list)  # PathPatch labels, moved and rewritten on every update
     legend: bool = True
 
 
@@ -117,16 +117,20 @@ def _glyphs(text: str, size: float) -> tuple[TextPath, float, float]:
 
 
 def _label(ax: Axes, x: float, y: float, text: str, ha: str = "left", va: str = "center", size: float = 9,
-           coords: str = "data") -> PathPatch:
-    """Write text at (x, y) as a filled path whose gid is the text (much faster for Agg than glyph layout)."""
+           coords: str = "data", patch: PathPatch | None = None) -> PathPatch:
+    """Write text at (x, y) as a filled path whose gid is the text, reusing patch if given (Agg draws paths fast)."""
     path, x0, x1 = _glyphs(text, size)
     dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
     dy = {"bottom": 0, "center": 0.36 * size, "top": 0.73 * size}[va]  # from the font's cap height, not the glyphs
     anchor = ax.transData if coords == "data" else ax.transAxes
     to_display = (Affine2D().translate(-dx, -dy).scale(1 / 72) + ax.figure.dpi_scale_trans
                   + ScaledTranslation(x, y, anchor))
-    patch = PathPatch(path, transform=to_display, facecolor="black", edgecolor="none", clip_on=False, gid=text)
-    ax.add_artist(patch)
+    if patch is None:  # a new patch costs more than its drawing; moving an old one is cheap
+        patch = ax.add_artist(PathPatch(path, transform=to_display, facecolor="black", edgecolor="none",
+                                        clip_on=False))
+    patch.set_path(path)
+    patch.set_transform(to_display)
+    patch.set_gid(text)
     return patch
 
 
@@ -164,26 +168,31 @@ def _show(image: AxesImage, data: np.ndarray) -> None:
 
 def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out_shape, h_shape, vmax: float) -> None:
     """Titles, the rows that matter, direction halves and the scale's ends; few characters, as text is slow."""
-    for text in art.labels:
-        text.remove()
     cfg, h_out = run.config, run.config.h_out
     out_title, h_title = _titles(run, batch)
     ax, hx = art.output_ax, art.h_n_ax
-    labels = [
-        _label(ax, 0.5, 1.03, f"{out_title}: {out_shape}", ha="center", va="bottom", size=10, coords="axes"),
-        _label(hx, 0.5, 1.03, f"{h_title}: {h_shape}", ha="center", va="bottom", size=10, coords="axes"),
+    # (axes, x, y, text, options), in drawing order
+    specs = [
+        (ax, 0.5, 1.03, f"{out_title}: {out_shape}", dict(ha="center", va="bottom", size=10, coords="axes")),
+        (hx, 0.5, 1.03, f"{h_title}: {h_shape}", dict(ha="center", va="bottom", size=10, coords="axes")),
     ]
     steps = sorted({0, out_shape[0] - 1} | {row for row, _, _ in mark_rows(run, batch).values()})
-    labels += [_label(ax, -0.6, t, f"t={t}", ha="right") for t in steps]
+    specs += [(ax, -0.6, t, f"t={t}", dict(ha="right")) for t in steps]
     for row in _ticks(h_shape[0], 12):
         name = f"layer {row // cfg.num_directions}" + ((" fwd", " bwd")[row % 2] if cfg.bidirectional else "")
-        labels.append(_label(hx, -0.6, row, name, ha="right"))
+        specs.append((hx, -0.6, row, name, dict(ha="right")))
     if cfg.bidirectional:
-        labels += [_label(ax, (d + 0.5) * h_out - 0.5, out_shape[0] - 0.35, name, ha="center", va="top")
-                   for d, name in enumerate(("fwd", "bwd"))]
+        specs += [(ax, (d + 0.5) * h_out - 0.5, out_shape[0] - 0.35, name, dict(ha="center", va="top"))
+                  for d, name in enumerate(("fwd", "bwd"))]
     if art.scale_ax is not None:
-        labels += [_label(art.scale_ax, 1.5, y, f"{value:+.2f}", coords="axes") for y, value in ((1, vmax), (0, -vmax))]
-    art.labels = labels
+        specs += [(art.scale_ax, 1.5, y, f"{value:+.2f}", dict(coords="axes")) for y, value in ((1, vmax), (0, -vmax))]
+    spare = {}  # axes -> its labels from the last update, reused in order so each axes keeps its label order
+    for patch in art.labels:
+        spare.setdefault(patch.axes, []).append(patch)
+    art.labels = [_label(a, x, y, text, patch=spare[a].pop(0) if spare.get(a) else None, **options)
+                  for a, x, y, text, options in specs]
+    for patch in (p for patches in spare.values() for p in patches):
+        patch.remove()
 
 
 def update_output_vs_h_n(art: OutputHnArtists, run: RNNRun, batch: int = 0) -> OutputHnArtists:
