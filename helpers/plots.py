@@ -158,12 +158,14 @@ def _layout(art: OutputHnArtists, out_shape: tuple[int, int], h_shape: tuple[int
 
 
 def _show(image: AxesImage, data: np.ndarray) -> None:
-    """Replace an image's data, whatever its new shape, and fit the axes to it."""
+    """Replace an image's data and, if its shape changed, fit the image and the axes to it."""
+    reshaped = image.get_array().shape != data.shape
     image.set_data(data)
-    rows, cols = data.shape
-    image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
-    image.axes.set_xlim(-0.5, cols - 0.5)
-    image.axes.set_ylim(rows - 0.5, -0.5)
+    if reshaped:  # limits cost more than data, and most slider moves keep the shape
+        rows, cols = data.shape
+        image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+        image.axes.set_xlim(-0.5, cols - 0.5)
+        image.axes.set_ylim(rows - 0.5, -0.5)
 
 
 def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out_shape, h_shape, vmax: float) -> None:
