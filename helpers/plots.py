@@ -243,6 +243,9 @@ def output_vs_h_n(run: RNNRun, batch: int = 0, fig: Figure | None = None, scale:
     for ax in (output_ax, h_n_ax, scale_ax):
         if ax is not None:
             ax.set_axis_off()  # tick machinery costs more than the labels we place ourselves
+    if "aspect" not in kwargs:  # _layout already makes the cells square; refitting them on every draw is wasted
+        for ax in (output_ax, h_n_ax):
+            ax.set_aspect("auto")
     marks = {(key, d): mark_cells(ax, 0, slice(0, 1), d) for key, ax in (("output", output_ax), ("h_n", h_n_ax))
              for d in (FORWARD, BACKWARD)}
     divider = output_ax.axvline(0, color="black", linewidth=1)
