@@ -136,8 +136,8 @@ def sweep(view, min_changes: int = MIN_KERNEL_CHANGES) -> tuple[list[float], int
 
 
 PHASES = {  # name: (file name ends with, function name), timed cumulatively
-    "savefig": ("figure.py", "savefig"),
-    "draw": ("backend_agg.py", "draw"),
+    "render": ("widgets.py", "png_bytes"),  # helpers.widgets: drawing plus PNG encoding
+    "draw": ("figure.py", "draw"),  # Figure.draw on the Agg renderer
     "forward": ("module.py", "_call_impl"),
 }
 
@@ -159,9 +159,9 @@ def profile_split(view) -> dict:
              for key, (file_end, func) in PHASES.items()}
     return {
         "Agg drawing": share["draw"],
-        "PNG encoding": share["savefig"] - share["draw"],
+        "PNG encoding": share["render"] - share["draw"],
         "torch forward": share["forward"],
-        "rest (compute, artist updates, widget messages)": 1 - share["savefig"] - share["forward"],
+        "rest (compute, artist updates, widget messages)": 1 - share["render"] - share["forward"],
     }
 
 
