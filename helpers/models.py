@@ -11,18 +11,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .checks import check_bool, check_int
+
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-
-
-def _check_positive_int(name: str, value: object) -> None:
-    """Raise unless value is an int >= 1 (bools are not sizes)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed: {name} must be an integer >= 1")
-
-
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValueError(f"{name}={value!r} is not allowed: {name} must be True or False")
 
 
 @dataclass(frozen=True)
@@ -43,11 +34,10 @@ class RNNConfig:
         if not isinstance(self.cell, str) or self.cell not in CELLS:
             raise ValueError(f"cell={self.cell!r} is not allowed: cell must be one of {sorted(CELLS)}")
         for name in ("input_size", "hidden_size", "num_layers"):
-            _check_positive_int(name, getattr(self, name))
+            check_int(name, getattr(self, name), 1)
         for name in ("bidirectional", "batch_first"):
-            _check_bool(name, getattr(self, name))
-        if isinstance(self.proj_size, bool) or not isinstance(self.proj_size, int) or self.proj_size < 0:
-            raise ValueError(f"proj_size={self.proj_size!r} is not allowed: proj_size must be an integer >= 0")
+            check_bool(name, getattr(self, name))
+        check_int("proj_size", self.proj_size, 0)
         if self.proj_size and self.cell != "lstm":
             raise ValueError(
                 f"proj_size={self.proj_size!r} is not allowed with cell={self.cell!r}: "
@@ -60,8 +50,7 @@ class RNNConfig:
             )
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout={self.dropout!r} is not allowed: dropout must be a number in [0, 1)")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed={self.seed!r} is not allowed: seed must be an integer >= 0")
+        check_int("seed", self.seed, 0)
 
     @property
     def num_directions(self) -> int:
@@ -109,9 +98,9 @@ def build_module(config: RNNConfig) -> nn.Module:
 
 def make_input(config: RNNConfig, seq_len: int = 5, batch_size: int = 2, unbatched: bool = False) -> torch.Tensor:
     """Seeded input of the shape the module expects for this config."""
-    _check_positive_int("seq_len", seq_len)
-    _check_positive_int("batch_size", batch_size)
-    _check_bool("unbatched", unbatched)
+    check_int("seq_len", seq_len, 1)
+    check_int("batch_size", batch_size, 1)
+    check_bool("unbatched", unbatched)
     if unbatched:
         shape = (seq_len, config.input_size)  # (L, H_in)
     elif config.batch_first:
@@ -124,7 +113,8 @@ def make_input(config: RNNConfig, seq_len: int = 5, batch_size: int = 2, unbatch
 
 def check_lengths(lengths: Sequence[int] | torch.Tensor, seq_len: int, batch_size: int) -> torch.Tensor:
     """Return lengths as an int64 tensor, or raise if they do not fit the batch."""
-    if (isinstance(lengths, torch.Tensor) and lengths.dim() != 1) or not hasattr(lengths, "__len__"):
+    if isinstance(lengths, str) or (isinstance(lengths, torch.Tensor) and lengths.dim() != 1) \
+            or not hasattr(lengths, "__len__"):
         raise ValueError(f"lengths={lengths!r} is not allowed: lengths must be a sequence of {batch_size} integers")
     values = lengths.tolist() if isinstance(lengths, torch.Tensor) else list(lengths)
     if len(values) != batch_size:

@@ -15,6 +15,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D, ScaledTranslation
 
+from .checks import check_int
 from .models import RNNRun
 from .states import BACKWARD, FORWARD, last_valid_steps, locate_final_state, state_index, time_major
 
@@ -75,8 +76,7 @@ def batch_slices(run: RNNRun, batch: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """One sequence's output (L, D * H_out) and h_n (num_layers * D, H_out), as numpy arrays."""
     out = time_major(run)  # (L, N, D * H_out)
     n = out.shape[1]
-    if isinstance(batch, bool) or not isinstance(batch, int) or not 0 <= batch < n:
-        raise ValueError(f"batch={batch!r} is not allowed: batch must be an integer from 0 to {n - 1}")
+    check_int("batch", batch, 0, n - 1)
     h_n = run.h_n if run.unbatched else run.h_n[:, batch]  # (num_layers * D, H_out)
     return out[:, batch].detach().numpy(), h_n.detach().numpy()
 

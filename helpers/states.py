@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .models import RNNRun, _check_bool, _check_positive_int
+from .checks import check_bool, check_int, check_tensor
+from .models import RNNRun, check_lengths
 
 FORWARD, BACKWARD = 0, 1
 
@@ -16,11 +17,9 @@ def layer_direction_view(h_n: torch.Tensor, num_layers: int, bidirectional: bool
 
     (num_layers * D, N, H) -> (num_layers, D, N, H); unbatched (num_layers * D, H) -> (num_layers, D, H).
     """
-    if not isinstance(h_n, torch.Tensor) or h_n.dim() not in (2, 3):
-        got = tuple(h_n.shape) if isinstance(h_n, torch.Tensor) else type(h_n).__name__
-        raise ValueError(f"h_n={got} is not allowed: h_n must be a 2-D or 3-D tensor")
-    _check_positive_int("num_layers", num_layers)
-    _check_bool("bidirectional", bidirectional)
+    check_tensor("h_n", h_n, (2, 3), "a 2-D or 3-D tensor")
+    check_int("num_layers", num_layers, 1)
+    check_bool("bidirectional", bidirectional)
     num_directions = 2 if bidirectional else 1
     if h_n.shape[0] != num_layers * num_directions:
         raise ValueError(
@@ -40,13 +39,10 @@ def flat_view(h_view: torch.Tensor) -> torch.Tensor:
 
 def state_index(layer: int, direction: int, num_layers: int, bidirectional: bool) -> int:
     """Row of h_n that holds (layer, direction); layer may be negative, as in h_n[-1]."""
-    _check_positive_int("num_layers", num_layers)
-    _check_bool("bidirectional", bidirectional)
+    check_int("num_layers", num_layers, 1)
+    check_bool("bidirectional", bidirectional)
     num_directions = 2 if bidirectional else 1
-    if isinstance(layer, bool) or not isinstance(layer, int) or not -num_layers <= layer < num_layers:
-        raise ValueError(
-            f"layer={layer!r} is not allowed: layer must be an integer from {-num_layers} to {num_layers - 1}"
-        )
+    check_int("layer", layer, -num_layers, num_layers - 1)
     if isinstance(direction, bool) or not isinstance(direction, int) or direction not in range(num_directions):
         raise ValueError(
             f"direction={direction!r} is not allowed: direction must be 0 (forward)"
@@ -123,10 +119,8 @@ def sequence_summary(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
 
     (num_layers * D, N, H_out) -> (N, D * H_out).
     """
-    if not isinstance(h_n, torch.Tensor) or h_n.dim() not in (2, 3):
-        got = tuple(h_n.shape) if isinstance(h_n, torch.Tensor) else type(h_n).__name__
-        raise ValueError(f"h_n={got} is not allowed: h_n must be a 2-D or 3-D tensor")
-    _check_bool("bidirectional", bidirectional)
+    check_tensor("h_n", h_n, (2, 3), "a 2-D or 3-D tensor")
+    check_bool("bidirectional", bidirectional)
     if not bidirectional:
         return h_n[-1]
     if h_n.shape[0] % 2:
@@ -141,20 +135,11 @@ def last_valid_output(output: torch.Tensor, lengths: torch.Tensor | None, batch_
 
     In a padded batch, output[-1] is zeros for sequences shorter than L; this is not.
     """
-    if not isinstance(output, torch.Tensor) or output.dim() != 3:
-        got = tuple(output.shape) if isinstance(output, torch.Tensor) else type(output).__name__
-        raise ValueError(f"output={got} is not allowed: output must be a batched 3-D tensor")
-    _check_bool("batch_first", batch_first)
+    check_tensor("output", output, (3,), "a batched 3-D tensor")
+    check_bool("batch_first", batch_first)
     out = output.transpose(0, 1) if batch_first else output  # (L, N, D * H_out)
     seq_len, batch_size = out.shape[:2]
     if lengths is None:
         return out[-1]
-    allowed = f"it needs {batch_size} entries, each an integer from 1 to {seq_len}"
-    try:
-        lengths = torch.as_tensor(lengths)
-    except (TypeError, ValueError, RuntimeError):
-        raise ValueError(f"lengths={lengths!r} is not allowed: {allowed}") from None
-    integer = lengths.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
-    if not integer or lengths.shape != (batch_size,) or lengths.min() < 1 or lengths.max() > seq_len:
-        raise ValueError(f"lengths={lengths.tolist()} is not allowed: {allowed}")
+    lengths = check_lengths(lengths, seq_len, batch_size)  # (N,)
     return out[lengths - 1, torch.arange(batch_size)]

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
+from .checks import check_int
 from .models import RNNConfig, RNNRun, run
 from .plots import OutputHnArtists, output_vs_h_n, update_output_vs_h_n
 
@@ -107,13 +108,6 @@ class SliderView(widgets.VBox):
         self.refresh()
 
 
-def _check_int(name: str, value, low: int, high: int | None = None) -> None:
-    """Raise ValueError unless value is an int in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        allowed = f"from {low} to {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name}={value!r} is not allowed: {name} must be an integer {allowed}")
-
-
 class OutputHnView(SliderView):
     """The output-vs-h_n heatmap driven by num_layers, seq_len, batch element and bidirectional controls."""
 
@@ -144,11 +138,11 @@ def output_vs_h_n_view(
     num_layers: int = 2, seq_len: int = 5, bidirectional: bool = False, **config,
 ) -> OutputHnView:
     """Sliders for num_layers, seq_len and batch element, a bidirectional checkbox, and the heatmap they drive."""
-    _check_int("max_layers", max_layers, 1)
-    _check_int("max_seq_len", max_seq_len, 1)
-    _check_int("batch_size", batch_size, 1)
-    _check_int("num_layers", num_layers, 1, max_layers)
-    _check_int("seq_len", seq_len, 1, max_seq_len)
+    check_int("max_layers", max_layers, 1)
+    check_int("max_seq_len", max_seq_len, 1)
+    check_int("batch_size", batch_size, 1)
+    check_int("num_layers", num_layers, 1, max_layers)
+    check_int("seq_len", seq_len, 1, max_seq_len)
     unknown = sorted(set(config) - VIEW_CONFIG_KEYS)
     if unknown:
         raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
