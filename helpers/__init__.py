@@ -22,7 +22,7 @@ from .states import (
     state_index,
     time_major,
 )
-from .widgets import SliderView, output_vs_h_n_figure, output_vs_h_n_view
+from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
 
 __all__ = [
     "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from helpers import check_backward_final, check_classifier_summary, check_last_step, run
-from helpers.exercises import BACKWARD_RUNS, LAST_STEP_RUNS, SUMMARY_RUNS
+from helpers.exercises.output_vs_h_n import BACKWARD_RUNS, LAST_STEP_RUNS, SUMMARY_RUNS
 
 
 def half(output):

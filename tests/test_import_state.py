@@ -79,6 +79,9 @@ def _import_in_fresh_interpreter(repo):
 def test_importing_helpers_changes_no_global_state(repo):
     result = _import_in_fresh_interpreter(repo)
     assert {"helpers", "helpers.models", "helpers.states", "helpers.relations"} <= set(result["imported"])
-    expected_modules = {f"helpers.{p.stem}" for p in (repo / "helpers").glob("*.py") if p.stem != "__init__"}
+    expected_modules = {
+        "helpers." + ".".join(p.relative_to(repo / "helpers").with_suffix("").parts).removesuffix(".__init__")
+        for p in (repo / "helpers").rglob("*.py") if p.name != "__init__.py" or p.parent != repo / "helpers"
+    }
     assert expected_modules <= set(result["imported"])
     assert result["changed"] == {}, f"importing helpers changed: {result['changed']}"

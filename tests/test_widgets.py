@@ -1,4 +1,4 @@
-"""helpers.widgets: setting a control re-renders the Image, and what is drawn is what torch returns."""
+"""helpers.views: setting a control re-renders the Image, and what is drawn is what torch returns."""
 
 import io
 
@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from helpers import RNNConfig, output_vs_h_n_figure, output_vs_h_n_view, run
-from helpers.widgets import (
+from helpers.views import (
     VIEW_DPI,
     VIEW_FIGSIZE,
     SliderView,

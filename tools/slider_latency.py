@@ -136,7 +136,7 @@ def sweep(view, min_changes: int = MIN_KERNEL_CHANGES) -> tuple[list[float], int
 
 
 PHASES = {  # name: (file name ends with, function name), timed cumulatively
-    "render": ("widgets.py", "png_bytes"),  # helpers.widgets: drawing plus PNG encoding
+    "render": ("views/base.py", "png_bytes"),  # helpers.views: drawing plus PNG encoding
     "draw": ("figure.py", "draw"),  # Figure.draw on the Agg renderer
     "forward": ("module.py", "_call_impl"),
 }
@@ -172,21 +172,21 @@ def kernel_latency() -> dict:
         result.update(measure_notebook_in_kernel(path))
     if not result:
         for name, build in widget_builders().items():
-            result.update(measure_views([build()], f"helpers.widgets.{name}()"))
+            result.update(measure_views([build()], f"helpers.views.{name}()"))
     return result
 
 
 def widget_builders() -> dict:
-    """Public functions of helpers.widgets that build a view from their defaults alone."""
+    """Public functions of helpers.views that build a view from their defaults alone."""
     import inspect
     import typing
 
     import ipywidgets
-    from helpers import widgets
+    from helpers import views
 
     found = {}
-    for name, fn in inspect.getmembers(widgets, inspect.isfunction):
-        if fn.__module__ != widgets.__name__ or name.startswith("_"):
+    for name, fn in inspect.getmembers(views, inspect.isfunction):
+        if not fn.__module__.startswith(views.__name__ + ".") or name.startswith("_"):
             continue
         returns = typing.get_type_hints(fn).get("return")
         needs_args = any(p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)

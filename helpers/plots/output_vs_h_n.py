@@ -2,74 +2,21 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-from matplotlib.patches import PathPatch, Rectangle
-from matplotlib.textpath import TextPath
-from matplotlib.transforms import Affine2D, ScaledTranslation
 
-from .checks import check_int
-from .models import RNNRun
-from .states import BACKWARD, FORWARD, last_valid_steps, locate_final_state, state_index, time_major
+from ..checks import check_int
+from ..models import RNNRun
+from ..states import BACKWARD, FORWARD, last_valid_steps, locate_final_state, state_index, time_major
+from .heatmap import MARK_LABEL, ticks, heatmap, mark_cells, place_mark
+from .text import path_label
 
-# One colour and line style per direction: the same outline marks the slice in output and the row in h_n.
-MARK_STYLE = {
-    FORWARD: dict(edgecolor="tab:green", linestyle="-"),
-    BACKWARD: dict(edgecolor="tab:purple", linestyle="--"),
-}
-MARK_LABEL = {FORWARD: "top layer, forward final state", BACKWARD: "top layer, backward final state"}
-MARK_PAD = 0.06  # outlines sit this far inside their cells, so marks on neighbouring rows do not overlap
 FIGSIZE = (6.4, 3.2)  # inches
-
-
-def _ticks(n: int, max_ticks: int = 10) -> range:
-    """Every index if there are few, else every k-th, so labels never overlap."""
-    return range(0, n, max(1, math.ceil(n / max_ticks)))
-
-
-def heatmap(data, ax: Axes | None = None, row_labels=None, col_labels=None, cbar: bool = False, cbar_kw=None,
-            **kwargs):
-    """Draw a 2-D array as a heatmap with labelled ticks; returns (image, colorbar or None)."""
-    data = np.asarray(data)
-    if data.ndim != 2:
-        raise ValueError(f"data.shape={data.shape} is not allowed: data must be 2-D (rows x columns)")
-    for name, labels, size in (("row_labels", row_labels, data.shape[0]), ("col_labels", col_labels, data.shape[1])):
-        if labels is not None and len(labels) != size:
-            raise ValueError(f"{name} has {len(labels)} entries, which is not allowed: it needs one per "
-                             f"{name[:3]} ({size})")
-    if ax is None:
-        import matplotlib.pyplot as plt  # only when the caller leaves the axes to us, as in the gallery
-
-        ax = plt.gca()
-    kwargs.setdefault("interpolation", "nearest")
-    image = ax.imshow(data, **kwargs)
-    rows, cols = _ticks(data.shape[0]), _ticks(data.shape[1])
-    ax.set_yticks(list(rows), None if row_labels is None else [str(row_labels[i]) for i in rows])
-    ax.set_xticks(list(cols), None if col_labels is None else [str(col_labels[i]) for i in cols])
-    colorbar = ax.figure.colorbar(image, ax=ax, **(cbar_kw or {})) if cbar else None
-    return image, colorbar
-
-
-def place_mark(rect: Rectangle, row: int, cols: slice) -> Rectangle:
-    """Move an outline onto row `row`, columns cols.start:cols.stop of a heatmap."""
-    width = cols.stop - cols.start
-    rect.set_bounds(cols.start - 0.5 + MARK_PAD, row - 0.5 + MARK_PAD, width - 2 * MARK_PAD, 1 - 2 * MARK_PAD)
-    return rect
-
-
-def mark_cells(ax: Axes, row: int, cols: slice, direction: int = FORWARD, **kwargs) -> Rectangle:
-    """Outline one row's columns cols.start:cols.stop of a heatmap in direction's style; returns the Rectangle."""
-    style = dict(MARK_STYLE[direction], facecolor="none", linewidth=2.5, clip_on=False)
-    rect = Rectangle((0, 0), 1, 1, **{**style, **kwargs})
-    ax.add_patch(place_mark(rect, row, cols))
-    return rect
 
 
 def batch_slices(run: RNNRun, batch: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -106,32 +53,6 @@ class OutputHnArtists:
     divider: object = None  # vertical line between output's forward and backward halves
     labels: list = field(default_factory=list)  # PathPatch labels, moved and rewritten on every update
     legend: bool = True
-
-
-@lru_cache(maxsize=1024)
-def _glyphs(text: str, size: float) -> tuple[TextPath, float, float]:
-    """Outline of text at size points and its left and right ends, worked out once and then reused."""
-    path = TextPath((0, 0), text, size=size)
-    xs = path.vertices[:, 0]  # control points: close enough for alignment, and far cheaper than exact extents
-    return path, float(xs.min()) if len(xs) else 0.0, float(xs.max()) if len(xs) else 0.0
-
-
-def _label(ax: Axes, x: float, y: float, text: str, ha: str = "left", va: str = "center", size: float = 9,
-           coords: str = "data", patch: PathPatch | None = None) -> PathPatch:
-    """Write text at (x, y) as a filled path whose gid is the text, reusing patch if given (Agg draws paths fast)."""
-    path, x0, x1 = _glyphs(text, size)
-    dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
-    dy = {"bottom": 0, "center": 0.36 * size, "top": 0.73 * size}[va]  # from the font's cap height, not the glyphs
-    anchor = ax.transData if coords == "data" else ax.transAxes
-    to_display = (Affine2D().translate(-dx, -dy).scale(1 / 72) + ax.figure.dpi_scale_trans
-                  + ScaledTranslation(x, y, anchor))
-    if patch is None:  # a new patch costs more than its drawing; moving an old one is cheap
-        patch = ax.add_artist(PathPatch(path, transform=to_display, facecolor="black", edgecolor="none",
-                                        clip_on=False))
-    patch.set_path(path)
-    patch.set_transform(to_display)
-    patch.set_gid(text)
-    return patch
 
 
 def _titles(run: RNNRun, batch: int) -> tuple[str, str]:
@@ -180,7 +101,7 @@ def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out_shape, h_sh
     ]
     steps = sorted({0, out_shape[0] - 1} | {row for row, _, _ in mark_rows(run, batch).values()})
     specs += [(ax, -0.6, t, f"t={t}", dict(ha="right")) for t in steps]
-    for row in _ticks(h_shape[0], 12):
+    for row in ticks(h_shape[0], 12):
         name = f"layer {row // cfg.num_directions}" + ((" fwd", " bwd")[row % 2] if cfg.bidirectional else "")
         specs.append((hx, -0.6, row, name, dict(ha="right")))
     if cfg.bidirectional:
@@ -191,7 +112,7 @@ def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out_shape, h_sh
     spare = {}  # axes -> its labels from the last update, reused in order so each axes keeps its label order
     for patch in art.labels:
         spare.setdefault(patch.axes, []).append(patch)
-    art.labels = [_label(a, x, y, text, patch=spare[a].pop(0) if spare.get(a) else None, **options)
+    art.labels = [path_label(a, x, y, text, patch=spare[a].pop(0) if spare.get(a) else None, **options)
                   for a, x, y, text, options in specs]
     for patch in (p for patches in spare.values() for p in patches):
         patch.remove()

@@ -6,8 +6,8 @@ from typing import Callable
 
 import torch
 
-from .models import RNNConfig, RNNRun, run
-from .states import BACKWARD, FORWARD, final_state_from_output, sequence_summary
+from ..models import RNNConfig, RNNRun, run
+from ..states import BACKWARD, FORWARD, final_state_from_output, sequence_summary
 
 # Each exercise checks the answer on several sizes, so a hard-coded size or a lucky value cannot pass.
 BACKWARD_RUNS = [

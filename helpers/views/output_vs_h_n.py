@@ -1,34 +1,18 @@
-"""Slider views: a pure compute step, a draw step on a Figure, and wiring that shows PNG bytes in an Image."""
+"""The output-vs-h_n view: compute a run, draw it beside h_n, wire sliders to the picture."""
 
 from __future__ import annotations
 
-import struct
-import zlib
-from functools import lru_cache
-from typing import Callable
-
 import ipywidgets as widgets
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .checks import check_int
-from .models import RNNConfig, RNNRun, run
-from .plots import OutputHnArtists, output_vs_h_n, update_output_vs_h_n
+from ..checks import check_int
+from ..models import RNNConfig, RNNRun
+from ..plots import OutputHnArtists, output_vs_h_n, update_output_vs_h_n
+from .base import VIEW_DPI, SliderView, cached_run, png_bytes
 
 VIEW_FIGSIZE = (6.4, 3.2)  # inches; small, so a slider move re-renders fast
-VIEW_DPI = 72
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed while the sliders move
-
-
-# --- compute: config and slider values -> a run (pure, cached) -------------------------------------
-
-
-@lru_cache(maxsize=128)
-def cached_run(config: RNNConfig, seq_len: int, batch_size: int) -> RNNRun:
-    """helpers.run, remembered per (config, seq_len, batch_size); treat the result as read-only."""
-    return run(config, seq_len=seq_len, batch_size=batch_size)
 
 
 def compute_output_vs_h_n(
@@ -52,25 +36,6 @@ def draw_output_vs_h_n(fig: Figure, run: RNNRun, batch: int = 0, artists: Output
     return update_output_vs_h_n(artists, run, batch=batch)
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    """One PNG chunk: length, type, data and CRC."""
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_bytes(fig: Figure) -> bytes:
-    """Render fig with Agg to PNG bytes, favouring speed over file size."""
-    width, height = (int(n) for n in fig.bbox.max)
-    renderer = RendererAgg(width, height, fig.dpi)  # the pixels savefig would draw, without its ~1 ms of set-up
-    fig.draw(renderer)
-    rgba = np.asarray(renderer.buffer_rgba())  # (height, width, 4)
-    # A minimal PNG: every row behind a 0 byte (no filter), deflated at level 1. Pillow spends ~1.5 ms
-    # more per frame choosing a filter for each row, which shrinks these flat pictures very little.
-    rows = np.zeros((height, 1 + 4 * width), np.uint8)
-    rows[:, 1:] = rgba.reshape(height, -1)
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, deflate, no filter, no interlace
-    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b"")
-
-
 def output_vs_h_n_figure(num_layers: int = 2, seq_len: int = 5, batch: int = 0, bidirectional: bool = False,
                          **config) -> Figure:
     """The view's picture for fixed settings, as a static Figure (same drawing code as the live view)."""
@@ -80,32 +45,6 @@ def output_vs_h_n_figure(num_layers: int = 2, seq_len: int = 5, batch: int = 0, 
 
 
 # --- wire: sliders -> re-render into an Image ------------------------------------------------------
-
-
-class SliderView(widgets.VBox):
-    """Controls above an Image; changing any control's value re-renders the Image synchronously."""
-
-    def __init__(self, controls: dict[str, widgets.ValueWidget], render: Callable[..., bytes]):
-        self.controls = dict(controls)
-        self.image = widgets.Image(format="png")
-        self._render = render
-        items = list(self.controls.values())
-        rows = [widgets.HBox(items[i:i + 2]) for i in range(0, len(items), 2)]  # two controls per row
-        super().__init__([*rows, self.image])
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.refresh()
-
-    def values(self) -> dict:
-        """The current value of every control, by name."""
-        return {name: control.value for name, control in self.controls.items()}
-
-    def refresh(self) -> None:
-        """Render the current values into the Image."""
-        self.image.value = self._render(**self.values())
-
-    def _on_change(self, change) -> None:
-        self.refresh()
 
 
 class OutputHnView(SliderView):

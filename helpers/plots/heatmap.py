@@ -1,0 +1,62 @@
+"""A labelled heatmap and outlines on its cells, in the style of matplotlib's annotated-heatmap example."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+from ..states import BACKWARD, FORWARD
+
+# One colour and line style per direction: the same outline marks the slice in output and the row in h_n.
+MARK_STYLE = {
+    FORWARD: dict(edgecolor="tab:green", linestyle="-"),
+    BACKWARD: dict(edgecolor="tab:purple", linestyle="--"),
+}
+MARK_LABEL = {FORWARD: "top layer, forward final state", BACKWARD: "top layer, backward final state"}
+MARK_PAD = 0.06  # outlines sit this far inside their cells, so marks on neighbouring rows do not overlap
+
+
+def ticks(n: int, max_ticks: int = 10) -> range:
+    """Every index if there are few, else every k-th, so labels never overlap."""
+    return range(0, n, max(1, math.ceil(n / max_ticks)))
+
+
+def heatmap(data, ax: Axes | None = None, row_labels=None, col_labels=None, cbar: bool = False, cbar_kw=None,
+            **kwargs):
+    """Draw a 2-D array as a heatmap with labelled ticks; returns (image, colorbar or None)."""
+    data = np.asarray(data)
+    if data.ndim != 2:
+        raise ValueError(f"data.shape={data.shape} is not allowed: data must be 2-D (rows x columns)")
+    for name, labels, size in (("row_labels", row_labels, data.shape[0]), ("col_labels", col_labels, data.shape[1])):
+        if labels is not None and len(labels) != size:
+            raise ValueError(f"{name} has {len(labels)} entries, which is not allowed: it needs one per "
+                             f"{name[:3]} ({size})")
+    if ax is None:
+        import matplotlib.pyplot as plt  # only when the caller leaves the axes to us, as in the gallery
+
+        ax = plt.gca()
+    kwargs.setdefault("interpolation", "nearest")
+    image = ax.imshow(data, **kwargs)
+    rows, cols = ticks(data.shape[0]), ticks(data.shape[1])
+    ax.set_yticks(list(rows), None if row_labels is None else [str(row_labels[i]) for i in rows])
+    ax.set_xticks(list(cols), None if col_labels is None else [str(col_labels[i]) for i in cols])
+    colorbar = ax.figure.colorbar(image, ax=ax, **(cbar_kw or {})) if cbar else None
+    return image, colorbar
+
+
+def place_mark(rect: Rectangle, row: int, cols: slice) -> Rectangle:
+    """Move an outline onto row `row`, columns cols.start:cols.stop of a heatmap."""
+    width = cols.stop - cols.start
+    rect.set_bounds(cols.start - 0.5 + MARK_PAD, row - 0.5 + MARK_PAD, width - 2 * MARK_PAD, 1 - 2 * MARK_PAD)
+    return rect
+
+
+def mark_cells(ax: Axes, row: int, cols: slice, direction: int = FORWARD, **kwargs) -> Rectangle:
+    """Outline one row's columns cols.start:cols.stop of a heatmap in direction's style; returns the Rectangle."""
+    style = dict(MARK_STYLE[direction], facecolor="none", linewidth=2.5, clip_on=False)
+    rect = Rectangle((0, 0), 1, 1, **{**style, **kwargs})
+    ax.add_patch(place_mark(rect, row, cols))
+    return rect

@@ -1,0 +1,16 @@
+"""Slider views: base.py holds the shared wiring; each other module wires one picture to its controls."""
+
+from .base import PNG_SIGNATURE, VIEW_DPI, SliderView, cached_run, png_bytes
+from .output_vs_h_n import (
+    VIEW_FIGSIZE,
+    OutputHnView,
+    compute_output_vs_h_n,
+    draw_output_vs_h_n,
+    output_vs_h_n_figure,
+    output_vs_h_n_view,
+)
+
+__all__ = [
+    "PNG_SIGNATURE", "VIEW_DPI", "VIEW_FIGSIZE", "OutputHnView", "SliderView", "cached_run", "compute_output_vs_h_n",
+    "draw_output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "png_bytes",
+]
