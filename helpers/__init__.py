@@ -24,6 +24,9 @@ from .states import (
 )
 from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
 
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
+
 __all__ = [
     "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
@@ -33,4 +36,6 @@ __all__ = [
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    # bring your own model
+    "explain",
 ]
