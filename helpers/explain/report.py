@@ -154,9 +154,10 @@ class Report:
             rows.append((str(st.layer), st.direction_name, st.h_n, view, st.in_output.left,
                          str(st.view.holds and st.in_output.holds)))
             lengths = self.tensors["lengths"].tolist() if st.per_sequence else []
-            for n, check in enumerate(st.per_sequence[:SHOWN_SEQUENCES]):
+            shown = len(st.per_sequence) if len(st.per_sequence) <= SHOWN_SEQUENCES + 1 else SHOWN_SEQUENCES
+            for n, check in enumerate(st.per_sequence[:shown]):
                 rows.append(("", f"sequence {n}, length {lengths[n]}", check.right, "", check.left, str(check.holds)))
-            hidden = st.per_sequence[SHOWN_SEQUENCES:]
+            hidden = st.per_sequence[shown:]
             if hidden:
                 rows.append(("", f"{len(hidden)} more sequences", "", "", "each one checked",
                              str(all(c.holds for c in hidden))))
