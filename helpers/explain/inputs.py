@@ -87,6 +87,11 @@ def check_x(module: nn.Module, x: object, lengths: object) -> tuple[bool, bool, 
                 "already carries each sequence's length"
             )
         data = x.data  # (sum of lengths, H_in)
+        if data.dim() != 2:
+            raise ValueError(
+                f"x.data has shape {tuple(data.shape)}, but a packed batch for this module is "
+                "(sum of lengths, H_in): pack a 3-D batch, (N, L, H_in) or (L, N, H_in)"
+            )
         _check_features(data, input_size, "x.data", "(sum of lengths, H_in)")
         _check_dtype(data, dtype, "x.data")
         _, lengths_t = pad_packed_sequence(x)  # (N,) in the batch's own order

@@ -33,7 +33,10 @@ class Note:
 def notes(spec: CallSpec) -> list[Note]:
     """Every trap this configuration walks into, most basic first."""
     h, found = f"H_out={spec.h_out}", []
-    add = lambda topic, text: found.append(Note(text, NOTEBOOKS[topic]))  # noqa: E731
+
+    def add(topic: str, text: str) -> None:
+        found.append(Note(text, NOTEBOOKS[topic]))
+
     add("output_vs_h_n", "output holds the top layer at every step; h_n holds every layer at its final step. "
         "They share only the top layer's final states.")
     if spec.num_layers > 1:
