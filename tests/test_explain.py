@@ -195,3 +195,23 @@ def test_bad_input_is_refused_in_the_students_shapes(make, message):
     with pytest.raises(ValueError, match=message):
         explain(module, x, hx=hx, lengths=lengths)
     assert not calls  # refused before the module (and torch's own checks) ran
+
+
+# --- the traps' sentences about torch hold ------------------------------------------------------
+
+def test_trap_sentences_hold_in_torch():
+    x = randn(5, 2, 3)
+    bi = seeded(nn.GRU, 3, 4, bidirectional=True)
+    with torch.no_grad():
+        output, _ = bi(x)
+        alone, _ = bi(x[-1:])  # the last token alone
+    # "At the last step, that [backward] half has read one token."
+    torch.testing.assert_close(output[-1, :, 4:], alone[0, :, 4:])
+    report = explain(bi, x, lengths=[5, 2])
+    # "each sequence's steps after its own length are zeros"
+    assert torch.equal(report.output[2:, 1], torch.zeros(3, 8))
+    # "The module's batch_first does not change a PackedSequence"
+    packed = pack_padded_sequence(x, [5, 2], enforce_sorted=False)
+    first, second = seeded(nn.GRU, 3, 4, batch_first=True), seeded(nn.GRU, 3, 4, batch_first=False)
+    with torch.no_grad():
+        assert torch.equal(first(packed)[0].data, second(packed)[0].data)
