@@ -191,3 +191,151 @@ def test_passing_a_result_instead_of_the_function_is_explained():
 def test_other_errors_in_the_answer_are_not_hidden():
     with pytest.raises(ZeroDivisionError):
         check_backward_final(lambda output: 1 / 0)
+
+
+# --- the shared runner: helpers.exercises.core ----------------------------------------------------------------
+
+from helpers import Case, RNNConfig, check_function, check_shapes, check_tensor  # noqa: E402
+
+CORE_CASES = [
+    Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, batch_first=True, seed=1)),
+    Case(RNNConfig("lstm", input_size=3, hidden_size=5, num_layers=1, bidirectional=True, seed=2),
+         seq_len=4, batch_size=3, lengths=(4, 2, 3)),
+]
+
+
+def top_backward(output):
+    """h_n[-1] written with plain indexing: the backward half of output at step 0, either layout."""
+    H = output.shape[-1] // 2
+    return output[:, 0, H:] if output.shape[0] == 2 else output[0, :, H:]
+
+
+CORE = dict(name="backward_final", signature="backward_final(output)", cases=CORE_CASES,
+            call=lambda f, r: f(r.output), expected=lambda r: r.h_n[-1], wanted="h_n[-1]",
+            section="01, section 4", success="the backward final state")
+
+
+def test_core_right_answer_passes_on_every_case(capsys):
+    assert check_function(top_backward, **CORE) is None
+    assert capsys.readouterr().out == "Correct: the backward final state (checked on 2 configurations).\n"
+
+
+def test_core_none_and_placeholder_say_not_answered(capsys):
+    check_function(None, **CORE)
+    assert capsys.readouterr().out == ("Not answered yet: define backward_final(output) "
+                                       "and pass it to check_backward_final.\n")
+    check_function(lambda output: None, **CORE)
+    assert capsys.readouterr().out == "Not answered yet: backward_final(output) returns None; replace None with your answer.\n"
+
+
+def core_failure(answer, **changes) -> str:
+    with pytest.raises(AssertionError) as caught:
+        check_function(answer, **{**CORE, **changes})
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("answer,words", [
+    (3, "the answer must be a function backward_final(output), but you passed 3 (of type int)"),
+    (torch.zeros(2, 3), "you passed a tensor of shape (2, 3). Pass the function itself, not what it returns."),
+    (lambda: 1, "The checker calls backward_final(output) with 1 argument, but your function takes 0."),
+    (lambda a, b: a, "with 1 argument, but your function takes 2 (a, b)."),
+    (lambda o: 1 / 0, "Your function raised ZeroDivisionError: division by zero."),
+    (lambda o: o[:, 9], "Your function raised IndexError: index 9 is out of bounds for dimension 1 with size 5. "
+                        "Dimension 1 of output (2, 5, 6) is L, the time steps: its indices run from 0 to 4"),
+    (lambda o: o.tolist(), "Your answer is a list, not a torch tensor: drop .tolist() and return the tensor itself."),
+    (lambda o: o.detach().numpy()[:, 0, 3:], "Your answer is a numpy array, not a torch tensor: drop .numpy(). "
+                                             "Its numbers are the right ones."),
+    (lambda o: top_backward(o).double(), "Your answer has dtype torch.float64, but the run's tensors are "
+                                         "torch.float32"),
+    (lambda o: (o, o), "Your answer is a tuple of 2 tensors ((2, 5, 6), (2, 5, 6)), not one tensor"),
+    (lambda o: "x", "Your answer is 'x' (of type str), not a tensor."),
+])
+def test_core_any_learner_input_gets_a_message(answer, words):
+    message = core_failure(answer)
+    assert words in message, message
+    assert "Traceback" not in message
+
+
+def test_core_message_names_the_case_wanted_and_section():
+    message = core_failure(lambda o: o[:, 1, 3:])
+    assert message.startswith("Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, "
+                              "2 sequences of 5 steps:\n")
+    assert "The task wants h_n[-1].\n" in message
+    assert re.search(r"  expected shape \(2, 3\), first values \[-?\d\.\d{4}, ", message)
+    assert re.search(r"  got      shape \(2, 3\), first values \[-?\d\.\d{4}, ", message)
+    assert message.endswith("Where it is explained: 01, section 4.")
+
+
+def test_core_hard_coded_size_says_where_it_broke():
+    message = core_failure(lambda o: o[:, 0, 3:])  # right for hidden_size=3 and batch_first=True only
+    assert message.startswith("Not yet. On bidirectional LSTM with num_layers=1, hidden_size=5")
+    assert ("Your answer was right on the first configuration (bidirectional GRU with num_layers=2, hidden_size=3, "
+            "batch_first=True, 2 sequences of 5 steps) and breaks on this one (hidden_size is 5 here, 3 there;") \
+        in message
+
+
+def test_core_explain_error_adds_its_sentence():
+    message = core_failure(lambda o: o[:, 9], explain_error=lambda f, r, e: "Count from 0.")
+    assert "its indices run from 0 to 4 (or -1 for the last). Count from 0." in message
+
+
+def test_core_learner_cannot_change_the_reference(capsys):
+    def vandal(output):
+        output.data.zero_()
+        return top_backward(output)
+    message = core_failure(vandal)
+    assert "expected shape (2, 3), first values [0.0000" not in message
+
+
+def test_check_tensor(capsys):
+    case = CORE_CASES[0]
+    kwargs = dict(name="summary", case=case, expected=lambda r: r.h_n[-1], wanted="h_n[-1]",
+                  section="01, section 4", success="h_n[-1]")
+    check_tensor(None, **kwargs)
+    assert capsys.readouterr().out == "Not answered yet: compute summary and pass it to check_summary.\n"
+    check_tensor(case.run().h_n[-1], **kwargs)
+    assert capsys.readouterr().out == "Correct: h_n[-1].\n"
+    with pytest.raises(AssertionError, match="Not yet. On bidirectional GRU"):
+        check_tensor(case.run().h_n[0], **kwargs)
+    with pytest.raises(AssertionError, match="should be a tensor, but you passed a function"):
+        check_tensor(top_backward, **kwargs)
+
+
+SHAPES = dict(name="shapes", expected={"output": (4, 7, 100), "h_n": (6, 4, 50)}, section="01, section 1",
+              success="both shapes")
+
+
+def test_check_shapes_right_and_unanswered(capsys):
+    check_shapes({"output": torch.Size([4, 7, 100]), "h_n": [6, 4, 50]}, **SHAPES)
+    assert capsys.readouterr().out == "Correct: both shapes.\n"
+    check_shapes(None, **SHAPES)
+    check_shapes({"output": None, "h_n": None}, **SHAPES)
+    assert capsys.readouterr().out.count("Not answered yet") == 2
+
+
+@pytest.mark.parametrize("answer,reason", [
+    ({"output": (4, 7, 100), "h_n": (4, 6, 50)},
+     '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never applies '
+     'to h_n or c_n, which stay (num_layers * D, N, H_out).'),
+    ({"output": (4, 7, 50), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 7, 50), it is (4, 7, 100): the last size is D * H_out: a bidirectional module puts '
+     'both directions side by side, so D = 2.'),
+    ({"output": (4, 7, 100), "h_n": (3, 4, 50)},
+     '- "h_n": you said (3, 4, 50), it is (6, 4, 50): the first size is num_layers * D, not num_layers: '
+     'a bidirectional module has two rows per layer (forward, then backward).'),
+    ({"output": (7, 4, 100), "h_n": (6, 4, 50)},
+     '- "output": you said (7, 4, 100), it is (4, 7, 100): the first two sizes are swapped: batch_first=True puts '
+     'the batch N first, False puts time L first.'),
+    ({"output": (4, 7, 100), "h_n": (6, 4, 100)},
+     '- "h_n": you said (6, 4, 100), it is (6, 4, 50): each row of h_n is one direction only, H_out wide: '
+     'the two directions are separate rows.'),
+    ({"output": (4, 7, 100)}, '- "h_n" is missing.'),
+    ({"output": "4, 7, 100", "h_n": (6, 4, 50)},
+     "- \"output\": '4, 7, 100' (of type str) is not a tuple of integers, like (2, 5, 3)."),
+])
+def test_check_shapes_names_each_wrong_entry(answer, reason):
+    with pytest.raises(AssertionError) as caught:
+        check_shapes(answer, **SHAPES)
+    message = str(caught.value)
+    assert message.startswith("Not yet. In shapes:\n") and message.endswith("Where it is explained: 01, section 1.")
+    assert reason in message.splitlines(), message
