@@ -8,7 +8,10 @@ from .exercises import (
     check_backward_final,
     check_classifier_summary,
     check_function,
+    check_h_n_batch_first,
     check_last_step,
+    check_predicted_shapes,
+    check_rows_not_in_output,
     check_shapes,
     check_tensor,
 )
@@ -42,6 +45,7 @@ __all__ = [
     "OutputHnArtists", "SliderView",
     # exercise checkers
     "Case", "check_function", "check_tensor", "check_shapes",
-    "check_backward_final", "check_classifier_summary", "check_last_step",
+    "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
+    "check_predicted_shapes", "check_rows_not_in_output",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
 ]

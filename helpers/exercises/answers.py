@@ -64,6 +64,7 @@ def guarded(answer: Callable, signature: str, r: RNNRun) -> Callable:
         given = [name for name, (tensor, _) in named.items()
                  if any(arg is tensor for arg in (*args, *kwargs.values()))]
         order = given + [name for name in named if name not in given]
+        call.given = call.given or given
         axes = {name: (named[name][1], tuple(named[name][0].shape)) for name in order}
         problem = _arity_problem(answer, args, kwargs)
         if problem:
@@ -72,6 +73,7 @@ def guarded(answer: Callable, signature: str, r: RNNRun) -> Callable:
             return answer(*args, **kwargs)
         except Exception as error:  # anything the learner's code raises becomes a message
             raise LearnerRaised(error, signature, axes) from None
+    call.given = []  # which of the run's tensors the learner's function was given, first call first
     return call
 
 

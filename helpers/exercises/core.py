@@ -68,7 +68,7 @@ def _not_a_function(answer: object, signature: str) -> str:
 
 def _wrong(where: str, body: str, wanted: str, expected: torch.Tensor, got: object, section: str) -> AssertionError:
     """The message a learner reads: where, what the answer holds, what was wanted, expected vs got, where to read."""
-    lines = [f"Not yet. On {where}:", body, f"The task wants {wanted}."]
+    lines = [f"Not yet. On {where}:", body, f"In short, the task wants {wanted}."]
     lines.append(f"  expected shape {tuple(expected.shape)}, first values {values(expected)}")
     if isinstance(got, torch.Tensor):
         lines.append(f"  got      shape {tuple(got.shape)}, first values {values(got)}")
@@ -76,18 +76,26 @@ def _wrong(where: str, body: str, wanted: str, expected: torch.Tensor, got: obje
     return AssertionError("\n".join(line for line in lines if line))
 
 
-def _judge(got: object, r: RNNRun, expected: torch.Tensor) -> tuple[bool, str, torch.Tensor | None]:
+def _judge(got: object, r: RNNRun, expected: torch.Tensor, prefer: str = "") -> tuple[bool, str, torch.Tensor | None]:
     """(right?, what the answer holds in words, the answer as a tensor if it could be read as one)."""
     tensor, note = as_tensor(got)
     if tensor is None:
         return False, note, None
     if note:  # a list, numpy array or wrong dtype: never right, but say what its numbers are
         same = tensor.shape == expected.shape and torch.equal(tensor.to(expected.dtype), expected)
-        held = "Its numbers are the right ones." if same else diagnose(r, tensor, expected).text
+        held = "Its numbers are the right ones." if same else diagnose(r, tensor, expected, prefer).text
         return False, f"{note} {held}", tensor
     if tensor.shape == expected.shape and torch.equal(tensor, expected):
         return True, "", tensor
-    return False, diagnose(r, tensor, expected).text, tensor
+    return False, diagnose(r, tensor, expected, prefer).text, tensor
+
+
+def _safe_judge(judge: Callable, got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
+    """A custom judge's verdict; if the judge itself trips on an odd answer, say so plainly."""
+    try:
+        return judge(got, r, expected)
+    except Exception:  # the answer is too odd for the judge: still a message, not a traceback
+        return f"Your function returned {describe_object(got)}, which this exercise cannot read."
 
 
 def _broke_after(passed: list[Case], case: Case) -> str:
@@ -104,18 +112,21 @@ def _broke_after(passed: list[Case], case: Case) -> str:
             changed.append(f"{field} is {here} here, {there} there")
     first = f"first {len(passed)} configurations" if len(passed) > 1 else "first configuration"
     return (f"Your answer was right on the {first} ({passed[-1].describe()}) and "
-            f"breaks on this one ({'; '.join(changed) or 'other sizes'}). A number written into the code "
-            f"fits one configuration only: compute sizes from the tensors (for example output.shape[-1] // 2).")
+            f"breaks on this one ({'; '.join(changed) or 'other sizes'}). Something in it fits those sizes only, "
+            f"such as a number written into the code: compute sizes from the tensors instead.")
 
 
 def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
                    call: Callable[[Callable, RNNRun], object], expected: Callable[[RNNRun], torch.Tensor],
                    wanted: str | Callable[[RNNRun], str], section: str, success: str,
-                   explain_error: Callable[[Callable, RNNRun, Exception], str | None] | None = None) -> None:
+                   explain_error: Callable[[Callable, RNNRun, Exception], str | None] | None = None,
+                   judge: Callable[[object, RNNRun, torch.Tensor], str | None] | None = None) -> None:
     """None -> print 'Not answered yet: ...'; a non-callable -> friendly message; then run on every case."""
     # Right on every case: prints "Correct: ..." and returns None, so a cell ending with the check
     # shows only that line. Wrong: AssertionError with a short paragraph the learner can act on.
     # explain_error(answer, run, error) may name the mistake behind an exception the answer raised.
+    # judge(got, run, expected) replaces the tensor comparison for answers that are not tensors
+    # (a list of row indices, say): None if right, else the paragraph saying what is wrong.
     if answer is None:
         print(f"Not answered yet: define {signature} and pass it to {_checker_name(name)}.")
         return
@@ -128,8 +139,9 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
         right = expected(reference).detach()
         want = wanted(reference) if callable(wanted) else wanted
         where = case.describe()
+        learner = guarded(answer, signature, r)
         try:
-            got = call(guarded(answer, signature, r), r)
+            got = call(learner, r)
         except LearnerRaised as error:
             extra = None
             if explain_error is not None and error.error is not None:
@@ -141,7 +153,12 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
         if got is None:
             print(f"Not answered yet: {signature} returns None; replace None with your answer.")
             return
-        ok, body, tensor = _judge(got, reference, right)
+        prefer = next((name for name in learner.given if name in ("output", "h_n", "c_n")), "")
+        if judge is not None:
+            verdict = _safe_judge(judge, got, reference, right)
+            ok, body, tensor = verdict is None, verdict or "", None
+        else:
+            ok, body, tensor = _judge(got, reference, right, prefer)
         if not ok:
             body = " ".join(part for part in (body, _broke_after(passed, case)) if part)
             raise _wrong(where, body, want, right, tensor, section)
