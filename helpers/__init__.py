@@ -24,7 +24,7 @@ from .states import (
     state_index,
     time_major,
 )
-from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll
+from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
 from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
     "state_category", "state_index", "time_major",
     # every state at every step, and the unrolled grid
-    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll",
+    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll", "unroll_module",
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",

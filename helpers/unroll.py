@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .checks import check_int
-from .models import CELLS, RNNRun
+from .checks import check_int, check_tensor
+from .models import CELLS, RNNConfig, RNNRun
 from .states import IN_BOTH, IN_H_N, IN_NEITHER, IN_OUTPUT, PADDING, state_category, state_index, time_major
 
 
@@ -200,3 +200,17 @@ def grid_model(run: RNNRun, batch: int | None = None, cell_states: bool = False)
     lengths = None if run.lengths is None else tuple(int(n) for n in run.lengths)
     return GridModel(cfg.cell, cfg.num_layers, cfg.num_directions, seq_len, batch, lengths, cell_states,
                      tuple(boxes))
+
+
+def unroll_module(module: nn.Module, x: torch.Tensor) -> UnrolledStates:
+    """unroll for a module built by hand and its (unpacked) input x: every state at every step."""
+    if type(module) not in CELLS.values():
+        raise ValueError(f"module={type(module).__name__} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM")
+    check_tensor("x", x, (2, 3), "a 2-D (unbatched) or 3-D input tensor")
+    cell = next(name for name, kind in CELLS.items() if type(module) is kind)
+    config = RNNConfig(cell=cell, input_size=module.input_size, hidden_size=module.hidden_size,
+                       num_layers=module.num_layers, bidirectional=module.bidirectional,
+                       batch_first=module.batch_first, proj_size=module.proj_size, dropout=float(module.dropout))
+    output, state = module(x)
+    h_n, c_n = state if cell == "lstm" else (state, None)
+    return unroll(RNNRun(config=config, module=module, x=x, lengths=None, output=output, h_n=h_n, c_n=c_n))

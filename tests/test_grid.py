@@ -179,7 +179,16 @@ def test_view_with_lengths_adds_a_batch_element_slider():
     assert png(view) != before and view.model.length == 2
 
 
+def test_view_can_show_only_some_controls():
+    view = grid_view(num_layers=2, seq_len=3, controls=("seq_len",))
+    assert list(view.controls) == ["seq_len"]
+    before = png(view)
+    view.controls["seq_len"].value = 6
+    assert png(view) != before and (view.model.num_layers, view.model.seq_len) == (2, 6)
+
+
 @pytest.mark.parametrize("kwargs,name", [
+    (dict(controls=("batch",)), "controls="), (dict(controls="seq_len"), "controls="), (dict(controls=()), "controls="),
     (dict(num_layers=5), "num_layers=5"), (dict(seq_len=9), "seq_len=9"), (dict(cell="cnn"), "cell='cnn'"),
     (dict(lengths=(9, 2)), "lengths="), (dict(lengths=(5, 3), seq_len=4), "seq_len=4"),
     (dict(proj_size=1), "proj_size=1"), (dict(bidirectional=1), "bidirectional=1"),
@@ -202,3 +211,19 @@ def test_view_update_is_fast():
             view.controls[name].value = value
             timings.append((time.process_time() - start) * 1000)
     assert statistics.median(timings) <= 25, f"median update {statistics.median(timings):.1f} ms"
+
+
+def test_unroll_module_takes_a_module_built_by_hand():
+    from torch import nn
+
+    from helpers import unroll_module
+
+    torch.manual_seed(0)
+    lstm = nn.LSTM(input_size=4, hidden_size=3, num_layers=2, batch_first=True)
+    x = torch.randn(2, 5, 4)  # (N, L, H_in)
+    output, (h_n, c_n) = lstm(x)
+    states = unroll_module(lstm, x)
+    assert torch.equal(states.hidden[-1, 0], output.transpose(0, 1))  # (L, N, H) vs output (N, L, H)
+    assert torch.equal(states.hidden[:, 0, -1], h_n) and torch.equal(states.cell[:, 0, -1], c_n)
+    with pytest.raises(ValueError, match="module=Linear"):
+        unroll_module(nn.Linear(2, 2), x)

@@ -15,6 +15,7 @@ from ..unroll import GridModel, grid_model
 from .base import VIEW_DPI, SliderView, png_bytes
 
 MAX_LAYERS, MAX_SEQ_LEN = 4, 8
+CONTROLS = ("num_layers", "seq_len", "bidirectional", "cell", "cell_states")  # batch is added with lengths
 VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed while the controls move
 CELL_OPTIONS = [("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")]
 
@@ -86,7 +87,7 @@ class GridView(SliderView):
     """The unrolled grid driven by num_layers, seq_len, bidirectional, cell type, cell-state and batch controls."""
 
     def __init__(self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool,
-                 lengths: tuple[int, ...] | None, max_layers: int, config: dict):
+                 lengths: tuple[int, ...] | None, max_layers: int, shown: tuple[str, ...], config: dict):
         self.figure = Figure(figsize=(FIGWIDTH, 4.0), dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: GridArtists | None = None  # made by the first render, then updated in place
@@ -104,10 +105,15 @@ class GridView(SliderView):
         if lengths is not None:
             controls["batch"] = widgets.IntSlider(0, min=0, max=len(lengths) - 1, description="batch element",
                                                   style=style)
-        super().__init__(controls, self._render)
+        # Controls left out keep their starting value: a notebook can show only the ones its lesson is about.
+        self._fixed = {name: control.value for name, control in controls.items() if name not in shown}
+        super().__init__({name: c for name, c in controls.items() if name in shown}, self._render)
 
-    def _render(self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool,
-                batch: int | None = None) -> bytes:
+    def _render(self, **values) -> bytes:
+        return self._draw(**{**self._fixed, **values})
+
+    def _draw(self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool,
+              batch: int | None = None) -> bytes:
         self.model = compute_grid(num_layers, seq_len, bidirectional, cell, batch, self._lengths, cell_states,
                                   **self._config)
         self.artists = draw_grid(self.figure, self.model, self.artists, _no_cell_state_note(cell, cell_states))
@@ -116,8 +122,9 @@ class GridView(SliderView):
 
 def grid_view(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False, cell: str = "gru",
               cell_states: bool = False, lengths: tuple[int, ...] | None = None, max_layers: int = MAX_LAYERS,
-              **config) -> GridView:
+              controls: tuple[str, ...] | None = None, **config) -> GridView:
     """Controls for num_layers, seq_len, bidirectional, cell type and cell states (and batch element with lengths)."""
+    # controls: the names of the controls to show, e.g. ("num_layers", "seq_len"); None shows them all.
     check_int("max_layers", max_layers, 1, MAX_LAYERS)
     check_int("num_layers", num_layers, 1, max_layers)
     check_int("seq_len", seq_len, 1, MAX_SEQ_LEN)
@@ -126,6 +133,12 @@ def grid_view(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False
     if not isinstance(cell, str) or cell not in CELLS:
         raise ValueError(f"cell={cell!r} is not allowed: cell must be one of {sorted(CELLS)}")
     _check_config(config)
+    allowed = CONTROLS + (("batch",) if lengths is not None else ())
+    shown = allowed if controls is None else controls
+    if isinstance(shown, str) or not isinstance(shown, (tuple, list)) or not shown \
+            or any(name not in allowed for name in shown):
+        raise ValueError(f"controls={controls!r} is not allowed: controls must be a non-empty tuple of names "
+                         f"from {allowed} (batch needs lengths), or None for all")
     if lengths is not None:
         if isinstance(lengths, (str, bytes)) or not hasattr(lengths, "__len__") or len(lengths) < 2:
             raise ValueError(f"lengths={lengths!r} is not allowed: give one length per sequence, at least two")
@@ -134,4 +147,4 @@ def grid_view(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False
             raise ValueError(f"seq_len={seq_len} is not allowed with lengths={lengths}: "
                              f"seq_len must be at least the longest length, {max(lengths)}")
     RNNConfig(cell=cell, bidirectional=bidirectional, **config)  # raises ValueError for a bad size or flag
-    return GridView(num_layers, seq_len, bidirectional, cell, cell_states, lengths, max_layers, config)
+    return GridView(num_layers, seq_len, bidirectional, cell, cell_states, lengths, max_layers, tuple(shown), config)
