@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import textwrap
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def _cell(section: Section, i: int, value: str) -> str:
     return text
 
 
-def render_html(title: str, sections: list[Section], picture_png: str | None = None) -> str:
+def render_html(title: str, sections: list[Section], picture_png: bytes | None = None) -> str:
     """HTML tables with the same content as render_text, and the grid picture when there is one."""
     left = 'style="text-align:left"'
     parts = [f"<div><h4>{html.escape(title)}</h4>"]
@@ -65,7 +66,7 @@ def render_html(title: str, sections: list[Section], picture_png: str | None = N
                          + "</tr>")
         parts.append("</table>")
     if picture_png:
-        parts.append(f'<p><b>The grid for this configuration</b></p><img src="data:image/png;base64,{picture_png}" '
-                     'alt="the unrolled grid for this configuration"/>')
+        data = base64.b64encode(picture_png).decode("ascii")
+        parts.append(f'<img src="data:image/png;base64,{data}" alt="the unrolled grid for this configuration"/>')
     parts.append("</div>")
     return "\n".join(parts)

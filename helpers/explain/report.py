@@ -9,6 +9,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from .inputs import CallSpec
 from .locate import Check, FinalState, Summary
+from .picture import Picture
 from .render import Section, render_html, render_text
 from .traps import Note
 
@@ -74,6 +75,7 @@ class Report:
     cells_in_output: bool | None  # LSTM: does any row of c_n appear in output? (None otherwise)
     summary: Summary
     notes: list[Note]
+    picture: Picture
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -140,6 +142,9 @@ class Report:
                              tuple((note.text, note.path) for note in self.notes), links=1))
         if self.warnings:
             found.append(Section("torch warned", ("message",), tuple((w,) for w in self.warnings)))
+        drawn = ((self.picture.code,),) if self.picture.code else ()
+        found.append(Section("The grid for this configuration", ("drawn by",), drawn, code=(0,),
+                             caption=self.picture.caption))
         return found
 
     def _state_rows(self) -> tuple[tuple[str, ...], ...]:
@@ -169,8 +174,4 @@ class Report:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return render_html(f"What {self.spec.module_repr} returned", self.sections(), self._picture())
-
-    def _picture(self) -> str | None:
-        """The grid picture for this configuration as base64 PNG, or None when it cannot be drawn."""
-        return None
+        return render_html(f"What {self.spec.module_repr} returned", self.sections(), self.picture.png())

@@ -10,6 +10,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from .inputs import CallSpec, check_call
 from .locate import cell_states_in_output, final_states, summary
+from .picture import picture
 from .report import Report, shapes
 from .traps import notes
 
@@ -66,5 +67,6 @@ def explain(module: nn.Module, x, hx=None, lengths=None) -> Report:
         cells_in_output=cell_states_in_output(spec, tensors) if "c_n" in tensors else None,
         summary=summary(spec, tensors),
         notes=notes(spec),
+        picture=picture(spec, tensors),
         warnings=said,
     )
