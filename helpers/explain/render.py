@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import textwrap
 from dataclasses import dataclass
@@ -53,8 +52,8 @@ def _cell(section: Section, i: int, value: str) -> str:
     return text
 
 
-def render_html(title: str, sections: list[Section], picture_png: bytes | None = None) -> str:
-    """HTML tables with the same content as render_text, and the grid picture when there is one."""
+def render_html(title: str, sections: list[Section]) -> str:
+    """HTML tables with the same content as render_text."""
     left = 'style="text-align:left"'
     parts = [f"<div><h4>{html.escape(title)}</h4>"]
     for section in sections:
@@ -65,8 +64,5 @@ def render_html(title: str, sections: list[Section], picture_png: bytes | None =
             parts.append("<tr>" + "".join(f"<td {left}>{_cell(section, i, v)}</td>" for i, v in enumerate(row))
                          + "</tr>")
         parts.append("</table>")
-    if picture_png:
-        data = base64.b64encode(picture_png).decode("ascii")
-        parts.append(f'<img src="data:image/png;base64,{data}" alt="the unrolled grid for this configuration"/>')
     parts.append("</div>")
     return "\n".join(parts)
