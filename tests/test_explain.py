@@ -84,6 +84,12 @@ def test_packed_from_lengths_gives_each_sequence_its_own_last_step():
     assert report.all_hold
 
 
+def test_lengths_as_a_numpy_array():
+    import numpy as np
+    report = explain(seeded(nn.GRU, 3, 4), randn(6, 2, 3), lengths=np.array([6, 2]))
+    assert report.tensors["lengths"].tolist() == [6, 2] and report.all_hold
+
+
 def test_packed_sequence_given_and_unbatched():
     rnn = seeded(nn.RNN, 3, 4, bidirectional=True, batch_first=True)
     packed = pack_padded_sequence(randn(2, 5, 3), [3, 5], batch_first=True, enforce_sorted=False)
@@ -172,6 +178,7 @@ BAD = [
      re.escape("N=4 sequences (x.shape[0]) need 4 lengths, but 3 were given")),
     ("lengths too long", lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, [7, 2]),
      re.escape("each length must be an integer from 1 to L=6 (x.shape[0], the number of steps)")),
+    ("lengths float", lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, [6, 2.5]), "each length must be an integer"),
     ("lengths zero", lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, torch.tensor([0, 2])), "from 1 to L=6"),
     ("lengths unbatched", lambda: (nn.GRU(8, 5), randn(6, 8), None, [6]), "unbatched x of shape \\(6, 8\\)"),
     ("lengths packed", lambda: (nn.GRU(8, 5), pack_padded_sequence(randn(6, 2, 8), [6, 2]), None, [6, 2]),

@@ -153,6 +153,8 @@ def check_lengths(lengths: object, x: torch.Tensor, batch_first: bool) -> torch.
         values = lengths.tolist()
     elif isinstance(lengths, (list, tuple)):
         values = list(lengths)
+    elif type(lengths).__module__ == "numpy" and getattr(lengths, "ndim", None) == 1:
+        values = lengths.tolist()  # a NumPy array of lengths, as a data loader may give
     else:
         raise ValueError(f"lengths={lengths!r} is not allowed: lengths must be a list or 1-D tensor of integers")
     if len(values) != n:
