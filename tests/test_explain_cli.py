@@ -65,6 +65,10 @@ def test_torch_s_own_refusal_and_bad_shapes_are_reported(capsys):
     assert code == 2 and "need 4 lengths, but 2 were given" in out.err
     code, out = run_main(capsys, "nn.GRU(8, 50000)", "--input-shape", "4,112,8")
     assert code == 2 and "hidden_size up to 4096" in out.err
+    code, out = run_main(capsys, "nn.GRU(8, 5)", "--input-shape", "4,0,8")
+    assert code == 2 and "each size must be >= 1" in out.err
+    code, out = run_main(capsys, "nn.GRU(8, 5)", "--input-shape", "4,2,8", "--seed", "-1")
+    assert code == 2 and "the seed must be >= 0" in out.err
 
 
 def test_lengths_hx_and_dtype(capsys):

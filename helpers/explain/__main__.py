@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, build the module and x, and print the report."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error(f"--seed {args.seed} is not allowed: the seed must be >= 0")
     if any(n < 1 for n in args.input_shape) or math.prod(args.input_shape) > MAX_INPUT:
         parser.error(f"--input-shape {args.input_shape} is not allowed: each size must be >= 1 "
                      f"and x may hold at most {MAX_INPUT} numbers")
