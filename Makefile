@@ -10,7 +10,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install lab test outputs bench clean
+.PHONY: install lab test outputs slides bench clean
 
 install: $(STAMP)
 
@@ -40,7 +40,19 @@ test: $(STAMP)
 	fi; exit $$status
 
 outputs: $(STAMP)
+	$(BIN)/python -m tools.slides notebooks/*.ipynb
 	$(BIN)/python -m tools.execute_notebooks notebooks/*.ipynb
+
+# Static reveal.js decks from the stored outputs, into artifacts/slides/ (git-ignored). reveal.js
+# comes from the npm registry, pinned, into artifacts/, so a deck opens offline from a file:// URL.
+REVEAL_VERSION := 4.6.1
+REVEAL := artifacts/reveal/node_modules/reveal.js
+
+$(REVEAL)/dist/reveal.js:
+	npm install --silent --no-save --no-audit --no-fund --ignore-scripts --prefix artifacts/reveal reveal.js@$(REVEAL_VERSION)
+
+slides: $(STAMP) $(REVEAL)/dist/reveal.js
+	$(BIN)/python -m tools.deck --reveal $(REVEAL) --out artifacts/slides notebooks/*.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench

@@ -1,0 +1,82 @@
+"""`make slides` decks open offline from file:// in Chromium: no network request, no console error, every slide.
+
+Built into artifacts/slides/ (git-ignored) with the reveal.js that `make slides` installs from npm.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+
+from tools import labpage
+from tools.deck import slide_count
+from tools.labserver import ARTIFACTS, REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+DECKS = ARTIFACTS / "slides"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(ok: bool, hint: str) -> None:
+    """Skip locally, fail under CI=true, when a tool the test needs is missing."""
+    if not ok:
+        if IN_CI:
+            pytest.fail(hint + " (CI=true: the deck test must run)")
+        pytest.skip(hint)
+
+
+@pytest.fixture(scope="module")
+def decks():
+    """Run `make slides` once (it installs reveal.js from npm the first time)."""
+    need(shutil.which("make") is not None and shutil.which("npm") is not None,
+         "`make slides` needs make and npm (`sudo apt-get install make npm`)")
+    done = subprocess.run(["make", "slides"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return DECKS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = labpage.find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        executable = None
+    need(executable is not None, labpage.INSTALL_HINT)
+    with sync_playwright() as playwright:
+        chromium = labpage.launch_chromium(playwright, executable)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_deck_opens_offline_with_every_slide(decks, browser, notebook):
+    deck = decks / f"{notebook.stem}.html"
+    assert deck.exists(), f"`make slides` wrote no {deck.name}"
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, offline=True)
+    page = context.new_page()
+    log = labpage.ConsoleLog().attach(page)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(deck.as_uri())
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.screenshot(path=decks / f"{notebook.stem}--first.png")
+        total = page.evaluate("() => Reveal.getTotalSlides()")
+        expected = slide_count(nbformat.read(notebook, as_version=4))
+        assert total == expected, f"the deck has {total} slides, the notebook's metadata says {expected}"
+        images = page.evaluate("() => [...document.images].map(i => i.complete && i.naturalWidth > 0)")
+        assert all(images), f"images that did not load: {images}"
+        page.evaluate("() => Reveal.slide(Reveal.getTotalSlides() - 1)")
+        page.screenshot(path=decks / f"{notebook.stem}--last.png")
+    finally:
+        log.write(decks / f"{notebook.stem}--console.log")
+        context.close()
+    remote = [url for url in requests if not url.startswith(("file://", "data:"))]
+    assert not remote, f"the deck asked the network for: {remote}"
+    assert not log.errors, "console errors:\n" + "\n".join(log.errors)
