@@ -119,6 +119,12 @@ def lines_of(cell) -> int:
     return total
 
 
+def claim_lines(cells, index: int) -> int:
+    """Lines of a markdown cell and of the code cells after it (its checks), which share its slide."""
+    end = next((i for i in range(index + 1, len(cells)) if cells[i].cell_type == "markdown"), len(cells))
+    return sum(lines_of(cells[i]) for i in range(index, end) if NOTES_TAG not in tags(cells[i]))
+
+
 # --- slide types -----------------------------------------------------------------------------------
 
 
@@ -139,7 +145,7 @@ def slide_types(cells) -> list[str]:
             kind, used, after_view = SLIDE, SLIDE_LINES, True  # nothing else joins this slide
         elif head is not None and head[0] <= 2:
             kind, used = SLIDE, lines_of(cell)
-        elif head is not None or after_view or (cell.cell_type == "markdown" and used + lines_of(cell) > SLIDE_LINES):
+        elif head is not None or after_view or (cell.cell_type == "markdown" and used + claim_lines(cells, index) > SLIDE_LINES):
             kind, used = SUBSLIDE, lines_of(cell)
         else:
             kind, used = CONTINUE, used + lines_of(cell)

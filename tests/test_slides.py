@@ -1,0 +1,152 @@
+"""Slide metadata: every stored notebook has it, and tools/slides.py applies the talk's rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import slides
+from tools.deck import slide_count
+from tools.labserver import REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+# --- hygiene of the stored notebooks -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_cell_has_slide_metadata_and_the_title_is_the_first_slide(path):
+    nb = nbformat.read(path, as_version=4)
+    kinds = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in nb.cells]
+    missing = [i for i, kind in enumerate(kinds) if kind not in TYPES]
+    assert not missing, f"{path.name}: cells {missing} have no slide type; run `python -m tools.slides`"
+    assert kinds[0] == "slide" and nb.cells[0].source.startswith("# "), f"{path.name}: cell 0 must be the title slide"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_stored_slide_metadata_is_what_the_tool_writes(path):
+    changed, _ = slides.run(path, check=True)
+    assert not changed, f"{path.name} is stale: run `python -m tools.slides {path.relative_to(REPO_ROOT)}`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_notebook_has_speaker_notes(path):
+    assert slides.notes_path(path).exists(), f"no speaker notes: {slides.notes_path(path)}"
+    nb = nbformat.read(path, as_version=4)
+    assert any(slides.NOTES_TAG in slides.tags(cell) for cell in nb.cells), f"{path.name} has no notes cell"
+
+
+# --- the rules, on small made-up notebooks ---------------------------------------------------------------
+
+
+PNG_600x400 = (  # an 8-byte signature, then IHDR with width 600 and height 400 (enough for png_height)
+    "iVBORw0KGgoAAAANSUhEUgAAAlgAAAGQCAYAAAA="
+)
+
+
+def md(text, tags=()):
+    cell = nbformat.v4.new_markdown_cell(text)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def code(text, tags=(), image=False, lines=0):
+    cell = nbformat.v4.new_code_cell(text)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    if image:
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG_600x400, "text/plain": "<Figure>"})]
+    if lines:
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n" * lines)]
+    return cell
+
+
+def notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        md("# 99 · Made up\n\nWhat it is for."),                                  # 0 slide
+        md("links", tags=["nav"]),                                                 # 1 skip
+        code('import torch\nprint("torch", torch.__version__)'),                   # 2 skip (versions)
+        md("## 1. A claim\n\n`output[-1]` equals `h_n[-1]`."),                     # 3 slide
+        code("print(torch.equal(a, b))"),                                          # 4 same slide
+        code("from helpers import thing"),                                         # 5 skip (imports only)
+        md("## 2. Explore"),                                                       # 6 slide
+        code("view = thing_view()\nview", tags=["nbval-ignore-output"]),           # 7 slide of its own
+        code("thing_figure()", image=True),                                        # 8 skip: the static twin
+        md("What the view shows."),                                                # 9 new subslide after the view
+        md("## Exercises"),                                                        # 10 slide
+        md("### Exercise 1"),                                                      # 11 subslide
+        code("check(None)"),                                                       # 12 same subslide
+        md("links", tags=["nav"]),                                                 # 13 skip
+    ]
+    return nb
+
+
+def kinds(nb):
+    return [cell.metadata["slideshow"]["slide_type"] for cell in nb.cells]
+
+
+def test_rules_for_title_nav_setup_sections_claims_and_views():
+    nb = notebook()
+    slides.apply(nb, {})
+    assert kinds(nb) == ["slide", "skip", "skip", "slide", "-", "skip", "slide", "slide", "skip", "subslide",
+                         "slide", "subslide", "-", "skip"]
+
+
+def test_the_static_deck_shows_the_figure_in_place_of_the_live_view():
+    nb = notebook()
+    slides.apply(nb, {})
+    static = slides.static_deck_types(nb.cells)
+    assert static[7] == "skip" and static[8] == "slide"
+    assert slide_count(nb) == sum(k in ("slide", "subslide") for k in kinds(nb))
+
+
+def test_a_long_section_is_continued_on_a_subslide_before_a_markdown_cell():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [md("# 99 · Long"), md("## 1. Long"), code("print(1)", lines=15), md("More."), code("print(2)", lines=15)]
+    slides.apply(nb, {})
+    assert kinds(nb) == ["slide", "slide", "-", "subslide", "-"]
+
+
+def test_notes_go_after_their_heading_and_running_twice_changes_nothing():
+    nb = notebook()
+    notes = {"": "Say: hello.", "a claim": "Ask: which row?", "no such heading": "lost"}
+    report = slides.apply(nb, notes)
+    once = nbformat.writes(nb)
+    assert nb.cells[2].source == "Say: hello." and kinds(nb)[2] == "notes"  # after the top nav cell
+    assert nb.cells[5].source == "Ask: which row?" and kinds(nb)[5] == "notes"  # after "## 1. A claim"
+    assert report.unused_notes == ["no such heading"]
+    assert "2. Explore" in report.headings_without_notes
+    slides.apply(nb, notes)
+    assert nbformat.writes(nb) == once
+
+
+def test_changed_notes_replace_the_old_notes_cell():
+    nb = notebook()
+    slides.apply(nb, {"a claim": "old"})
+    slides.apply(nb, {"a claim": "new"})
+    texts = [c.source for c in nb.cells if slides.NOTES_TAG in slides.tags(c)]
+    assert texts == ["new"]
+
+
+def test_notes_file_sections_are_keyed_without_numbers_or_backticks(tmp_path):
+    path = tmp_path / "99_x.md"
+    path.write_text("# 99 · notes\n\nTitle notes.\n\n## 3. Reading `h_n`\n\nSay this.\n\n## Empty\n")
+    assert slides.read_notes(path) == {"": "Title notes.", "reading h_n": "Say this."}
+
+
+def test_the_command_line_warns_about_mismatches_and_check_finds_stale_files(tmp_path, capsys):
+    path = tmp_path / "99_made_up.ipynb"
+    nbformat.write(notebook(), path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "99_made_up.md").write_text("## Nowhere\n\nlost\n")
+    assert slides.main(["--check", str(path)]) == 1
+    assert slides.main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "notes section 'nowhere' matches no heading" in out and "heading '1. A claim' has no notes" in out
+    assert slides.main(["--check", str(path)]) == 0
