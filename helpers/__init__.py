@@ -3,7 +3,18 @@
 Importing this package changes no global state: no rcParams, no warning filters.
 """
 
-from .exercises import check_backward_final, check_classifier_summary, check_last_step
+from .exercises import (
+    Case,
+    check_backward_final,
+    check_classifier_summary,
+    check_function,
+    check_h_n_batch_first,
+    check_last_step,
+    check_predicted_shapes,
+    check_rows_not_in_output,
+    check_shapes,
+    check_tensor,
+)
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
@@ -36,6 +47,10 @@ __all__ = [
     # every state at every step, and the unrolled grid
     "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll", "unroll_module",
     # pictures, views and exercise checkers
-    "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
+    "OutputHnArtists", "SliderView",
+    # exercise checkers
+    "Case", "check_function", "check_tensor", "check_shapes",
+    "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
+    "check_predicted_shapes", "check_rows_not_in_output",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
 ]
