@@ -198,3 +198,17 @@ def test_nav_check_fails_on_a_stale_title(tmp_path, capsys):
 def test_nav_refuses_a_missing_folder(tmp_path):
     with pytest.raises(SystemExit):
         nav.main([str(tmp_path / "nowhere")])
+
+
+# --- the start page's warm-up checker ---------------------------------------------------------------------------
+
+
+def test_start_page_warm_up_checker_names_the_mistake(capsys):
+    from helpers import check_grid_shapes
+
+    check_grid_shapes(None)
+    assert capsys.readouterr().out.startswith("Not answered yet")
+    with pytest.raises(AssertionError, match=r"you said \(4, 7, 6\), it is \(7, 3, 6\)"):
+        check_grid_shapes({"output": (4, 7, 6), "h_n": (4, 3, 6)})
+    with pytest.raises(AssertionError, match="num_layers \\* D"):
+        check_grid_shapes({"output": (7, 3, 6), "h_n": (8, 3, 6)})  # two rows per layer: only with two directions
