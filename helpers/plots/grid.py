@@ -162,7 +162,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         rects[category].append((x, 24, 22, 12))
         text.append((x + 27, 30, legend[category], 7.5, "left", False, False))
         x += item + 16
-    footer = note or ("Arrows: what feeds what. Under each box: how to get that state (H means H_out)."
+    feeds = "; a layer reads both rows of the layer below" if model.num_directions == 2 else ""
+    footer = note or (f"Arrows: what feeds what{feeds}. Under each box: how to get that state (H means H_out)."
                       + ("" if model.cell_states else " Blank: no returned tensor holds it."))
     notes.append((width / 2, 9, footer, 8.0 if note else 7.5, "center", False, False))
     return height, rects, plates, arrows, text, notes
