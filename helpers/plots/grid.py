@@ -120,6 +120,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         for step in range(model.seq_len):
             box_at[layer, d, step] = (x_start + col * step + (col - box_w) / 2, y_box)
         y -= pitch
+    longest = max((len(e) for box in model.boxes for e in box.expressions), default=1)
+    code = min(8.0, (col - 8) / (0.602 * longest))  # the index expressions: as large as the columns allow
     for box in model.boxes:
         x, y0 = box_at[box.layer, box.direction, box.step]
         rects[box.category].append((x, y0, box_w, BOX_H))
@@ -128,7 +130,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         _, _, t0, t1 = _glyphs(tag, 8.0, False)
         plates.append((x + box_w / 2 - (t1 - t0) / 2 - 3, y0 + 4, t1 - t0 + 6, BOX_H - 8))
         for k, expression in enumerate(box.expressions):
-            text.append((x + box_w / 2, y0 - 6.5 - 8.5 * k, expression, 7.0, "center", True, False))
+            text.append((x + box_w / 2, y0 - 0.5 * code - 2.5 - (code + 1.2) * k, expression, code, "center", True,
+                         False))
     valid = {(b.layer, b.direction, b.step) for b in model.boxes if b.category != PADDING}
     for layer, d, step in valid:  # what feeds what: the previous step, and the layer below at the same step
         x, y0 = box_at[layer, d, step]
