@@ -81,15 +81,16 @@ def test_nav_and_map_are_up_to_date(path):
     assert not stale, f"{path.name}: {'; '.join(stale)}; run `make outputs` (or python -m tools.nav)"
 
 
+def missing_links(path):
+    """(cell index, target) of every relative link in path's markdown that names no existing file."""
+    return [(index, target) for index, cell in enumerate(read(path).cells) if cell.cell_type == "markdown"
+            for target in LINK.findall(cell.source)
+            if "://" not in target and not target.startswith("#")
+            and not (path.parent / target.split("#")[0]).is_file()]
+
+
 def test_links_point_to_notebooks_that_exist(path):
-    for index, cell in enumerate(read(path).cells):
-        if cell.cell_type != "markdown":
-            continue
-        for target in LINK.findall(cell.source):
-            if "://" in target or target.startswith("#"):
-                continue
-            file = target.split("#")[0]
-            assert (path.parent / file).is_file(), f"cell {index} links to {target}, which does not exist"
+    assert not missing_links(path), f"links to files that do not exist: {missing_links(path)}"
 
 
 def test_start_page_has_a_map_of_every_notebook():
@@ -157,7 +158,8 @@ def test_readme_has_a_row_for_every_notebook(path):
 def fake_course(folder, titles, with_map=True):
     """Notebooks NN_x.ipynb with a title cell (and a map cell in 00), one per title."""
     for number, title in enumerate(titles):
-        cells = [nbformat.v4.new_markdown_cell(f"# {number:02d} · {title}\n\nIt does {title}.")]
+        cells = [nbformat.v4.new_markdown_cell(f"# {number:02d} · {title}\n\nIt does {title}."),
+                 nbformat.v4.new_markdown_cell("## 1. The body")]
         if number == 0 and with_map:
             cells.append(nbformat.v4.new_markdown_cell("", metadata={"tags": ["map"]}))
         nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / f"{number:02d}_{title.lower()}.ipynb")
@@ -169,6 +171,7 @@ def test_nav_writes_links_then_check_passes(tmp_path):
     assert nav.main([str(tmp_path)]) == 0
     assert nav.main(["--check", str(tmp_path)]) == 0
     middle = read(tmp_path / "01_middle.ipynb")
+    assert nav.tagged(middle, "nav") == [1, 3]
     assert middle.cells[1].source == "[← 00 · Start](00_start.ipynb) | [Start page](00_start.ipynb) | [02 · End →](02_end.ipynb)"
     assert middle.cells[-1].source == middle.cells[1].source
     assert read(tmp_path / "02_end.ipynb").cells[1].source.endswith("(last notebook) →")
@@ -184,8 +187,7 @@ def test_nav_check_fails_on_a_stale_title(tmp_path, capsys):
     fake_course(tmp_path, ["Start", "Middle", "End"])
     assert nav.main([str(tmp_path)]) == 0
     start = read(tmp_path / "00_start.ipynb")
-    assert "[01 · Middle](01_middle.ipynb) | It does Middle. |" in start.cells[start.cells.index(
-        next(c for c in start.cells if "map" in c.metadata.get("tags", [])))].source
+    assert "| [01 · Middle](01_middle.ipynb) | It does Middle. |" in start.cells[nav.tagged(start, "map")[0]].source
     middle = read(tmp_path / "01_middle.ipynb")
     middle.cells[0].source = "# 01 · Renamed\n\nIt does more."
     nbformat.write(middle, tmp_path / "01_middle.ipynb")
@@ -193,6 +195,14 @@ def test_nav_check_fails_on_a_stale_title(tmp_path, capsys):
     assert nav.main(["--check", str(tmp_path)]) == 1
     said = capsys.readouterr().out
     assert "00_start.ipynb" in said and "(map) is stale" in said and "02_end.ipynb" in said
+
+
+def test_a_link_to_a_removed_notebook_is_caught(tmp_path):
+    fake_course(tmp_path, ["Start", "Middle", "End"])
+    nav.main([str(tmp_path)])
+    (tmp_path / "02_end.ipynb").unlink()
+    assert missing_links(tmp_path / "01_middle.ipynb") == [(1, "02_end.ipynb"), (3, "02_end.ipynb")]
+    assert nav.main(["--check", str(tmp_path)]) == 1
 
 
 def test_nav_refuses_a_missing_folder(tmp_path):

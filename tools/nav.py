@@ -99,7 +99,8 @@ def update(nb: nbformat.NotebookNode, entries: list[Entry], index: int) -> list[
     if not tagged(nb, NAV_TAG)[:1] == [1]:
         nb.cells.insert(1, nav_cell("nav-top"))
         stale.append("no nav cell at index 1")
-    if tagged(nb, NAV_TAG)[-1] != len(nb.cells) - 1:
+    navs = tagged(nb, NAV_TAG)
+    if len(navs) < 2 or navs[-1] != len(nb.cells) - 1:  # one at the top and one at the bottom, even if adjacent
         nb.cells.append(nav_cell("nav-bottom"))
         stale.append("no nav cell at the end")
     text = nav_text(entries, index)
