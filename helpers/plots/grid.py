@@ -149,7 +149,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         text.append((x, bottom_row - UNDER - 6, f"t={step}", 8.0, "center", False, False))
     text.append((x_start + col * model.seq_len / 2, bottom_row - UNDER - 20, "time step t \u2192", 9.0, "center",
                  False, False))
-    text.append((14, bottom_row + grid_h / 2, "layer (and direction) \u2192", 9.0, "center", False, True))
+    axis = "layer (and direction) \u2192" if grid_h > 110 else "layer \u2192"  # the long one only where it fits
+    text.append((14, bottom_row + grid_h / 2, axis, 9.0, "center", False, True))
     what = "cell states c" if model.cell_states else "hidden states h"
     title = f"{NAMES[model.cell]}, num_layers={model.num_layers}" + \
         (", bidirectional" if model.num_directions == 2 else "") + f", {model.seq_len} steps: {what}"
