@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-FIRST_NOTEBOOK := notebooks/01_output_vs_h_n.ipynb
+FIRST_NOTEBOOK := notebooks/00_start_here.ipynb
 # JupyterLab refuses to run as root without this flag.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
@@ -37,7 +37,9 @@ test: $(STAMP)
 		diff <(echo "$$before") <(echo "$$after"); exit 1; \
 	fi; exit $$status
 
+# Navigation links and the start page's map first (from the notebooks' titles), so the stored cells carry them.
 outputs: $(STAMP)
+	$(BIN)/python -m tools.nav notebooks
 	$(BIN)/python -m tools.execute_notebooks notebooks/*.ipynb
 
 # Every pin resolves for CPython 3.11-3.13 on Linux, macOS and Windows (registry metadata only; minutes).
