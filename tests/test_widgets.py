@@ -124,6 +124,20 @@ def test_static_figure_is_the_same_drawing_as_the_view():
     assert plt.get_fignums() == []  # neither was registered with pyplot
 
 
+def test_the_live_view_reads_like_the_static_figure():
+    """At least 600 px wide, and the same labels (values, axis names, tags, arrows) as the static figure."""
+    view = output_vs_h_n_view(num_layers=3, seq_len=8, bidirectional=True)  # the most cells the sliders allow
+    assert png_size(png(view))[0] >= 600
+    static = draw_output_vs_h_n(Figure(figsize=VIEW_FIGSIZE), compute_output_vs_h_n(3, 8, True), 0, legend=True)
+    live = view.artists
+    assert [lb.text for lb in live.texts] == [lb.text for lb in static.texts]
+    out, h = drawn(view)
+    assert len(live.values) == out.size + h.size  # every value printed, even at the largest setting
+    assert {"time step t", "hidden unit", "layer, direction", "hidden-state value", "not in output",
+            "forward pass", "backward pass"} <= {lb.text for lb in live.texts}
+    assert all(part.get_visible() for arrow in live.arrows.values() for part in arrow)
+
+
 def test_draw_updates_artists_on_the_figure_it_is_given():
     fig = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
     first = draw_output_vs_h_n(fig, fresh(1, 2, False))

@@ -1,9 +1,13 @@
 """Pictures: each module draws one kind of figure and knows nothing of widgets."""
 
-from .heatmap import MARK_LABEL, MARK_PAD, MARK_STYLE, heatmap, mark_cells, place_mark
+from .heatmap import (
+    MARK_LABEL, MARK_PAD, MARK_STYLE, MARK_WORDS, direction_arrow, heatmap, mark_cells, place_arrow, place_mark,
+    value_text,
+)
 from .output_vs_h_n import FIGSIZE, OutputHnArtists, batch_slices, mark_rows, output_vs_h_n, update_output_vs_h_n
 
 __all__ = [
-    "FIGSIZE", "MARK_LABEL", "MARK_PAD", "MARK_STYLE", "OutputHnArtists", "batch_slices", "heatmap", "mark_cells",
-    "mark_rows", "output_vs_h_n", "place_mark", "update_output_vs_h_n",
+    "FIGSIZE", "MARK_LABEL", "MARK_PAD", "MARK_STYLE", "MARK_WORDS", "OutputHnArtists", "batch_slices",
+    "direction_arrow", "heatmap", "mark_cells", "mark_rows", "output_vs_h_n", "place_arrow", "place_mark",
+    "update_output_vs_h_n", "value_text",
 ]
