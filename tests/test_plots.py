@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from PIL import Image
@@ -458,3 +459,18 @@ def test_bad_label_options_are_value_errors(kwargs, message):
     ax = matplotlib.figure.Figure().add_subplot()
     with pytest.raises(ValueError, match=message):
         Label(ax, 0, 0, "x", **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,named", [
+    (dict(direction=7), "direction=7"),
+    (dict(direction=True), "direction=True"),
+    (dict(row=-1), "row=-1"),
+    (dict(cols=slice(2, 1)), "cols=slice(2, 1, None)"),
+    (dict(cols=3), "cols=3"),
+])
+def test_mark_cells_rejects_bad_input_with_a_value_error(kwargs, named):
+    ax = Figure().add_subplot()
+    args = dict(row=0, cols=slice(0, 1), direction=0) | kwargs
+    with pytest.raises(ValueError, match="is not allowed") as info:
+        mark_cells(ax, args["row"], args["cols"], direction=args["direction"])
+    assert str(info.value).startswith(named)

@@ -13,7 +13,7 @@ from matplotlib.image import AxesImage
 from ..checks import check_int
 from ..models import RNNRun
 from ..states import BACKWARD, FORWARD, last_valid_steps, locate_final_state, state_index, time_major
-from .heatmap import MARK_LABEL, direction_arrow, heatmap, mark_cells, place_arrow, place_mark, ticks, value_text
+from .base import MARK_LABEL, direction_arrow, heatmap, mark_cells, place_arrow, place_mark, ticks, value_text
 from .text import Label, draw_labels, glyphs
 
 FIGSIZE = (9.0, 4.5)  # inches: about 650 px wide in the live view (72 dpi), 900 px in a static figure (100 dpi)
