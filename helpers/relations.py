@@ -50,8 +50,8 @@ def relation_table(run: RNNRun) -> list[Relation]:
     if run.lengths is None:  # not packed: every sequence runs to the tensor's last step, padded or not
         rows = [
             Relation(
-                "top layer, forward: final state = output at the last step, first H_out features "
-                "(input not packed: every sequence, padded or not, runs to the last step)",
+                "top layer, forward, not packed: final state = output at the last step (padded or not), "
+                "first H_out features",
                 at_tensor_end,
                 torch.equal(padded_last, forward),
             )
@@ -60,14 +60,14 @@ def relation_table(run: RNNRun) -> list[Relation]:
         step = ("n, lengths[n] - 1" if cfg.batch_first else "lengths[n] - 1, n")
         rows = [
             Relation(
-                "top layer, forward: final state = output at each sequence's own last valid step, "
+                "top layer, forward, packed: final state = output at each sequence's own last valid step, "
                 "first H_out features",
                 f"output[{step}, :{H}] == {view}[-1, 0, n]",
                 torch.equal(final_state_from_output(run, top, FORWARD), final_state_from_h_n(run, top, FORWARD)),
             ),
             Relation(
-                "top layer, forward: final state = output at the tensor's last step; false once packed "
-                "sequences have unequal lengths (padding without packing keeps it true)",
+                "top layer, forward, packed: final state = output at the tensor's last step "
+                "(false once the lengths differ)",
                 at_tensor_end,
                 torch.equal(padded_last, forward),
             ),

@@ -7,9 +7,9 @@ import torch
 
 from helpers import Relation, RNNConfig, format_table, relation_table, run
 
-LAST = "top layer, forward: final state = output at the last step"  # input not packed
-TOP_FORWARD = "top layer, forward: final state = output at each sequence's own last valid step"  # packed
-PADDED_LAST = "top layer, forward: final state = output at the tensor's last step"  # packed
+LAST = "top layer, forward, not packed: final state = output at the last step (padded or not)"
+TOP_FORWARD = "top layer, forward, packed: final state = output at each sequence's own last valid step"
+PADDED_LAST = "top layer, forward, packed: final state = output at the tensor's last step (false once the lengths"
 TOP_BACKWARD = "top layer, backward: final state = output at step 0"
 SLIP = "the accepted answer's slip"
 C_N = "c_n: any cell state appears somewhere in output"
