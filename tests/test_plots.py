@@ -49,7 +49,8 @@ def cells_under(rect: Rectangle) -> tuple[int, slice]:
     return row, slice(start, stop)
 
 
-def image_data(image: AxesImage) -> np.ndarray:
+def image_data(image) -> np.ndarray:
+    """The 2-D array a heatmap (an AxesImage or a QuadMesh) shows."""
     return np.asarray(image.get_array())
 
 
@@ -207,9 +208,26 @@ def test_draws_on_the_given_figure_and_leaves_pyplot_alone(monkeypatch):
     assert plt.get_fignums() == before
 
 
-def test_imshow_kwargs_are_passed_on():
-    art = output_vs_h_n(run(RNNConfig()), cmap="PiYG", interpolation="bilinear")
-    assert art.output_image.get_cmap().name == "PiYG" and art.h_n_image.get_interpolation() == "bilinear"
+def test_pcolormesh_kwargs_are_passed_on():
+    art = output_vs_h_n(run(RNNConfig()), cmap="PiYG", edgecolors="white", linewidth=0.5)
+    assert art.output_image.get_cmap().name == "PiYG" and art.h_n_image.get_linewidth()[0] == 0.5
+    assert matplotlib.colors.same_color(art.output_image.get_edgecolor()[0], "white")
+
+
+def test_one_heatmap_per_panel_is_shown_and_each_shape_keeps_its_own():
+    """A mesh per shape, made once: going back to a shape reuses its mesh, and only the current one is visible."""
+    small = run(RNNConfig(num_layers=1), seq_len=2)
+    big = run(RNNConfig(num_layers=2, bidirectional=True), seq_len=4)
+    art = output_vs_h_n(small)
+    first = art.output_image
+    update_output_vs_h_n(art, big)
+    assert art.output_image is not first and not first.get_visible()
+    update_output_vs_h_n(art, small, batch=1)
+    assert art.output_image is first and first.get_visible()
+    for ax in (art.output_ax, art.h_n_ax):
+        shown = [c for c in ax.collections if c.get_visible()]
+        assert len(shown) == 1 and shown[0] in (art.output_image, art.h_n_image)
+        assert all(c.zorder < mark.zorder for c in ax.collections for mark in ax.patches)  # outlines stay on top
 
 
 @pytest.mark.parametrize("batch", [-1, 2, 1.0, True])
