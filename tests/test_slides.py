@@ -60,7 +60,8 @@ def code(text, tags=(), image=False, lines=0):
     if tags:
         cell.metadata["tags"] = list(tags)
     if image:
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG_600x400, "text/plain": "<Figure>"})]
+        data = {"image/png": PNG_600x400, "text/plain": "<Figure>"}
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
     if lines:
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n" * lines)]
     return cell
@@ -108,7 +109,8 @@ def test_the_static_deck_shows_the_figure_in_place_of_the_live_view():
 
 def test_a_long_section_is_continued_on_a_subslide_before_a_markdown_cell():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [md("# 99 · Long"), md("## 1. Long"), code("print(1)", lines=15), md("More."), code("print(2)", lines=15)]
+    nb.cells = [md("# 99 · Long"), md("## 1. Long"), code("print(1)", lines=15),
+                md("More."), code("print(2)", lines=15)]
     slides.apply(nb, {})
     assert kinds(nb) == ["slide", "slide", "-", "subslide", "-"]
 

@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 NOTES = NOTEBOOKS / "notes"
 NAV_TAG, NOTES_TAG, LIVE_TAG = "nav", "slide-notes", "nbval-ignore-output"
-SLIDE, SUBSLIDE, FRAGMENT, SKIP, NOTES_TYPE, CONTINUE = "slide", "subslide", "fragment", "skip", "notes", "-"
+SLIDE, SUBSLIDE, SKIP, NOTES_TYPE, CONTINUE = "slide", "subslide", "skip", "notes", "-"
 # What fits on a 1280x720 slide, in lines of text (an image counts by its height).
 SLIDE_LINES = 24
 PIXELS_PER_LINE = 28
@@ -145,7 +145,8 @@ def slide_types(cells) -> list[str]:
             kind, used, after_view = SLIDE, SLIDE_LINES, True  # nothing else joins this slide
         elif head is not None and head[0] <= 2:
             kind, used = SLIDE, lines_of(cell)
-        elif head is not None or after_view or (cell.cell_type == "markdown" and used + claim_lines(cells, index) > SLIDE_LINES):
+        elif head is not None or after_view or (
+                cell.cell_type == "markdown" and used + claim_lines(cells, index) > SLIDE_LINES):
             kind, used = SUBSLIDE, lines_of(cell)
         else:
             kind, used = CONTINUE, used + lines_of(cell)
