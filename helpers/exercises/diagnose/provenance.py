@@ -15,8 +15,6 @@ WHY = {
     "c_n_for_h_n": "That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows).",
     "h_n_for_c_n": "That is the hidden state (h_n, or output); the task wants c_n, the LSTM's cell state, "
                    "which output never shows.",
-    "padding": "That is padding: this sequence is shorter than the batch, so output holds zeros after its last "
-               "valid step. Its final state is at its own last valid step, lengths[i] - 1.",
     "zeros": "That is zeros, not a state of this run.",
     "other_sequences": "That row belongs to another sequence. Rows that belong to other sequences are the sign of a "
                        "reshape (or view) without a transpose: reshape regroups the numbers in memory order and "
@@ -134,6 +132,10 @@ def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
     if pattern == "wrong_direction":
         return (f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
                 f"The forward direction ends at the last valid step, the backward direction at step 0.")
+    if pattern == "padding":
+        n, length = e.seq, int(ix.run.lengths[e.seq])
+        return (f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. "
+                f"Its final state is at its own last valid step, lengths[{n}] - 1 = {length - 1}.")
     if pattern == "off_by_one":
         return f"That is one step off: step {h.step} instead of step {e.step}. Steps run from 0 to L - 1."
     if pattern == "wrong_step" and ix.num_directions == 1:
@@ -164,6 +166,14 @@ def _swapped_halves(ix: RunIndex, got_pieces, want_pieces) -> bool:
 
 def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diagnosis:
     named = [p for p in got_pieces if p.names]
+    kinds = ({n.kind for p in named for n in p.names}, {n.kind for p in want_pieces for n in p.names})
+    if kinds in (({"cell"}, {"hidden"}), ({"hidden"}, {"cell"})):  # with proj_size, c_n and h_n differ in width
+        g, e = named[0], want_pieces[0]
+        pattern = "c_n_for_h_n" if kinds[0] == {"cell"} else "h_n_for_c_n"
+        h, w = preferred(g.names, prefer), preferred(e.names, "h_n" if pattern == "c_n_for_h_n" else "c_n")
+        return Diagnosis(pattern, f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be "
+                         f"{code(w, ix)}: {words(w, ix)}. {WHY[pattern]} With proj_size set, h_n is proj_size wide "
+                         f"and c_n hidden_size wide.", code(w, ix), _index(e, want_width))
     listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, prefer), ix)} "
                        f"({words(preferred(p.names, prefer), ix)})" for p in named[:2])
     listed += ", and more" if len(got_pieces) > 2 else ""
