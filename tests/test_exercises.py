@@ -267,7 +267,7 @@ MISTAKES = [
      'of 4 steps:\n'
      'Your answer holds the right numbers, joined along dimension 0 (shape (4, 3), wanted (2, 6)): '
      'torch.cat(..., dim=0) puts the pieces one under the other. The task wants them side by side in '
-     'each row: torch.cat(..., dim=-1).\n'
+     'each row: torch.cat(..., dim=-1). From your answer: torch.cat(answer.chunk(2, 0), dim=-1).\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
      'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
