@@ -586,3 +586,123 @@ def test_check_shapes_names_each_wrong_entry(answer, reason):
     message = str(caught.value)
     assert message.startswith("Not yet. In shapes:\n") and message.endswith("Where it is explained: 01, section 1.")
     assert reason in message.splitlines(), message
+
+
+# --- anything a learner can pass: only the checker's own AssertionError or a printed line comes out -----------
+
+import contextlib  # noqa: E402
+import importlib  # noqa: E402
+import io  # noqa: E402
+import pkgutil  # noqa: E402
+
+import numpy as np  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import helpers.exercises as exercises  # noqa: E402
+
+
+def every_checker():
+    """Every check_* defined in a notebook's exercise module, plus the generic runner on a few cases."""
+    found = {}
+    for info in pkgutil.iter_modules(exercises.__path__):
+        if info.name in ("core", "answers", "shapes", "diagnose", "solutions"):
+            continue
+        module = importlib.import_module(f"helpers.exercises.{info.name}")
+        for name, value in vars(module).items():
+            if name.startswith("check_") and callable(value) and value.__module__ == module.__name__:
+                found[f"{info.name}.{name}"] = value
+    found["core.check_function"] = lambda answer: check_function(answer, **CORE)
+    found["core.check_tensor"] = lambda answer: check_tensor(
+        answer, name="summary", case=CORE_CASES[1], expected=lambda r: r.h_n[-1], wanted="h_n[-1]",
+        section="01, section 4", success="h_n[-1]")
+    found["core.check_shapes"] = lambda answer: check_shapes(answer, **SHAPES)
+    return found
+
+
+CHECKERS = every_checker()
+
+
+class Odd:
+    """An object whose repr, len and call all misbehave."""
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def __len__(self):
+        raise TypeError("no len")
+
+
+def tensors():
+    shapes = st.lists(st.integers(0, 4), min_size=0, max_size=4)
+    dtypes = st.sampled_from([torch.float32, torch.float64, torch.int64, torch.bool])
+    return st.builds(lambda shape, dtype, seed: (torch.randn(shape, generator=torch.Generator().manual_seed(seed)) * 3)
+                     .to(dtype), shapes, dtypes, st.integers(0, 99))
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=8), st.binary(max_size=8))
+objects = st.recursive(
+    st.one_of(scalars, tensors(), tensors().map(lambda t: t.numpy()), st.builds(Odd), st.just(torch.Size([2, 3])),
+              st.just(range(3)), st.just(print.__call__)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner, inner),
+                            st.dictionaries(st.sampled_from(["output", "h_n", "c_n", "x"]), inner, max_size=3)),
+    max_leaves=6)
+
+OPS = [
+    lambda t, i: t[i], lambda t, i: t[:, i], lambda t, i: t[..., i:], lambda t, i: t[i:i + 1],
+    lambda t, i: t.transpose(0, 1), lambda t, i: t.reshape(i + 1, -1), lambda t, i: t.flatten(),
+    lambda t, i: t.sum(i), lambda t, i: t * i, lambda t, i: t.view(-1)[i:], lambda t, i: torch.cat([t, t], i),
+    lambda t, i: torch.stack([t[i], t[-1]]), lambda t, i: t.tolist(), lambda t, i: t.numpy(), lambda t, i: t.long(),
+    lambda t, i: t.unsqueeze(i), lambda t, i: (t, t), lambda t, i: t[..., :i].transpose(0, -1),
+]
+EXCEPTIONS = [ValueError, IndexError, KeyError, RuntimeError, ZeroDivisionError, TypeError, AttributeError,
+              AssertionError, RecursionError, NotImplementedError]
+
+
+def _raiser(error):
+    def answer(*args, **kwargs):
+        raise error("from the learner")
+    return answer
+
+
+def _op(op, index):
+    def answer(first, *rest):
+        return op(first, index)
+    return answer
+
+
+functions = st.one_of(
+    objects.map(lambda value: (lambda *args, **kwargs: value)),
+    st.sampled_from(EXCEPTIONS).map(_raiser),
+    st.builds(_op, st.sampled_from(OPS), st.integers(-3, 3)),
+    st.sampled_from([lambda: 0, lambda a, b, c: a, lambda *, key: key, lambda *args: args, int, list, Odd]),
+)
+
+
+def run_checker(check, answer) -> str:
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            result = check(answer)
+    except AssertionError as error:
+        message = str(error)
+        assert message.startswith("Not yet"), message
+        return message
+    assert result is None
+    printed = out.getvalue().splitlines()  # the learner's own prints (print is an answer too) come first
+    assert printed and printed[-1].startswith(("Not answered yet", "Correct: ")), printed
+    return printed[-1]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKERS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer=st.one_of(objects, functions))
+def test_any_answer_gets_a_message_and_nothing_else_escapes(name, answer):
+    run_checker(CHECKERS[name], answer)
+
+
+def test_the_fuzzed_checkers_include_every_notebook_01_checker():
+    assert {"output_vs_h_n.check_backward_final", "output_vs_h_n.check_classifier_summary",
+            "output_vs_h_n.check_last_step", "output_vs_h_n.check_predicted_shapes",
+            "output_vs_h_n.check_rows_not_in_output", "output_vs_h_n.check_h_n_batch_first"} <= set(CHECKERS)
