@@ -150,7 +150,8 @@ def test_predicted_shapes(capsys):
 # --- notebook 01: each mistake's message, in full ---------------------------------------------------------
 
 MISTAKES = [
-    (check_backward_final, lambda o: o[:, -1, :H(o)],  # the accepted answer's slip: forward half at the last step
+    (check_backward_final,  # the accepted answer's slip: forward half at the last step
+     lambda o: o[:, -1, :H(o)],
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
      "Your answer[0] is output[0, 4, 0:3]: the top layer's output at step 4, forward, sequence 0. It "
@@ -302,7 +303,8 @@ MISTAKES = [
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
      'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
-    (check_classifier_summary, lambda h: torch.cat(list(h.view(2, -1, *h.shape[1:])[:, -1]), -1),  # (D, num_layers) view
+    (check_classifier_summary,  # (D, num_layers) view
+     lambda h: torch.cat(list(h.view(2, -1, *h.shape[1:])[:, -1]), -1),
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
      'Your answer[0, 0:3] is h_n[1, 0]: final state of layer 0, backward, sequence 0. It should be '
@@ -356,7 +358,8 @@ MISTAKES = [
      ' check which dimension is time and which is the batch.\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
      'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
-    (check_h_n_batch_first, lambda h: h.reshape(h.shape[1], -1, h.shape[-1]),  # reshape without a transpose
+    (check_h_n_batch_first,  # reshape without a transpose
+     lambda h: h.reshape(h.shape[1], -1, h.shape[-1]),
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
      ' 7 steps:\n'
      'Your answer[0, 1] is h_n[0, 1]: final state of layer 0, forward, sequence 1. It should be h_n[1,'
@@ -472,7 +475,8 @@ def test_core_none_and_placeholder_say_not_answered(capsys):
     assert capsys.readouterr().out == ("Not answered yet: define backward_final(output) "
                                        "and pass it to check_backward_final.\n")
     check_function(lambda output: None, **CORE)
-    assert capsys.readouterr().out == "Not answered yet: backward_final(output) returns None; replace None with your answer.\n"
+    assert capsys.readouterr().out == ("Not answered yet: backward_final(output) returns None; "
+                                       "replace None with your answer.\n")
 
 
 def core_failure(answer, **changes) -> str:
@@ -606,7 +610,7 @@ def every_checker():
     """Every check_* defined in a notebook's exercise module, plus the generic runner on a few cases."""
     found = {}
     for info in pkgutil.iter_modules(exercises.__path__):
-        if info.name in ("core", "answers", "shapes", "diagnose", "solutions"):
+        if info.name in ("core", "answers", "predict", "diagnose", "solutions"):
             continue
         module = importlib.import_module(f"helpers.exercises.{info.name}")
         for name, value in vars(module).items():

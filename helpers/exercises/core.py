@@ -11,7 +11,7 @@ import torch
 from ..models import RNNConfig, RNNRun, run
 from .answers import LearnerRaised, as_tensor, describe_object, guarded, raised_message
 from .diagnose import diagnose, values
-from .shapes import check_shapes
+from .predict import check_shapes
 
 __all__ = ["Case", "check_function", "check_shapes", "check_tensor"]
 

@@ -1,4 +1,4 @@
-"""The right numbers in the wrong shape: a size-1 dimension, transposed, stacked, concatenated the wrong way, flattened."""
+"""The right numbers in the wrong shape: a size-1 dimension, transposed, stacked, joined the wrong way, flattened."""
 
 from __future__ import annotations
 
