@@ -20,6 +20,7 @@ from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_o
 from .relations import Relation, format_table, relation_table
 from .states import (
     BACKWARD,
+    CATEGORIES,
     FORWARD,
     StateLocation,
     final_state_from_h_n,
@@ -30,17 +31,21 @@ from .states import (
     layer_direction_view,
     locate_final_state,
     sequence_summary,
+    state_category,
     state_index,
     time_major,
 )
-from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
+from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
+from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 
 __all__ = [
-    "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
+    "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
     "format_table", "last_valid_output", "last_valid_steps", "layer_direction_view",
     "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
-    "state_index", "time_major",
+    "state_category", "state_index", "time_major",
+    # every state at every step, and the unrolled grid
+    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll", "unroll_module",
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView",
     # exercise checkers
