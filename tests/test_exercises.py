@@ -610,7 +610,7 @@ def every_checker():
     """Every check_* defined in a notebook's exercise module, plus the generic runner on a few cases."""
     found = {}
     for info in pkgutil.iter_modules(exercises.__path__):
-        if info.name in ("core", "answers", "predict", "diagnose", "solutions"):
+        if info.name in ("core", "answers", "shapes", "diagnose", "solutions"):
             continue
         module = importlib.import_module(f"helpers.exercises.{info.name}")
         for name, value in vars(module).items():
@@ -710,3 +710,23 @@ def test_the_fuzzed_checkers_include_every_notebook_01_checker():
     assert {"output_vs_h_n.check_backward_final", "output_vs_h_n.check_classifier_summary",
             "output_vs_h_n.check_last_step", "output_vs_h_n.check_predicted_shapes",
             "output_vs_h_n.check_rows_not_in_output", "output_vs_h_n.check_h_n_batch_first"} <= set(CHECKERS)
+
+
+# --- a checker written with the wrong arguments: ValueError for its author --------------------------------------
+
+@pytest.mark.parametrize("changes,words", [
+    (dict(cases=[]), "cases=[] is not allowed: cases must be a non-empty sequence of Case"),
+    (dict(cases=[RNNConfig()]), "cases=[RNNConfig("),
+    (dict(name=""), "name='' is not allowed: name must be a non-empty string"),
+    (dict(section=None), "section=None is not allowed"),
+])
+def test_check_function_bad_setup_is_a_value_error(changes, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        check_function(None, **{**CORE, **changes})
+
+
+def test_check_tensor_and_check_shapes_bad_setup_is_a_value_error():
+    with pytest.raises(ValueError, match=r"case=RNNConfig\(.* is not allowed: case must be a Case"):
+        check_tensor(None, name="x", case=RNNConfig(), expected=lambda r: r.h_n, wanted="h_n", section="s", success="y")
+    with pytest.raises(ValueError, match=r"expected=\{'h_n': 'big'\} is not allowed"):
+        check_shapes(None, name="x", expected={"h_n": "big"}, section="s", success="y")

@@ -11,7 +11,7 @@ import torch
 from ..models import RNNConfig, RNNRun, run
 from .answers import LearnerRaised, as_tensor, describe_object, guarded, raised_message
 from .diagnose import diagnose, values
-from .predict import check_shapes
+from .shapes import check_shapes
 
 __all__ = ["Case", "check_function", "check_shapes", "check_tensor"]
 
@@ -116,6 +116,16 @@ def _broke_after(passed: list[Case], case: Case) -> str:
             f"such as a number written into the code: compute sizes from the tensors instead.")
 
 
+def _check_setup(name: object, section: object, success: object, cases: object = None) -> None:
+    """ValueError for a checker written with the wrong arguments (the author's mistake, not the learner's)."""
+    for label, value in (("name", name), ("section", section), ("success", success)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{label}={value!r} is not allowed: {label} must be a non-empty string")
+    if cases is not None and (isinstance(cases, (str, bytes)) or not hasattr(cases, "__len__") or not cases
+                              or not all(isinstance(case, Case) for case in cases)):
+        raise ValueError(f"cases={cases!r} is not allowed: cases must be a non-empty sequence of Case")
+
+
 def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
                    call: Callable[[Callable, RNNRun], object], expected: Callable[[RNNRun], torch.Tensor],
                    wanted: str | Callable[[RNNRun], str], section: str, success: str,
@@ -127,6 +137,7 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
     # explain_error(answer, run, error) may name the mistake behind an exception the answer raised.
     # judge(got, run, expected) replaces the tensor comparison for answers that are not tensors
     # (a list of row indices, say): None if right, else the paragraph saying what is wrong.
+    _check_setup(name, section, success, cases)
     if answer is None:
         print(f"Not answered yet: define {signature} and pass it to {_checker_name(name)}.")
         return
@@ -170,6 +181,9 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
 def check_tensor(answer, *, name: str, case: Case, expected: Callable[[RNNRun], torch.Tensor],
                  wanted: str, section: str, success: str) -> None:
     """The same for an answer that is a tensor computed in the notebook on case's run."""
+    _check_setup(name, section, success)
+    if not isinstance(case, Case):
+        raise ValueError(f"case={case!r} is not allowed: case must be a Case")
     if answer is None:
         print(f"Not answered yet: compute {name} and pass it to {_checker_name(name)}.")
         return

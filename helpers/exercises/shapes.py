@@ -47,6 +47,8 @@ def _reason(key: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
 
 def check_shapes(answer, *, name: str, expected: dict[str, tuple[int, ...]], section: str, success: str) -> None:
     """A predict-the-shapes exercise: answer is a dict name -> tuple of ints; torch.Size and lists are fine."""
+    if not isinstance(expected, dict) or not expected or not all(_as_shape(v) is not None for v in expected.values()):
+        raise ValueError(f"expected={expected!r} is not allowed: expected must be a non-empty dict of name -> shape")
     keys = ", ".join(f'"{k}": (...)' for k in expected)
     if answer is None:
         print(f"Not answered yet: set {name} = {{{keys}}} with your predicted shapes.")
