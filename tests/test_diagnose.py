@@ -240,3 +240,32 @@ def test_a_huge_answer_is_not_searched():
     d = diagnose(m.run, torch.zeros(100, 100), m.h_n[-1])
     assert d.pattern == "too_large"
     assert d.text == "Your answer has 10000 numbers (shape (100, 100)); the task wants 12 (shape (3, 4))."
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_time_read_as_batch_when_the_shapes_happen_to_agree(batch_first):
+    case = Case(RNNConfig("gru", 3, 4, batch_first=batch_first, seed=8), seq_len=3, batch_size=3)  # N == L
+    m = Run(case)
+    wrong = m.output[0]  # batch_first=False: step 0 of every sequence; True: every step of sequence 0
+    d = diagnose(m.run, wrong, m.out[:, -1], prefer="output")
+    if batch_first:
+        assert d.pattern == "time_for_batch"
+        assert d.text == ("The rows of your answer are the steps of one sequence: your answer[0] is output[0, 0]; "
+                          "your answer[1] is output[0, 1], and more. The task wants one row per sequence. Here "
+                          "output is (N, L, ...): check which dimension is time and which is the batch.")
+    else:
+        assert d.pattern == "wrong_step"  # output[0] is step 0 of each sequence when time comes first
+    ns = namespace(m, wrong, m.out[:, -1])
+    for where, a, b, name in CLAIM.findall(d.text):
+        assert torch.equal(eval(where, ns), eval(name, ns))
+
+
+def test_wrong_layer_also_says_when_the_direction_differs():
+    m = Run(CASES["gru 2-dir time-major"])
+    d = diagnose(m.run, m.h_n[0], m.h_n[-1])
+    assert d.pattern == "wrong_layer"
+    assert d.text == (
+        "Your answer[0] is h_n[0, 0]: final state of layer 0, forward, sequence 0. It should be h_n[-1, 0]: final "
+        "state of layer 1 (the top layer), backward, sequence 0. That is the wrong layer: the last rows of h_n hold "
+        "the top layer, the one output shows. It is also the other direction. (1 more piece of your answer differs "
+        "too.)")

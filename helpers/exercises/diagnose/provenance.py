@@ -113,6 +113,13 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
                          f"the {DIRECTIONS[first.direction]} direction ({code(first, ix)}). output puts the forward "
                          f"direction first, then the backward one: put {column(e, ix)} first.",
                          column(e, ix), f"[..., 0:{ix.h_out}]")
+    named = [p for p in got_pieces if p.names]
+    if all(p.names for p in got_pieces) and len({w.row for w in want_pieces}) > 1 and \
+            len({n.seq for w in want_pieces for n in w.names[:1]}) > 1:
+        listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, 'output'), ix)}" for p in named[:2])
+        steps_of_one = _steps_of_one(ix, named, prefer, listed + (", and more" if len(named) > 2 else ""))
+        if steps_of_one:
+            return steps_of_one
     w, g = wrong[0]
     e = preferred(w.names, prefer)
     more = len(wrong) - 1
@@ -132,6 +139,8 @@ def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
     if pattern == "wrong_direction":
         return (f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
                 f"The forward direction ends at the last valid step, the backward direction at step 0.")
+    if pattern == "wrong_layer" and e.direction != h.direction:
+        return WHY["wrong_layer"] + " It is also the other direction."
     if pattern == "padding":
         n, length = e.seq, int(ix.run.lengths[e.seq])
         return (f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. "
@@ -190,14 +199,22 @@ def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diag
         e = preferred(missing.names, prefer)
         return Diagnosis("too_little", f"Your answer holds only part of what the task wants: {listed}. It lacks "
                          f"{code(e, ix)} ({words(e, ix)}), among others.", code(e, ix), _index(missing, want_width))
-    firsts = [preferred(p.names, prefer) for p in named]
-    steps = {n.step for n in firsts if n.tensor == "output"}
-    if len({n.seq for n in firsts}) == 1 and len(steps) > 1 and ix.batch_size > 1:
-        layout = "(N, L, ...)" if ix.run.config.batch_first else "(L, N, ...)"
-        return Diagnosis("time_for_batch", f"The rows of your answer are the steps of one sequence: {listed}. "
-                         f"The task wants one row per sequence. Here output is {layout}: check which dimension "
-                         f"is time and which is the batch.")
+    steps_of_one = _steps_of_one(ix, named, prefer, listed)
+    if steps_of_one:
+        return steps_of_one
     return Diagnosis("mixed", f"Your answer holds other states of the run: {listed}.")
+
+
+def _steps_of_one(ix: RunIndex, named: list[Piece], prefer: str, listed: str) -> Diagnosis | None:
+    """The rows are steps of one sequence where one row per sequence was wanted: time and batch confused."""
+    firsts = [preferred(p.names, "output") for p in named]
+    steps = {n.step for n in firsts if n.tensor == "output"}
+    if len({n.seq for n in firsts}) != 1 or len(steps) < 2 or ix.batch_size < 2:
+        return None
+    layout = "(N, L, ...)" if ix.run.config.batch_first else "(L, N, ...)"
+    return Diagnosis("time_for_batch", f"The rows of your answer are the steps of one sequence: {listed}. "
+                     f"The task wants one row per sequence. Here output is {layout}: check which dimension "
+                     f"is time and which is the batch.")
 
 
 def _kept_span(got_pieces, want_pieces, width) -> tuple[int, int] | None:
