@@ -88,6 +88,8 @@ MISTAKES = {
                     lambda m: (torch.cat(list(m.h_n.view(2, m.cfg.num_layers, m.N, m.H)[:, -1]), -1), m.summary()))],
     "padding": [("out[:, -1] in a packed batch", lambda m: m.case.lengths is not None,
                  lambda m: (m.out[:, -1, :m.H], m.h_n[-m.D]))],
+    "zeros": [("torch.zeros_like where no padding exists", lambda m: m.case.lengths is None,
+               lambda m: (torch.zeros_like(m.h_n[-1]), m.h_n[-1]))],
     "c_n_for_h_n": [("c_n[-1] for h_n[-1]", lambda m: m.c_n is not None, lambda m: (m.c_n[-1], m.h_n[-1]))],
     "h_n_for_c_n": [("h_n[-1] for c_n[-1]", lambda m: m.c_n is not None, lambda m: (m.h_n[-1], m.c_n[-1]))],
     "partial": [("a slice bound one too small", two_dirs,

@@ -730,3 +730,92 @@ def test_check_tensor_and_check_shapes_bad_setup_is_a_value_error():
         check_tensor(None, name="x", case=RNNConfig(), expected=lambda r: r.h_n, wanted="h_n", section="s", success="y")
     with pytest.raises(ValueError, match=r"expected=\{'h_n': 'big'\} is not allowed"):
         check_shapes(None, name="x", expected={"h_n": "big"}, section="s", success="y")
+
+
+# --- the remaining hints, in full ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer,text", [
+    (lambda o: o[0, 0, 0, 0], "Your function raised IndexError: too many indices for tensor of dimension 3. The index "
+                              "uses a dimension the tensor does not have. output is (2, 5, 6): (N, L, D * H_out); x "
+                              "is (2, 5, 4): (N, L, H_in); h_n is (4, 2, 3): (num_layers * D, N, H_out)."),
+    (lambda o: o[:, :, 9], "Your function raised IndexError: index 9 is out of bounds for dimension 2 with size 6. "
+                           "Dimension 2 of output (2, 5, 6) is D * H_out, the features of both directions: its "
+                           "indices run from 0 to 5 (or -1 for the last)."),
+    (lambda o: o[[7]], "Your function raised IndexError: index 7 is out of bounds for dimension 0 with size 2. "
+                       "Dimension 0 of output (2, 5, 6) is N, the sequences: its indices run from 0 to 1 (or -1 for "
+                       "the last)."),
+    (lambda o: o.to(torch.complex64), "Your answer has dtype torch.complex64, which holds no real numbers like the "
+                                      "run's."),
+    (lambda o: [[1.0], [2.0, 3.0]], "Your answer is a list, not a torch tensor, and its items are not a grid of "
+                                    "numbers."),
+    (lambda o: (o[:, 0], o[:, 1]), "Your answer is a tuple of 2 tensors ((2, 6), (2, 6)), not one tensor: join them "
+                                   "into one (torch.cat(..., dim=-1) puts them side by side)."),
+    (lambda o: o[:, 0, 3:].long(), "Your answer has dtype torch.int64, but the run's tensors are torch.float32: keep "
+                                   "the tensor's own dtype (no .long(), .double() or .int()). Converting to "
+                                   "integers rounds every number toward zero, so the run's values are lost."),
+    (lambda o: o[:, 0, 3:].double(), "Your answer has dtype torch.float64, but the run's tensors are torch.float32: "
+                                     "keep the tensor's own dtype (no .long(), .double() or .int()). Its numbers are "
+                                     "the right ones."),
+])
+def test_learner_input_hints_in_full(answer, text):
+    message = core_failure(answer)
+    assert message.split("\n")[1].startswith(text), message
+
+
+def test_a_function_given_to_check_tensor_and_a_judge_that_trips(capsys):
+    with pytest.raises(AssertionError) as caught:
+        check_tensor(top_backward, name="summary", case=CORE_CASES[0], expected=lambda r: r.h_n[-1],
+                     wanted="h_n[-1]", section="s", success="y")
+    assert str(caught.value) == ("Not yet: summary should be a tensor, but you passed a function. Call it on the "
+                                 "run's tensors and pass what it returns.")
+    message = core_failure(lambda o: o, judge=lambda got, r, expected: 1 / 0)
+    assert message.split("\n")[1] == ("Your function returned a tensor of shape (2, 5, 6), which this exercise "
+                                      "cannot read.")
+
+
+@pytest.mark.parametrize("answer,line", [
+    ({"output": (4, 7, 100, 1), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 7, 100, 1), it is (4, 7, 100): it has 4 sizes, but output has 3 dimensions.'),
+    ({"output": (4, 7, 100), "h_n": (6, 50)},
+     '- "h_n": you said (6, 50), it is (6, 4, 50): it has 2 sizes, but h_n has 3 dimensions: h_n has one row per '
+     '(layer, direction), then the batch, then the features.'),
+    ({"output": (4, 7, 100), "h_n": (12, 4, 50)},
+     '- "h_n": you said (12, 4, 50), it is (6, 4, 50): the first size is num_layers * D, one row per layer and '
+     'direction (D = 2 only for a bidirectional module): you counted twice as many rows.'),
+    ({"output": (4, 7, 100), "h_n": (6, 5, 50)},
+     '- "h_n": you said (6, 5, 50), it is (6, 4, 50): size 1 should be 4, not 5.'),
+    ({"output": (4, 7, 64), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 7, 64), it is (4, 7, 100): the last size is H_out: proj_size if it is set, else '
+     'hidden_size (c_n keeps hidden_size), times D for output.'),
+    ({"output": (4, 8, 100), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 8, 100), it is (4, 7, 100): size 1 should be 7, not 8.'),
+    ({"output": (4, 7, 100), "h_n": (6, 4, 50), "c_n": (6, 4, 50)},
+     "- 'c_n': not asked for; the keys are output, h_n."),
+])
+def test_every_shape_hint_in_full(answer, line):
+    with pytest.raises(AssertionError) as caught:
+        check_shapes(answer, **SHAPES)
+    assert line in str(caught.value).splitlines(), str(caught.value)
+
+
+def test_shape_hints_for_one_direction_and_c_n():
+    expected = {"h_n": (2, 3, 5), "c_n": (2, 3, 8)}
+    with pytest.raises(AssertionError) as caught:
+        check_shapes({"h_n": (4, 3, 5), "c_n": (3, 2, 8)}, name="s", expected=expected, section="x", success="y")
+    assert str(caught.value).splitlines()[1:3] == [
+        '- "h_n": you said (4, 3, 5), it is (2, 3, 5): the first size is num_layers * D, one row per layer and '
+        'direction (D = 2 only for a bidirectional module): you counted twice as many rows.',
+        '- "c_n": you said (3, 2, 8), it is (2, 3, 8): the first two sizes are swapped: batch_first never applies to '
+        'h_n or c_n, which stay (num_layers * D, N, hidden_size).']
+
+
+def test_the_predicted_shapes_and_their_hints_agree_with_torch():
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(input_size=8, hidden_size=50, num_layers=3, bidirectional=True, batch_first=True)
+    output, h_n = gru(torch.randn(4, 7, 8))
+    check_predicted_shapes({"output": output.shape, "h_n": h_n.shape})  # the expected shapes are torch's own
+    # the hint "batch_first never applies to h_n": without batch_first, h_n has the very same shape
+    gru_time_major = torch.nn.GRU(input_size=8, hidden_size=50, num_layers=3, bidirectional=True)
+    assert gru_time_major(torch.randn(7, 4, 8))[1].shape == h_n.shape
+    # the hint "a bidirectional module has two rows per layer" and "D = 2 in output's last size"
+    assert h_n.shape[0] == 3 * 2 and output.shape[-1] == 2 * 50

@@ -83,7 +83,11 @@ def _judge(got: object, r: RNNRun, expected: torch.Tensor, prefer: str = "") -> 
         return False, note, None
     if note:  # a list, numpy array or wrong dtype: never right, but say what its numbers are
         same = tensor.shape == expected.shape and torch.equal(tensor.to(expected.dtype), expected)
-        held = "Its numbers are the right ones." if same else diagnose(r, tensor, expected, prefer).text
+        rounded = isinstance(got, torch.Tensor) and not got.is_floating_point()
+        if rounded:  # .long(), .int(), .bool(): the values themselves are gone, nothing to trace
+            held = "Converting to integers rounds every number toward zero, so the run's values are lost."
+        else:
+            held = "Its numbers are the right ones." if same else diagnose(r, tensor, expected, prefer).text
         return False, f"{note} {held}", tensor
     if tensor.shape == expected.shape and torch.equal(tensor, expected):
         return True, "", tensor
@@ -161,6 +165,11 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
                 except Exception:  # the explanation is a bonus; the raw message below still helps
                     extra = None
             raise _wrong(where, raised_message(error, extra), want, right, None, section) from None
+        except Exception as error:  # the checker's own call tripped on what the function returned
+            body = (f"The checker could not use what your function returned "
+                    f"({type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}). "
+                    f"Return one tensor, computed from the arguments.")
+            raise _wrong(where, body, want, right, None, section) from None
         if got is None:
             print(f"Not answered yet: {signature} returns None; replace None with your answer.")
             return

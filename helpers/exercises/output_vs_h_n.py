@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral
 from typing import Callable
 
+import numpy as np
 import torch
 
 from ..models import RNNConfig, RNNRun
@@ -55,6 +56,7 @@ BATCH_FIRST_CASES = [
     Case(RNNConfig("rnn", input_size=3, hidden_size=3, num_layers=2, bidirectional=True, seed=53), batch_size=4),
 ]
 # The module of the predict-the-shapes exercise, and the input it gets.
+INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, np.dtype("int64"), np.dtype("int32"))
 PREDICTED = RNNConfig("gru", input_size=8, hidden_size=50, num_layers=3, bidirectional=True, batch_first=True)
 PREDICTED_INPUT = (4, 7, 8)  # x: (N, L, H_in)
 
@@ -130,8 +132,8 @@ def _judge_rows(got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
     """None if got names exactly the rows in expected (any order), else what is wrong, row by row."""
     cfg = r.config
     count = cfg.num_layers * cfg.num_directions
-    if isinstance(got, torch.Tensor) and got.dim() <= 1 and not got.is_floating_point():
-        got = got.tolist() if got.dim() else [got.item()]
+    if isinstance(got, (torch.Tensor, np.ndarray)) and got.ndim <= 1 and got.dtype in INTEGER_DTYPES:
+        got = got.tolist() if got.ndim else [got.item()]
     if isinstance(got, (str, bytes)) or not isinstance(got, (list, tuple, range, set, frozenset)) or \
             not all(isinstance(i, Integral) and not isinstance(i, bool) for i in got):
         return (f"Your function returned {describe_object(got)}; return a list of row indices of h_n, "

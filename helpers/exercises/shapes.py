@@ -37,7 +37,8 @@ def _reason(key: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
         return ("the first size is num_layers * D, not num_layers: a bidirectional module has two rows per layer "
                 "(forward, then backward)")
     if state and got[1:] == want[1:] and got[0] == want[0] * 2:
-        return "the first size is num_layers * D: with one direction, D = 1"
+        return ("the first size is num_layers * D, one row per layer and direction (D = 2 only for a bidirectional "
+                "module): you counted twice as many rows")
     if got[:-1] == want[:-1]:
         return ("the last size is H_out: proj_size if it is set, else hidden_size "
                 "(c_n keeps hidden_size), times D for output")

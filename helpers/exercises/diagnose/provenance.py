@@ -15,7 +15,8 @@ WHY = {
     "c_n_for_h_n": "That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows).",
     "h_n_for_c_n": "That is the hidden state (h_n, or output); the task wants c_n, the LSTM's cell state, "
                    "which output never shows.",
-    "zeros": "That is zeros, not a state of this run.",
+    "zeros": "This run has no padding, so zeros are no state of it: read the run's own tensors rather than "
+             "making new ones (torch.zeros).",
     "other_sequences": "That row belongs to another sequence. Rows that belong to other sequences are the sign of a "
                        "reshape (or view) without a transpose: reshape regroups the numbers in memory order and "
                        "moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead.",
