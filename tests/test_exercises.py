@@ -819,3 +819,17 @@ def test_the_predicted_shapes_and_their_hints_agree_with_torch():
     assert gru_time_major(torch.randn(7, 4, 8))[1].shape == h_n.shape
     # the hint "a bidirectional module has two rows per layer" and "D = 2 in output's last size"
     assert h_n.shape[0] == 3 * 2 and output.shape[-1] == 2 * 50
+
+
+def test_an_integer_expected_tensor_is_compared_as_integers(capsys):
+    kwargs = dict(name="lengths", case=CORE_CASES[1], expected=lambda r: r.lengths, wanted="lengths",
+                  section="s", success="the lengths")
+    check_tensor(torch.tensor([4, 2, 3]), **kwargs)
+    assert capsys.readouterr().out == "Correct: the lengths.\n"
+    with pytest.raises(AssertionError) as caught:
+        check_tensor(torch.tensor([4.0, 2.0, 3.0]), **kwargs)
+    assert str(caught.value).split("\n")[1] == "Your answer has dtype torch.float32; the task wants torch.int64."
+    with pytest.raises(AssertionError) as caught:
+        check_tensor(torch.tensor([3, 1, 2]), **kwargs)
+    assert str(caught.value).split("\n")[1] == "Your answer holds other values than the wanted ones."
+    assert "  expected shape (3,), first values [4, 2, 3]" in str(caught.value)

@@ -78,9 +78,14 @@ def _wrong(where: str, body: str, wanted: str, expected: torch.Tensor, got: obje
 
 def _judge(got: object, r: RNNRun, expected: torch.Tensor, prefer: str = "") -> tuple[bool, str, torch.Tensor | None]:
     """(right?, what the answer holds in words, the answer as a tensor if it could be read as one)."""
-    tensor, note = as_tensor(got)
+    tensor, note = as_tensor(got, expected.dtype)
     if tensor is None:
         return False, note, None
+    if not expected.is_floating_point():  # indices or counts: compare as they are, no provenance to trace
+        same = tensor.shape == expected.shape and torch.equal(tensor, expected.to(tensor.dtype))
+        if same and not note:
+            return True, "", tensor
+        return False, note or "Your answer holds other values than the wanted ones.", tensor
     if note:  # a list, numpy array or wrong dtype: never right, but say what its numbers are
         same = tensor.shape == expected.shape and torch.equal(tensor.to(expected.dtype), expected)
         rounded = isinstance(got, torch.Tensor) and not got.is_floating_point()
