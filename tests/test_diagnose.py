@@ -271,3 +271,44 @@ def test_wrong_layer_also_says_when_the_direction_differs():
         "state of layer 1 (the top layer), backward, sequence 0. That is the wrong layer: the last rows of h_n hold "
         "the top layer, the one output shows. It is also the other direction. (1 more piece of your answer differs "
         "too.)")
+
+
+def test_wanted_numbers_computed_from_the_run_are_not_named():
+    m = Run(CASES["gru 2-dir time-major"])
+    wanted = m.h_n[-1] * 2  # maths on the run: no vector of it
+    d = diagnose(m.run, m.h_n[-1], wanted)
+    assert d.pattern == "mixed"
+    assert d.text == ("Your answer[0] is h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. "
+                      "The task wants other numbers there, computed from the run rather than read from it.")
+
+
+# --- diagnose never trips, whatever the two tensors hold -----------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def tensors_made_of_the_run(draw, m):
+    """A tensor whose rows are drawn from the run's vectors, zeros and random numbers, in a random shape."""
+    vectors = [m.h_n.reshape(-1, m.H), m.output.reshape(-1, m.H)]
+    if m.c_n is not None:
+        vectors.append(m.c_n.reshape(-1, m.c_n.shape[-1])[:, :m.H])
+    pool = torch.cat(vectors + [torch.zeros(1, m.H), torch.randn(2, m.H, generator=torch.Generator().manual_seed(3))])
+    rows = draw(st.lists(st.integers(0, pool.shape[0] - 1), min_size=1, max_size=12))
+    picked = pool[rows]  # (k, H)
+    cut = draw(st.integers(0, m.H - 1))
+    flat = picked.reshape(-1)[cut:] if draw(st.booleans()) else picked.reshape(-1)
+    shape = draw(st.sampled_from([(-1,), (1, -1), (-1, 1), (flat.numel(),)]))
+    return flat.reshape(shape)
+
+
+@pytest.mark.parametrize("case_name", CASES)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_diagnose_never_trips(case_name, data):
+    m = Run(CASES[case_name])
+    got = data.draw(tensors_made_of_the_run(m))
+    expected = data.draw(tensors_made_of_the_run(m))
+    d = diagnose(m.run, got, expected)
+    assert d.pattern and d.text

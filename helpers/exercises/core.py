@@ -76,6 +76,14 @@ def _wrong(where: str, body: str, wanted: str, expected: torch.Tensor, got: obje
     return AssertionError("\n".join(line for line in lines if line))
 
 
+def _diagnosis(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str) -> str:
+    """diagnose's paragraph; should it ever trip, a plain sentence instead of a traceback."""
+    try:
+        return diagnose(r, got, expected, prefer).text
+    except Exception:  # a safety net for the learner: the expected/got lines still show the difference
+        return "Your answer differs from the wanted one."
+
+
 def _judge(got: object, r: RNNRun, expected: torch.Tensor, prefer: str = "") -> tuple[bool, str, torch.Tensor | None]:
     """(right?, what the answer holds in words, the answer as a tensor if it could be read as one)."""
     tensor, note = as_tensor(got, expected.dtype)
@@ -92,11 +100,11 @@ def _judge(got: object, r: RNNRun, expected: torch.Tensor, prefer: str = "") -> 
         if rounded:  # .long(), .int(), .bool(): the values themselves are gone, nothing to trace
             held = "Converting to integers rounds every number toward zero, so the run's values are lost."
         else:
-            held = "Its numbers are the right ones." if same else diagnose(r, tensor, expected, prefer).text
+            held = "Its numbers are the right ones." if same else _diagnosis(r, tensor, expected, prefer)
         return False, f"{note} {held}", tensor
     if tensor.shape == expected.shape and torch.equal(tensor, expected):
         return True, "", tensor
-    return False, diagnose(r, tensor, expected, prefer).text, tensor
+    return False, _diagnosis(r, tensor, expected, prefer), tensor
 
 
 def _safe_judge(judge: Callable, got: object, r: RNNRun, expected: torch.Tensor) -> str | None:

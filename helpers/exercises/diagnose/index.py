@@ -129,8 +129,8 @@ class RunIndex:
                 continue
             if bool(row[p] == 0):  # a run of zeros: what padding holds
                 stop = p
-                while stop < row.numel() and bool(row[stop] == 0):
-                    stop += 1
+                while stop < row.numel() and bool(row[stop] == 0) and stop - p < min(self.widths, default=1):
+                    stop += 1  # one vector wide at most, so zeros line up with the pieces they replace
                 piece = Piece(index, p, stop, (Name("zeros"),))
             for width in self.widths if piece is None else ():
                 if p + width <= row.numel():

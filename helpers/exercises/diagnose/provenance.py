@@ -121,7 +121,10 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
         steps_of_one = _steps_of_one(ix, named, prefer, listed + (", and more" if len(named) > 2 else ""))
         if steps_of_one:
             return steps_of_one
-    w, g = wrong[0]
+    named_wrong = [(w, g) for w, g in wrong if w.names]
+    if not named_wrong:  # the wanted numbers are computed from the run, not vectors of it
+        return _unnamed_wanted(ix, wrong[0][0], wrong[0][1], width, prefer)
+    w, g = named_wrong[0]
     e = preferred(w.names, prefer)
     more = len(wrong) - 1
     tail = f" ({more} more piece{'s' if more > 1 else ''} of your answer differ{'s' if more == 1 else ''} too.)" \
@@ -134,6 +137,17 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
     text = (f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be {code(e, ix)}: "
             f"{words(e, ix)}. {_why(ix, pattern, e, h)}{tail}")
     return Diagnosis(pattern, text, code(e, ix), _index(w, width))
+
+
+def _unnamed_wanted(ix: RunIndex, w: Piece, g: Piece | None, width: int, prefer: str) -> Diagnosis:
+    """The wanted numbers are no vector of the run (maths done on it): say what the answer holds instead."""
+    if g is not None and g.names:
+        h = preferred(g.names, prefer)
+        held = f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}."
+    else:
+        held = f"Your {where(w, width)} matches no vector of this run."
+    return Diagnosis("mixed", f"{held} The task wants other numbers there, computed from the run rather than read "
+                     f"from it.")
 
 
 def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
@@ -195,7 +209,7 @@ def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diag
         how = f" Keep only features {keep[0]}:{keep[1]} of each row: {advice}." if keep else " Keep only that."
         return Diagnosis("too_much", f"Your answer holds what the task wants, and more besides: {listed}.{how}",
                          advice)
-    if only_wanted and not has_all:
+    if only_wanted and not has_all and all(w.names for w in want_pieces):
         missing = next(w for w in want_pieces if not any(set(w.names) & set(g.names) for g in named))
         e = preferred(missing.names, prefer)
         return Diagnosis("too_little", f"Your answer holds only part of what the task wants: {listed}. It lacks "
