@@ -144,7 +144,7 @@ def test_predicted_shapes(capsys):
         "puts both directions side by side, so D = 2.\n"
         '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never '
         "applies to h_n or c_n, which stay (num_layers * D, N, H_out).\n"
-        "Where it is explained: notebook 01, section 1 (the shapes of output and h_n).")
+        "Where it is explained: notebook 01, section 1 (why output and h_n can look like transposes).")
 
 
 # --- notebook 01: each mistake's message, in full ---------------------------------------------------------
@@ -160,7 +160,8 @@ MISTAKES = [
      'valid step, the backward direction at step 0. (1 more piece of your answer differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, -1, H(o):],  # backward half at the last step
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -171,7 +172,8 @@ MISTAKES = [
      'your answer differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 0, :H(o)],  # forward half at step 0
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -181,7 +183,8 @@ MISTAKES = [
      'valid step, the backward direction at step 0. (1 more piece of your answer differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 0],  # both halves
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -191,7 +194,8 @@ MISTAKES = [
      '3:6 of each row: answer[..., 3:6].\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[0, :, H(o):],  # time indexed in the batch dimension
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -201,7 +205,8 @@ MISTAKES = [
      'sequence. Here output is (N, L, ...): check which dimension is time and which is the batch.\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, :1, H(o):],  # extra dimension of size 1
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -210,7 +215,8 @@ MISTAKES = [
      'it. Drop it with answer.squeeze(1).\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 0, 3:],  # hard-coded hidden_size
      'Not yet. On bidirectional LSTM with num_layers=1, hidden_size=4, batch_first=True, 3 sequences '
      'of 3 steps:\n'
@@ -224,7 +230,8 @@ MISTAKES = [
      'into the code: compute sizes from the tensors instead.\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 1, H(o):],  # off by one
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -234,7 +241,8 @@ MISTAKES = [
      'differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: h[-1],  # backward only
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -244,7 +252,8 @@ MISTAKES = [
      ' top layer), forward, sequence 0), among others.\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[-1], h[-2]], -1),  # halves swapped
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -252,7 +261,8 @@ MISTAKES = [
      '(h_n[-1, 0]). output puts the forward direction first, then the backward one: put h_n[-2] first.\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[0], h[1]], -1),  # bottom layer
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -262,7 +272,8 @@ MISTAKES = [
      'answer differ too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[-2], h[-1]]),  # cat along dim 0
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -271,7 +282,8 @@ MISTAKES = [
      'each row: torch.cat(..., dim=-1). From your answer: torch.cat(answer.chunk(2, 0), dim=-1).\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: h[-2:].reshape(h.shape[1], -1),  # reshape mixes sequences
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -283,7 +295,8 @@ MISTAKES = [
      ' too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.stack([h[-2], h[-1]]),  # stack, not cat
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -292,7 +305,8 @@ MISTAKES = [
      'each row. Join them with torch.cat(answer.unbind(0), dim=-1).\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[0], h[-1]], -1),  # forward half from layer 0
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -302,7 +316,8 @@ MISTAKES = [
      'answer differs too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary,  # (D, num_layers) view
      lambda h: torch.cat(list(h.view(2, -1, *h.shape[1:])[:, -1]), -1),
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
@@ -314,7 +329,8 @@ MISTAKES = [
      ' (1 more piece of your answer differs too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[-2], h[-1]], -1)[:, :6],  # hard-coded width
      'Not yet. On bidirectional LSTM with num_layers=1, hidden_size=4, batch_first=False, 3 packed '
      'sequences of lengths [5, 3, 2]:\n'
@@ -328,28 +344,29 @@ MISTAKES = [
      'instead.\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_last_step, lambda o, S: o[:, S, :],  # the question's line
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      'Your function raised IndexError: index 7 is out of bounds for dimension 1 with size 7. Dimension'
      ' 1 of output (2, 7, 5) is L, the time steps: its indices run from 0 to 6 (or -1 for the last). '
      'Off by one: with S steps, the steps are numbered 0 to S - 1, so the last one is S - 1 (or -1).\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_last_step, lambda o, S: o[:, 0],  # step 0
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      "Your answer[0] is output[0, 0]: the top layer's output at step 0, sequence 0. It should be "
      "output[0, 6]: the top layer's output at step 6, sequence 0. That is the wrong step: step 0 "
      'instead of step 6, where the final state is. (1 more piece of your answer differs too.)\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_last_step, lambda o, S: o[:, S - 2],  # off by one
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      "Your answer[0] is output[0, 5]: the top layer's output at step 5, sequence 0. It should be "
      "output[0, 6]: the top layer's output at step 6, sequence 0. That is one step off: step 5 instead"
      ' of step 6. Steps run from 0 to L - 1. (1 more piece of your answer differs too.)\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_last_step, lambda o, S: o[-1],  # time indexed in the batch dimension
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      'The rows of your answer are the steps of one sequence: your answer[0] is output[1, 0] (the top '
@@ -357,7 +374,7 @@ MISTAKES = [
      ' step 1, sequence 1), and more. The task wants one row per sequence. Here output is (N, L, ...):'
      ' check which dimension is time and which is the batch.\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_h_n_batch_first,  # reshape without a transpose
      lambda h: h.reshape(h.shape[1], -1, h.shape[-1]),
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
@@ -369,7 +386,8 @@ MISTAKES = [
      '1) (or .permute) instead. (21 more pieces of your answer differ too.)\n'
      'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
      "sequence n's states.\n"
-     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+     'Where it is explained: notebook 01, section 3 (reading h_n by layer and direction, and making it'
+     ' batch-first).'),
     (check_h_n_batch_first, lambda h: h.view(h.shape[1], -1),  # view without a transpose, flattened
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
      ' 7 steps:\n'
@@ -381,7 +399,8 @@ MISTAKES = [
      '.transpose(0, 1) (or .permute) instead. (21 more pieces of your answer differ too.)\n'
      'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
      "sequence n's states.\n"
-     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+     'Where it is explained: notebook 01, section 3 (reading h_n by layer and direction, and making it'
+     ' batch-first).'),
     (check_h_n_batch_first, lambda h: h,  # unchanged
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
      ' 7 steps:\n'
@@ -389,7 +408,8 @@ MISTAKES = [
      'wanted (4, 6, 5)). Put them in the wanted order with answer.permute(1, 0, 2).\n'
      'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
      "sequence n's states.\n"
-     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+     'Where it is explained: notebook 01, section 3 (reading h_n by layer and direction, and making it'
+     ' batch-first).'),
     (check_rows_not_in_output,  # layers, not rows
      lambda num_layers, bidirectional: list(range(num_layers - 1)),
      'Not yet. On bidirectional LSTM with num_layers=3, hidden_size=4, batch_first=True, 2 sequences '
@@ -404,7 +424,8 @@ MISTAKES = [
      'from the tensors instead.\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
     (check_rows_not_in_output, lambda num_layers, bidirectional: [num_layers - 1],  # the top row
      'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
      'Row 1 (layer 1) does appear in output: output holds the top layer at every step, and its final '
@@ -412,20 +433,23 @@ MISTAKES = [
      'only.\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
     (check_rows_not_in_output, lambda num_layers, bidirectional: [0, 9],  # a row past the end
      'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
      'h_n has 2 rows here (0 to 1), so row 9 does not exist.\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
     (check_rows_not_in_output, lambda num_layers, bidirectional: 'rows 0 and 1',  # a string
      'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
      "Your function returned 'rows 0 and 1' (of type str); return a list of row indices of h_n, like "
      '[0, 1] (or [] if every row appears in output).\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
 ]
 
 

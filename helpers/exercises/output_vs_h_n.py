@@ -15,11 +15,11 @@ from .core import Case, check_function, check_shapes
 
 # Where notebook 01 explains each idea; one place to update if its sections move.
 SECTIONS = {
-    "shapes": "notebook 01, section 1 (the shapes of output and h_n)",
-    "batch_first": "notebook 01, section 1 (batch_first applies to output, never to h_n)",
-    "rows": "notebook 01, section 3 (reading h_n as (layer, direction))",
-    "bidirectional": "notebook 01, section 4 (two final states, at opposite ends)",
-    "last_step": "notebook 01, section 6 (two slips in the answers to the question)",
+    "shapes": "notebook 01, section 1 (why output and h_n can look like transposes)",
+    "batch_first": "notebook 01, section 3 (reading h_n by layer and direction, and making it batch-first)",
+    "rows": "notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear in output)",
+    "bidirectional": "notebook 01, section 4 (bidirectional: two final states, at opposite ends)",
+    "last_step": "notebook 01, section 6 (two slips in the accepted answer)",
 }
 
 # Several configurations each, so that a size written into the code, or a lucky value, cannot pass.
