@@ -20,7 +20,6 @@ from helpers import (
     check_rows_not_in_output,
     check_shapes,
     check_tensor,
-    run,
 )
 from helpers.exercises.output_vs_h_n import (
     BACKWARD_CASES,
@@ -623,7 +622,6 @@ import importlib  # noqa: E402
 import io  # noqa: E402
 import pkgutil  # noqa: E402
 
-import numpy as np  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
