@@ -24,6 +24,10 @@ from .states import (
 )
 from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
 
+# Notebooks 04 (LSTM cell state), 05 (batch_first and unbatched), 06 (variable lengths)
+from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
+from .views.lstm_states import lstm_states_figure, lstm_states_view
+
 __all__ = [
     "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
@@ -33,4 +37,7 @@ __all__ = [
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+]
+__all__ += [  # notebooks 04, 05, 06
+    "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view",
 ]
