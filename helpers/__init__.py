@@ -27,6 +27,7 @@ from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
 # Notebooks 04 (LSTM cell state), 05 (batch_first and unbatched), 06 (variable lengths)
 from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
 from .views.lstm_states import lstm_states_figure, lstm_states_view
+from .views.shapes import shapes_figure, shapes_view
 
 __all__ = [
     "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
@@ -39,5 +40,6 @@ __all__ = [
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
 ]
 __all__ += [  # notebooks 04, 05, 06
-    "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view",
+    "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view", "shapes_figure",
+    "shapes_view",
 ]

@@ -21,9 +21,11 @@ def _char(char: str, size: float) -> tuple[Path, float]:
     advance = text_to_path.get_text_width_height_descent(char, FontProperties(size=size), ismath=False)[0]
     if char.isspace():  # TextPath cannot hold a path with no points
         return Path(np.zeros((0, 2))), advance
-    return glyphs(char, size)[0], advance
+    path = glyphs(char, size)[0]
+    return Path(path.vertices.copy(), np.array(path.codes)), advance  # a plain Path: TextPath.codes is slow to read
 
 
+@lru_cache(maxsize=4096)
 def fast_glyphs(text: str, size: float) -> tuple[Path, float, float]:
     """Like text.glyphs, put together from cached characters (no kerning): a new string costs no font layout."""
     vertices, codes, pen = [np.zeros((0, 2))], [np.zeros(0, Path.code_type)], 0.0
