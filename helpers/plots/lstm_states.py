@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 
 from ..checks import check_int
 from ..lstm_steps import LSTMSteps
-from .heatmap import heatmap
+from .base import heatmap
 from .text_batch import TextBatch
 
 FIGSIZE = (8.4, 3.6)  # inches
