@@ -42,6 +42,9 @@ from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, out
 from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
 from .views.lstm_states import lstm_states_figure, lstm_states_view
 from .views.shapes import shapes_figure, shapes_view
+from .exercises.batch_first import check_batch_first_shapes, check_per_sequence, check_unbatched_shapes
+from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
+from .exercises.variable_lengths import check_backward_final_packed, check_last_valid, check_padded_shapes
 
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
@@ -61,5 +64,7 @@ __all__ = [
 ]
 __all__ += [  # notebooks 04, 05, 06
     "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view", "shapes_figure",
-    "shapes_view",
+    "shapes_view", "check_backward_final_packed", "check_batch_first_shapes", "check_final_cell",
+    "check_initial_state_shapes", "check_last_valid", "check_lstm_shapes", "check_padded_shapes",
+    "check_per_sequence", "check_unbatched_shapes",
 ]
