@@ -44,6 +44,17 @@ def _final(states: torch.Tensor) -> torch.Tensor:
     return torch.stack([forward_end, backward_end], dim=1).flatten(0, 1)
 
 
+def _start(name: str, state: torch.Tensor | None, rows: int, n: int, size: int, unbatched: bool) -> torch.Tensor:
+    """A starting state as (num_layers * D, N, size): zeros if None, else checked against PyTorch's shape."""
+    if state is None:
+        return torch.zeros(rows, n, size)
+    shape = (rows, size) if unbatched else (rows, n, size)
+    if not isinstance(state, torch.Tensor) or tuple(state.shape) != shape:
+        got = tuple(state.shape) if isinstance(state, torch.Tensor) else type(state).__name__
+        raise ValueError(f"{name}={got} is not allowed: for this module and x, {name} must have shape {shape}")
+    return state.reshape(rows, n, size)
+
+
 def lstm_cell_step(x_t, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None, weight_hr=None):
     """One LSTM step for a batch: returns (h, c, h_raw); h is projected by weight_hr if given."""
     # x_t: (N, H_in), h: (N, H_out), c: (N, hidden_size)
@@ -66,7 +77,8 @@ def lstm_steps(lstm: nn.LSTM, x: torch.Tensor, h_0: torch.Tensor | None = None,
     if x.shape[-1] != lstm.input_size:
         raise ValueError(f"x.shape[-1]={x.shape[-1]} is not allowed: it must be the module's input_size "
                          f"({lstm.input_size})")
-    if x.dim() == 2:
+    unbatched = x.dim() == 2
+    if unbatched:
         x = x.unsqueeze(1)  # (L, 1, H_in)
     elif lstm.batch_first:
         x = x.transpose(0, 1)  # (N, L, H_in) -> (L, N, H_in)
@@ -74,8 +86,8 @@ def lstm_steps(lstm: nn.LSTM, x: torch.Tensor, h_0: torch.Tensor | None = None,
     n, hidden = x.shape[1], lstm.hidden_size
     h_out = lstm.proj_size or hidden
     rows = lstm.num_layers * num_directions
-    h_0 = torch.zeros(rows, n, h_out) if h_0 is None else h_0.reshape(rows, n, h_out)
-    c_0 = torch.zeros(rows, n, hidden) if c_0 is None else c_0.reshape(rows, n, hidden)
+    h_0 = _start("h_0", h_0, rows, n, h_out, unbatched)
+    c_0 = _start("c_0", c_0, rows, n, hidden, unbatched)
     hs, cs, raws = [], [], []
     layer_input = x  # (L, N, H_in), then (L, N, D * H_out) for the layers above
     with torch.no_grad():

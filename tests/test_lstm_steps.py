@@ -77,3 +77,12 @@ def test_one_cell_step_matches_nn_lstmcell():
 def test_bad_input_raises_value_error(module, x, message):
     with pytest.raises(ValueError, match=message):
         lstm_steps(module, x)
+
+
+def test_a_starting_state_of_the_wrong_shape_raises_value_error():
+    lstm = nn.LSTM(3, 4, num_layers=2, proj_size=2)
+    x = torch.zeros(5, 6, 3)  # (L, N, H_in)
+    with pytest.raises(ValueError, match=r"h_0=\(2, 6, 4\) is not allowed: .* must have shape \(2, 6, 2\)"):
+        lstm_steps(lstm, x, torch.zeros(2, 6, 4), torch.zeros(2, 6, 4))
+    with pytest.raises(ValueError, match=r"c_0=\(2, 1, 4\) is not allowed: .* must have shape \(2, 4\)"):
+        lstm_steps(lstm, x[:, 0], torch.zeros(2, 2), torch.zeros(2, 1, 4))
