@@ -55,6 +55,16 @@ def test_batch_first_moves_the_batch_axis_of_x_and_output_only():
             assert a.shape == b.shape
 
 
+def test_num_layers_slider_changes_only_the_first_axis_of_h_n_and_c_n():
+    view = shapes_view()
+    before = [row.shape for row in view.rows]
+    view.controls["num_layers"].value = 3
+    after = [row.shape for row in view.rows]
+    assert after[:2] == before[:2]  # x and output keep their shapes
+    assert after[2] == (6, *before[2][1:]) and after[3] == (6, *before[3][1:])  # num_layers * D = 3 * 2
+    assert after == [row.shape for row in compute_shapes(False, False, 3)]
+
+
 def test_static_figure_matches_the_view_and_sizes_reach_the_model():
     fig = shapes_figure(batch_first=True, unbatched=False)
     assert fig.get_size_inches()[0] * fig.dpi >= 600

@@ -13,6 +13,8 @@ from ..models import RNNConfig, RNNRun, run
 from ..plots.shapes import FIGSIZE, ShapeRow, ShapesArtists, shapes_figure as draw_shapes, update_shapes
 from .base import VIEW_DPI, SliderView, png_bytes
 
+MAX_LAYERS = 4
+
 
 @lru_cache(maxsize=16)
 def compute_shapes(batch_first: bool, unbatched: bool, num_layers: int = 2, bidirectional: bool = True,
@@ -70,42 +72,45 @@ def draw_shapes_view(fig: Figure, rows: list[ShapeRow], title: str,
     return update_shapes(artists, rows, title)
 
 
-def shapes_figure(batch_first: bool = True, unbatched: bool = False, **config) -> Figure:
+def shapes_figure(batch_first: bool = True, unbatched: bool = False, num_layers: int = 2, **config) -> Figure:
     """The view's picture for fixed settings, as a static Figure (same drawing code as the live view)."""
     check_bool("batch_first", batch_first)
     check_bool("unbatched", unbatched)
     fig = Figure(figsize=FIGSIZE)
-    draw_shapes_view(fig, compute_shapes(batch_first, unbatched, **config), _title(batch_first, unbatched))
+    check_int("num_layers", num_layers, 1, MAX_LAYERS)
+    draw_shapes_view(fig, compute_shapes(batch_first, unbatched, num_layers, **config), _title(batch_first, unbatched))
     return fig
 
 
 class ShapesView(SliderView):
-    """The shapes of x, output, h_n and c_n, driven by batch_first and unbatched checkboxes."""
+    """The shapes of x, output, h_n and c_n, driven by batch_first and unbatched checkboxes and a num_layers slider."""
 
-    def __init__(self, batch_first: bool, unbatched: bool, config: dict):
+    def __init__(self, batch_first: bool, unbatched: bool, num_layers: int, config: dict):
         self.figure = Figure(figsize=FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: ShapesArtists | None = None
         self.rows: list[ShapeRow] = []
         self._config = config
+        style = {"description_width": "initial"}
         controls = {
             "batch_first": widgets.Checkbox(batch_first, description="batch_first", indent=False),
             "unbatched": widgets.Checkbox(unbatched, description="unbatched input (L, H_in)", indent=False),
+            "num_layers": widgets.IntSlider(num_layers, min=1, max=MAX_LAYERS, description="num_layers", style=style),
         }
         super().__init__(controls, self._render)
 
-    def _render(self, batch_first: bool, unbatched: bool) -> bytes:
-        self.rows = compute_shapes(batch_first, unbatched, **self._config)
+    def _render(self, batch_first: bool, unbatched: bool, num_layers: int) -> bytes:
+        self.rows = compute_shapes(batch_first, unbatched, num_layers, **self._config)
         self.artists = draw_shapes_view(self.figure, self.rows, _title(batch_first, unbatched), self.artists)
         return png_bytes(self.figure)
 
 
 def shapes_view(batch_first: bool = False, unbatched: bool = False, num_layers: int = 2, bidirectional: bool = True,
                 **config) -> ShapesView:
-    """Checkboxes for batch_first and unbatched input, and the shape blocks of x, output, h_n and c_n."""
+    """Checkboxes for batch_first and unbatched input, a num_layers slider, and the shape blocks they drive."""
     check_bool("batch_first", batch_first)
     check_bool("unbatched", unbatched)
-    check_int("num_layers", num_layers, 1, 4)
+    check_int("num_layers", num_layers, 1, MAX_LAYERS)
     check_bool("bidirectional", bidirectional)
     allowed = {"input_size", "hidden_size", "seq_len", "batch_size"}
     unknown = sorted(set(config) - allowed)
@@ -114,4 +119,4 @@ def shapes_view(batch_first: bool = False, unbatched: bool = False, num_layers: 
                          f"{sorted(allowed)} besides batch_first, unbatched, num_layers and bidirectional")
     for name, value in config.items():
         check_int(name, value, 1, 99)
-    return ShapesView(batch_first, unbatched, dict(num_layers=num_layers, bidirectional=bidirectional, **config))
+    return ShapesView(batch_first, unbatched, num_layers, dict(bidirectional=bidirectional, **config))
