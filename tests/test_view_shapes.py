@@ -34,16 +34,19 @@ def test_view_draws_torchs_shapes_with_the_axis_names(batch_first, unbatched):
     view.controls["batch_first"].value, view.controls["unbatched"].value = batch_first, unbatched
     want = torch_shapes(batch_first, unbatched)
     assert [row.name for row in view.rows] == ["x", "output", "h_n", "c_n"]
-    for row in view.rows:
+    for row, placed in zip(view.rows, view.artists.placed):
         assert row.shape == want[row.name]
         assert tuple(label for label, _, _ in row.axes) == NAMES[batch_first, unbatched][row.name]
-        for (label, size, _), rect in zip(row.axes, view.artists.blocks[view.rows.index(row)]):
-            assert rect.get_visible() and f"{label} = {size}" in view.artists.text.texts
-    hidden = [rect for rects in view.artists.blocks for rect in rects if not rect.get_visible()]
-    assert len(hidden) == (4 if unbatched else 0)  # one spare block per row when there is no batch axis
-    batch_blocks = [rect for row, rects in zip(view.rows, view.artists.blocks) for (label, _, _), rect in
-                    zip(row.axes, rects) if label == "N"]
-    assert all(rect.get_hatch() == "///" for rect in batch_blocks)  # the batch axis is marked without colour too
+        assert [(label, size) for label, size, _, _ in placed] == [(label, size) for label, size, _ in row.axes]
+        for label, size, _, _ in placed:
+            assert f"{label} = {size}" in view.artists.text.texts
+    drawn = sum(len(view.artists.blocks[kind].get_path().vertices) // 5 for kind in view.artists.blocks
+                if view.artists.blocks[kind].get_visible())
+    assert drawn == (8 if unbatched else 12)  # one block per axis: 2 or 3 axes in each of 4 rows
+    batch = [box for placed in view.artists.placed for label, _, kind, box in placed if label == "N"]
+    assert len(batch) == (0 if unbatched else 4)
+    assert view.artists.blocks["N"].get_hatch() == "///"  # the batch axis is marked without colour too
+    assert len(view.artists.blocks["N"].get_path().vertices) == 5 * len(batch) or unbatched
 
 
 def test_batch_first_moves_the_batch_axis_of_x_and_output_only():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
 
 from .text_batch import TextBatch
 
@@ -42,34 +45,43 @@ class ShapesArtists:
 
     fig: Figure
     ax: Axes
-    blocks: list  # one list of Rectangles per row; extra ones are hidden
-    backs: list  # a white box behind each block's label, so the hatch never crosses the text
+    blocks: dict  # kind of axis -> one PathPatch holding every block of that kind (one draw call per kind)
+    backs: PathPatch  # white boxes behind the labels, so a hatch never crosses the text
     text: TextBatch
+    placed: list = field(default_factory=list)  # per row: (axis name, size, kind, (x, y, width, height)) per block
+
+
+def _boxes(rects: list[tuple[float, float, float, float]]) -> Path:
+    """Closed rectangles (x, y, width, height) as one compound path; an empty path if there are none."""
+    if not rects:
+        return Path(np.zeros((1, 2)), [Path.MOVETO])
+    vertices = np.array([[(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)] for x, y, w, h in rects], float)
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(rects))
+    return Path(vertices.reshape(-1, 2), codes)
 
 
 def update_shapes(art: ShapesArtists, rows: list[ShapeRow], title: str) -> ShapesArtists:
-    """Move, restyle and relabel the blocks for new rows (a row of fewer axes hides its spare blocks)."""
+    """Move, restyle and relabel the blocks for new rows (a row of fewer axes has fewer blocks)."""
     text = art.text
     text.add(art.ax, 0, -0.35, title, va="bottom", size=10, coords="data", offset=(0, 6))
-    for r, (row, rects) in enumerate(zip(rows, art.blocks)):
+    by_kind, backs, art.placed = {kind: [] for kind in AXIS_STYLE}, [], []
+    for r, row in enumerate(rows):
         y = r * (BLOCK_HEIGHT + 0.35)  # top of the row; the axes' y grows downwards
         text.add(art.ax, 0, y + BLOCK_HEIGHT / 2, row.name, size=11)
-        for a, (rect, back) in enumerate(zip(rects, art.backs[r])):
-            rect.set_visible(a < len(row.axes))
-            back.set_visible(a < len(row.axes))
-            if a >= len(row.axes):
-                continue
-            label, size, kind = row.axes[a]
+        placed = []
+        for a, (label, size, kind) in enumerate(row.axes):
             x = NAME_WIDTH + a * (BLOCK_WIDTH + BLOCK_GAP)
-            rect.set_bounds(x, y, BLOCK_WIDTH, BLOCK_HEIGHT)
-            style = AXIS_STYLE[kind]
-            rect.set_facecolor(style["facecolor"])
-            rect.set_edgecolor(style["edgecolor"])
-            rect.set_hatch(style["hatch"])
-            back.set_bounds(x + 0.12, y + 0.2, BLOCK_WIDTH - 0.24, BLOCK_HEIGHT - 0.4)
+            by_kind[kind].append((x, y, BLOCK_WIDTH, BLOCK_HEIGHT))
+            backs.append((x + 0.12, y + 0.2, BLOCK_WIDTH - 0.24, BLOCK_HEIGHT - 0.4))
             text.add(art.ax, x + BLOCK_WIDTH / 2, y + BLOCK_HEIGHT / 2, f"{label} = {size}", ha="center", size=9)
+            placed.append((label, size, kind, (x, y, BLOCK_WIDTH, BLOCK_HEIGHT)))
+        art.placed.append(placed)
         end = NAME_WIDTH + 3 * (BLOCK_WIDTH + BLOCK_GAP)
         text.add(art.ax, end, y + BLOCK_HEIGHT / 2, f"{row.shape}" + (f"  {row.note}" if row.note else ""), size=9)
+    for kind, patch in art.blocks.items():
+        patch.set_path(_boxes(by_kind[kind]))
+        patch.set_visible(bool(by_kind[kind]))
+    art.backs.set_path(_boxes(backs))
     text.add(art.ax, 0, len(rows) * (BLOCK_HEIGHT + 0.35) - 0.1,
              "hatched ///: the batch axis N      dotted: num_layers * D      blue: time L      grey: features",
              va="top", size=8.5)
@@ -87,10 +99,7 @@ def shapes_figure(rows: list[ShapeRow], title: str = "", fig: Figure | None = No
     height = len(ROWS) * (BLOCK_HEIGHT + 0.35) + 0.25
     ax.set_xlim(0, width)
     ax.set_ylim(height, -0.35)  # rows go down the page
-    blocks, backs = [], []
-    for _ in ROWS:
-        rects = [ax.add_patch(Rectangle((0, 0), 1, 1, linewidth=1.5)) for _ in range(3)]
-        blocks.append(rects)
-        backs.append([ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="none")) for _ in rects])
+    blocks = {kind: ax.add_patch(PathPatch(_boxes([]), linewidth=1.5, **style)) for kind, style in AXIS_STYLE.items()}
+    backs = ax.add_patch(PathPatch(_boxes([]), facecolor="white", edgecolor="none"))
     art = ShapesArtists(fig, ax, blocks, backs, TextBatch(fig))
     return update_shapes(art, rows, title)

@@ -41,6 +41,15 @@ def fast_glyphs(text: str, size: float) -> tuple[Path, float, float]:
     return Path(np.concatenate(vertices), np.concatenate(codes)), float(xs.min()), float(xs.max())
 
 
+@lru_cache(maxsize=4096)
+def _placed(text: str, size: float, ha: str, va: str, offset: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """text's outline in points, moved so that (0, 0) is its anchor: (vertices, codes)."""
+    path, x0, x1 = fast_glyphs(text, size)
+    dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
+    dy = {"bottom": 0, "center": 0.36 * size, "top": 0.73 * size}[va]  # from the font's cap height
+    return path.vertices + (offset[0] - dx, offset[1] - dy), path.codes
+
+
 class TextBatch:
     """Labels collected with add() and drawn by draw() as one PathPatch per colour, in figure coordinates."""
 
@@ -69,24 +78,22 @@ class TextBatch:
             points = np.array([self._items[i][1:3] for i in indices], dtype=float)
             transform = (ax.transData if coords == "data" else ax.transAxes) + to_figure
             anchors[indices] = transform.transform(points)
-        pieces = defaultdict(lambda: ([], []))  # colour -> (vertex arrays, code arrays)
+        pieces = defaultdict(lambda: ([], [], []))  # colour -> (vertex arrays in points, code arrays, anchor rows)
+        for index, (_ax, _x, _y, text, ha, va, size, _coords, color, offset) in enumerate(self._items):
+            vertices, codes = _placed(text, size, ha, va, tuple(offset))
+            if len(vertices):
+                pieces[color][0].append(vertices)
+                pieces[color][1].append(codes)
+                pieces[color][2].append(np.full(len(vertices), index))
+        # points -> fractions of the figure, so the paths survive a change of dpi or a tight bbox
         scale = np.array([72 * width, 72 * height])
-        for (_ax, _x, _y, text, ha, va, size, _coords, color, offset), anchor in zip(self._items, anchors):
-            path, x0, x1 = fast_glyphs(text, size)
-            if not len(path.vertices):
-                continue
-            dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
-            dy = {"bottom": 0, "center": 0.36 * size, "top": 0.73 * size}[va]  # from the font's cap height
-            # points -> fractions of the figure, so the path survives a change of dpi or a tight bbox
-            vertices = (path.vertices + (offset[0] - dx, offset[1] - dy)) / scale + anchor
-            codes = path.codes
-            pieces[color][0].append(vertices)
-            pieces[color][1].append(codes)
+        pieces = {color: (np.concatenate(v) / scale + anchors[np.concatenate(rows)], np.concatenate(c))
+                  for color, (v, c, rows) in pieces.items()}
         self._items = []
         for color in set(self.patches) - set(pieces):
             self.patches[color].set_visible(False)
         for color, (vertices, codes) in pieces.items():
-            compound = Path(np.concatenate(vertices), np.concatenate(codes))
+            compound = Path(vertices, codes)
             if color not in self.patches:
                 self.patches[color] = self.fig.add_artist(PathPatch(
                     compound, transform=self.fig.transFigure, facecolor=color, edgecolor="none", clip_on=False))
