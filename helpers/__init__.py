@@ -46,6 +46,9 @@ from .exercises.batch_first import check_batch_first_shapes, check_per_sequence,
 from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
 from .exercises.variable_lengths import check_backward_final_packed, check_last_valid, check_padded_shapes
 
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
+
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
@@ -61,6 +64,8 @@ __all__ = [
     "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
     "check_predicted_shapes", "check_rows_not_in_output",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    # bring your own model
+    "explain",
 ]
 __all__ += [  # notebooks 04, 05, 06
     "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view", "shapes_figure",
