@@ -10,7 +10,7 @@ from helpers.exercises.solutions import lstm_cell_state as solutions
 
 def test_reference_solutions_pass(capsys):
     check_lstm_shapes(solutions.lstm_shapes)
-    check_initial_state_shapes(solutions.initial_shapes)
+    check_initial_state_shapes(solutions.initial_state_shapes)
     check_final_cell(solutions.final_cell)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and all(line.startswith("Correct:") for line in lines)

@@ -3,20 +3,20 @@
 import pytest
 import torch
 
-from helpers import check_backward_final_packed, check_last_valid, check_padded_shapes
+from helpers import check_packed_backward_final, check_last_valid, check_padded_shapes
 from helpers.exercises.solutions import variable_lengths as solutions
 
 
 def test_reference_solutions_pass(capsys):
     check_last_valid(solutions.last_valid)
-    check_backward_final_packed(solutions.backward_final)
+    check_packed_backward_final(solutions.packed_backward_final)
     check_padded_shapes(solutions.padded_shapes)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and all(line.startswith("Correct:") for line in lines)
 
 
 @pytest.mark.parametrize("check,name", [(check_last_valid, "check_last_valid"),
-                                        (check_backward_final_packed, "check_backward_final_packed"),
+                                        (check_packed_backward_final, "check_packed_backward_final"),
                                         (check_padded_shapes, "padded_shapes")])
 def test_none_is_not_answered_yet_and_names_the_checker(check, name, capsys):
     check(None)
@@ -41,7 +41,7 @@ def test_last_valid_mistakes_are_named(wrong, says):
 ])
 def test_backward_final_mistakes_are_named(wrong, says):
     with pytest.raises(AssertionError, match="Not yet") as caught:
-        check_backward_final_packed(wrong)
+        check_packed_backward_final(wrong)
     assert says in str(caught.value) and "06, section 5" in str(caught.value)
 
 

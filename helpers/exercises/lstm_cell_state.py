@@ -37,7 +37,7 @@ def check_initial_state_shapes(answer) -> None:
     r = run(INITIAL_CONFIG, seq_len=4, batch_size=5)
     h_0, c_0 = torch.zeros_like(r.h_n), torch.zeros_like(r.c_n)
     r.module(r.x, (h_0, c_0))  # torch accepts them: these really are the shapes to pass
-    check_shapes(answer, name="initial_shapes", expected={"h_0": tuple(h_0.shape), "c_0": tuple(c_0.shape)},
+    check_shapes(answer, name="initial_state_shapes", expected={"h_0": tuple(h_0.shape), "c_0": tuple(c_0.shape)},
                  section="04, section 5 (passing your own (h_0, c_0))",
                  success="h_0 is shaped like h_n (proj_size wide) and c_0 like c_n (hidden_size wide)")
 

@@ -44,10 +44,10 @@ def check_last_valid(answer) -> None:
     )
 
 
-def check_backward_final_packed(answer) -> None:
-    """Exercise 2: backward_final(output) -> the top layer's backward final state of a packed batch-first run."""
+def check_packed_backward_final(answer) -> None:
+    """Exercise 2: packed_backward_final(output) -> the top layer's backward final state of a packed batch-first run."""
     check_function(
-        answer, name="backward_final_packed", signature="backward_final(output)", cases=BACKWARD_CASES,
+        answer, name="packed_backward_final", signature="packed_backward_final(output)", cases=BACKWARD_CASES,
         call=lambda f, r: f(r.output),
         expected=lambda r: r.output[:, 0, r.config.h_out:],  # (N, H_out)
         wanted="output[:, 0, H_out:]: the backward half at step 0, where the backward pass ends for every sequence",

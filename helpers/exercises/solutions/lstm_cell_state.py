@@ -3,7 +3,7 @@
 import torch
 
 lstm_shapes = {"output": (5, 7, 4), "h_n": (6, 5, 2), "c_n": (6, 5, 6)}
-initial_shapes = {"h_0": (4, 5, 3), "c_0": (4, 5, 8)}
+initial_state_shapes = {"h_0": (4, 5, 3), "c_0": (4, 5, 8)}
 
 
 def final_cell(c_n):

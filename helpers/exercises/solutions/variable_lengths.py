@@ -8,7 +8,7 @@ def last_valid(output, lengths):
     return output[torch.arange(output.shape[0]), lengths - 1]
 
 
-def backward_final(output):
+def packed_backward_final(output):
     # output: (N, L, 2 * H_out) batch first -> (N, H_out): the backward half at step 0
     return output[:, 0, output.shape[-1] // 2:]
 
