@@ -99,3 +99,14 @@ def test_bad_view_options_raise_value_error(kwargs, message):
 def test_static_figure_rejects_a_layer_that_is_not_there():
     with pytest.raises(ValueError, match=r"layer=2 is not allowed: layer must be an integer from 0 to 1"):
         lstm_states_figure(layer=2)
+
+
+def test_a_control_moved_back_shows_the_same_frame_without_drawing_again():
+    view = lstm_states_view()
+    first = bytes(view.image.value)
+    view.controls["batch"].value = 1
+    drawn_texts = list(view.artists.text.texts)
+    view.controls["batch"].value = 0
+    assert bytes(view.image.value) == first
+    assert view.artists.text.texts == drawn_texts  # served from the frame cache, not redrawn
+    assert set(view.frames) == {(0, 0, False), (0, 1, False)}

@@ -84,3 +84,13 @@ def test_static_figure_matches_the_view_and_sizes_reach_the_model():
 def test_bad_view_options_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         shapes_view(**kwargs)
+
+
+def test_a_control_moved_back_shows_the_same_frame():
+    view = shapes_view()
+    first = bytes(view.image.value)
+    view.controls["batch_first"].value = True
+    assert bytes(view.image.value) != first
+    view.controls["batch_first"].value = False
+    assert bytes(view.image.value) == first and len(view.frames) == 2
+    assert [row.shape for row in view.rows] == [row.shape for row in compute_shapes(False, False)]

@@ -15,6 +15,7 @@ from ..plots.lstm_states import FIGSIZE, LSTMStatesArtists, lstm_states, update_
 from .base import VIEW_DPI, SliderView, cached_run, png_bytes
 
 VIEW_FIGSIZE = (8.4, 3.6)  # inches; at VIEW_DPI this is about 600 px wide
+MAX_FRAMES = 64  # PNGs remembered per view (~60 kB each)
 
 
 @lru_cache(maxsize=32)
@@ -50,8 +51,9 @@ class LSTMStatesView(SliderView):
     def __init__(self, num_layers: int, batch_size: int, proj_size: int, config: dict):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
-        self.artists: LSTMStatesArtists | None = None
+        self.artists: LSTMStatesArtists | None = None  # the last picture drawn, updated in place
         self.current: tuple[RNNRun, LSTMSteps] | None = None
+        self.frames: dict[tuple, bytes] = {}  # (layer, batch, proj) -> PNG: a control moved back costs nothing
         self._settings = dict(num_layers=num_layers, batch_size=batch_size, proj_size=proj_size, **config)
         style = {"description_width": "initial"}
         controls = {
@@ -63,8 +65,13 @@ class LSTMStatesView(SliderView):
 
     def _render(self, layer: int, batch: int, proj: bool) -> bytes:
         self.current = compute_lstm_states(proj=proj, **self._settings)
-        self.artists = draw_lstm_states(self.figure, self.current[1], layer, batch, self.artists)
-        return png_bytes(self.figure)
+        key = (layer, batch, proj)
+        if key not in self.frames:  # the picture is a pure function of the controls
+            self.artists = draw_lstm_states(self.figure, self.current[1], layer, batch, self.artists)
+            self.frames[key] = png_bytes(self.figure)
+            if len(self.frames) > MAX_FRAMES:
+                del self.frames[next(iter(self.frames))]  # the oldest
+        return self.frames[key]
 
 
 def lstm_states_view(num_layers: int = 2, batch_size: int = 3, proj_size: int = 2, hidden_size: int = 4,

@@ -88,8 +88,9 @@ class ShapesView(SliderView):
     def __init__(self, batch_first: bool, unbatched: bool, num_layers: int, config: dict):
         self.figure = Figure(figsize=FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
-        self.artists: ShapesArtists | None = None
+        self.artists: ShapesArtists | None = None  # the last picture drawn, updated in place
         self.rows: list[ShapeRow] = []
+        self.frames: dict[tuple, bytes] = {}  # (batch_first, unbatched, num_layers) -> PNG; at most 2 * 2 * MAX_LAYERS
         self._config = config
         style = {"description_width": "initial"}
         controls = {
@@ -101,8 +102,11 @@ class ShapesView(SliderView):
 
     def _render(self, batch_first: bool, unbatched: bool, num_layers: int) -> bytes:
         self.rows = compute_shapes(batch_first, unbatched, num_layers, **self._config)
-        self.artists = draw_shapes_view(self.figure, self.rows, _title(batch_first, unbatched), self.artists)
-        return png_bytes(self.figure)
+        key = (batch_first, unbatched, num_layers)
+        if key not in self.frames:  # the picture is a pure function of the controls: a move back costs nothing
+            self.artists = draw_shapes_view(self.figure, self.rows, _title(batch_first, unbatched), self.artists)
+            self.frames[key] = png_bytes(self.figure)
+        return self.frames[key]
 
 
 def shapes_view(batch_first: bool = False, unbatched: bool = False, num_layers: int = 2, bidirectional: bool = True,
