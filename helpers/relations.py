@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from .models import RNNRun
-from .states import BACKWARD, FORWARD, final_state_from_h_n, final_state_from_output, time_major
+from .states import BACKWARD, FORWARD, appears_in_halves, final_state_from_h_n, final_state_from_output, time_major
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,7 @@ class Relation:
 
 def _appears_in_output(state: torch.Tensor, run: RNNRun) -> bool:
     """True if any sequence's state vector equals output at some step, in some direction's half."""
-    out = time_major(run)  # (L, N, D * H_out)
-    h_out = run.config.h_out
-    if state.shape[-1] != h_out:
-        return False  # c_n with proj_size is hidden_size wide; output is proj_size wide
-    halves = out.unflatten(-1, (run.config.num_directions, h_out))  # (L, N, D, H_out)
-    state = state.reshape(1, -1, 1, h_out)  # (1, N, 1, H_out)
-    return bool((halves == state).all(dim=-1).any())
+    return appears_in_halves(state, time_major(run), run.config.num_directions, run.config.h_out)
 
 
 def _index(run: RNNRun, step: str, features: str) -> str:
