@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers import check_final_cell, check_initial_state_shapes, check_lstm_shapes, RNNConfig, run
+from helpers import check_final_cell, check_initial_state_shapes, check_lstm_shapes, run
 from helpers.exercises.lstm_cell_state import INITIAL_CONFIG, SHAPES_CONFIG
 from helpers.exercises.solutions import lstm_cell_state as solutions
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers import check_packed_backward_final, check_last_valid, check_padded_shapes
+from helpers import check_last_valid, check_packed_backward_final, check_padded_shapes
 from helpers.exercises.solutions import variable_lengths as solutions
 
 

@@ -11,8 +11,8 @@ from PIL import Image
 from helpers import RNNConfig, run
 from helpers.lstm_steps import lstm_steps
 from helpers.plots.lstm_states import layer_slices, lstm_states
-from helpers.plots.text_batch import TextBatch, fast_glyphs
 from helpers.plots.text import glyphs
+from helpers.plots.text_batch import TextBatch, fast_glyphs
 from helpers.views.lstm_states import compute_lstm_states, lstm_states_figure, lstm_states_view
 
 

@@ -142,7 +142,7 @@ def update_lstm_states(art: LSTMStatesArtists, steps: LSTMSteps, layer: int = 0,
 
 
 def lstm_states(steps: LSTMSteps, layer: int = 0, batch: int = 0, fig: Figure | None = None) -> LSTMStatesArtists:
-    """Draw one layer's h_t and c_t for one sequence on one colour scale, marking h_n, c_n and output; returns artists."""
+    """Draw one layer's h_t and c_t for one sequence on one scale, marking h_n, c_n and output; returns artists."""
     if fig is None:
         fig = Figure(figsize=FIGSIZE)
     norm = Normalize(-1, 1)

@@ -15,6 +15,7 @@ from matplotlib.textpath import text_to_path
 
 from .text import glyphs
 
+
 @lru_cache(maxsize=256)
 def _char(char: str, size: float) -> tuple[Path, float]:
     """One character's outline at size points and how far the pen moves after it."""
@@ -70,7 +71,7 @@ class TextBatch:
         self.texts = [item[3] for item in self._items]
         # Every anchor to figure fractions, one transform call per (axes, coordinate system): calls are the cost.
         groups = defaultdict(list)
-        for index, (ax, x, y, *_, coords, _color, _offset) in enumerate(self._items):
+        for index, (ax, *_, coords, _color, _offset) in enumerate(self._items):
             groups[ax, coords].append(index)
         anchors = np.zeros((len(self._items), 2))
         to_figure = self.fig.transFigure.inverted()

@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 from ..checks import check_bool, check_int
 from ..models import RNNConfig, RNNRun, run
-from ..plots.shapes import FIGSIZE, ShapeRow, ShapesArtists, shapes_figure as draw_shapes, update_shapes
+from ..plots.shapes import FIGSIZE, ShapeRow, ShapesArtists, update_shapes
+from ..plots.shapes import shapes_figure as draw_shapes
 from .base import VIEW_DPI, SliderView, png_bytes
 
 MAX_LAYERS = 4
