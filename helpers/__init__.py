@@ -39,6 +39,14 @@ from .states import (
 from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
 from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 
+# Notebooks 04 (LSTM cell state), 05 (batch_first and unbatched), 06 (variable lengths)
+from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
+from .views.lstm_states import lstm_states_figure, lstm_states_view
+from .views.shapes import shapes_figure, shapes_view
+from .exercises.batch_first import check_batch_first_shapes, check_per_sequence, check_unbatched_shapes
+from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
+from .exercises.variable_lengths import check_packed_backward_final, check_last_valid, check_padded_shapes
+
 # Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
 from .explain import explain
 
@@ -60,4 +68,10 @@ __all__ = [
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
     # bring your own model
     "explain",
+]
+__all__ += [  # notebooks 04, 05, 06
+    "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view", "shapes_figure",
+    "shapes_view", "check_packed_backward_final", "check_batch_first_shapes", "check_final_cell",
+    "check_initial_state_shapes", "check_last_valid", "check_lstm_shapes", "check_padded_shapes",
+    "check_per_sequence", "check_unbatched_shapes",
 ]
