@@ -22,7 +22,9 @@ from .states import (
     state_index,
     time_major,
 )
+from .stack import StackRun, run_layers, split_layers
 from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
+from .views import steps_read_figure, steps_read_view
 
 __all__ = [
     "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
@@ -33,4 +35,6 @@ __all__ = [
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    # notebooks 02 and 03
+    "StackRun", "run_layers", "split_layers", "steps_read_figure", "steps_read_view",
 ]

@@ -2,8 +2,10 @@
 
 from .heatmap import MARK_LABEL, MARK_PAD, MARK_STYLE, heatmap, mark_cells, place_mark
 from .output_vs_h_n import FIGSIZE, OutputHnArtists, batch_slices, mark_rows, output_vs_h_n, update_output_vs_h_n
+from .steps_read import StepsRead, StepsReadArtists, steps_read, update_steps_read
 
 __all__ = [
     "FIGSIZE", "MARK_LABEL", "MARK_PAD", "MARK_STYLE", "OutputHnArtists", "batch_slices", "heatmap", "mark_cells",
     "mark_rows", "output_vs_h_n", "place_mark", "update_output_vs_h_n",
+    "StepsRead", "StepsReadArtists", "steps_read", "update_steps_read",
 ]
