@@ -1,6 +1,6 @@
 """Pictures: each module draws one kind of figure and knows nothing of widgets."""
 
-from .heatmap import MARK_LABEL, MARK_PAD, MARK_STYLE, heatmap, mark_cells, place_mark
+from .base import MARK_LABEL, MARK_PAD, MARK_STYLE, heatmap, mark_cells, place_mark
 from .output_vs_h_n import FIGSIZE, OutputHnArtists, batch_slices, mark_rows, output_vs_h_n, update_output_vs_h_n
 from .steps_read import StepsRead, StepsReadArtists, steps_read, update_steps_read
 
