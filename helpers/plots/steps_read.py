@@ -16,7 +16,7 @@ from matplotlib.transforms import Affine2D, ScaledTranslation
 
 from ..checks import check_int
 from ..states import BACKWARD, FORWARD
-from .heatmap import MARK_STYLE, heatmap, mark_cells, place_mark
+from .base import MARK_STYLE, heatmap, mark_cells, place_mark
 from .text import glyphs, path_label
 
 FIGSIZE = (8.0, 4.0)  # inches
