@@ -19,7 +19,7 @@ from ..states import BACKWARD, FORWARD
 from .base import MARK_STYLE, heatmap, mark_cells, place_mark
 from .text import glyphs, path_label
 
-FIGSIZE = (8.0, 4.0)  # inches
+FIGSIZE = (7.4, 3.8)  # inches
 # Tokens read: filled, outlined in the direction's line style (solid forward, dashed backward), so neither
 # colour nor fill is the only cue. (A hatch would say it too, but costs Agg ~8 ms per frame.)
 READ_STYLE = {d: dict(facecolor=fill, edgecolor=MARK_STYLE[d]["edgecolor"], linestyle=MARK_STYLE[d]["linestyle"],
@@ -78,12 +78,13 @@ class StepsReadArtists:
     labels: list = field(default_factory=list)  # PathPatch labels, reused on every update
     columns: dict = field(default_factory=dict)  # name -> one PathPatch holding a label for every row
     rows: tuple = ()  # (seq_len, cell size) the boxes and row labels were last drawn for
+    shown: np.ndarray | None = None  # the output they were drawn for
 
 
 def _layout(art: StepsReadArtists, seq_len: int, width_cols: int) -> float:
     """Place output, its colour scale and the read panel with one row height; returns the cell size (inches)."""
     width, height = art.fig.get_size_inches()
-    left, top, bottom, gap, read_w = 0.7, 0.85, 1.0, 1.1, 2.6
+    left, top, bottom, gap, read_w = 0.6, 0.8, 0.85, 1.0, 2.4
     cell = min((height - top - bottom) / seq_len, (width - left - gap - read_w - 0.8) / width_cols, 0.45)
     y0 = height - top - seq_len * cell
     x_out = left
@@ -106,23 +107,29 @@ def _relabel(art: StepsReadArtists, specs: list) -> None:
         patch.remove()
 
 
-def _column_label(art: StepsReadArtists, name: str, ax: Axes, x: float, texts: list[str], cell: float,
-                  ha: str = "center", size: float = 9) -> PathPatch:
-    """One label per row, row s at data y = s, drawn as one compound path (one patch instead of one per row)."""
+def _number(value: float, digits: int) -> str:
+    """value rounded to digits decimals, without the sign of a rounded zero ("-0.0" reads as a bug)."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _labels_at(art: StepsReadArtists, name: str, ax: Axes, x: float, items: list[tuple[int, int, str]],
+               cell: float, ha: str = "center", size: float = 9, color: str = "black") -> PathPatch:
+    """Labels on a grid of cells, item (row, col, text) at data (x + col, row), drawn as one compound path."""
     paths = []
-    for row, text in enumerate(texts):
+    for row, col, text in items:  # offsets in points from data (x, 0): the cells are `cell` inches square
         path, x0, x1 = glyphs(text, size)
         dx = {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha]
-        paths.append(path.transformed(Affine2D().translate(-dx, -0.36 * size - row * cell * 72)))  # points
-    compound = Path.make_compound_path(*paths)
+        paths.append(path.transformed(Affine2D().translate(-dx + col * cell * 72, -0.36 * size - row * cell * 72)))
+    compound = Path.make_compound_path(*paths) if paths else Path(np.zeros((1, 2)), [Path.MOVETO])
     to_display = Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans + ScaledTranslation(x, 0, ax.transData)
     patch = art.columns.get(name)
     if patch is None:
-        patch = art.columns[name] = ax.add_artist(PathPatch(compound, facecolor="black", edgecolor="none",
+        patch = art.columns[name] = ax.add_artist(PathPatch(compound, facecolor=color, edgecolor="none",
                                                             clip_on=False))
     patch.set_path(compound)
     patch.set_transform(to_display)
-    patch.set_gid(" ".join(texts))
+    patch.set_gid(" ".join(text for _, _, text in items))
     return patch
 
 
@@ -146,8 +153,8 @@ def update_steps_read(art: StepsReadArtists, data: StepsRead) -> StepsReadArtist
     art.row_mark.set_bounds(-0.5, t - 0.5, 2, 1)
     art.spans[FORWARD].set_bounds(-0.45, -0.45, 0.9, t + 0.9)  # x[0] ... x[t]
     art.spans[BACKWARD].set_bounds(0.55, t - 0.45, 0.9, seq_len - t - 0.1)  # x[t] ... x[L-1]
-    rows_changed = art.rows != (seq_len, cell)  # boxes and row labels depend only on these
-    art.rows = (seq_len, cell)
+    rows_changed = art.rows != (seq_len, cell) or not np.array_equal(art.shown, data.output)
+    art.rows, art.shown = (seq_len, cell), data.output  # boxes and every label per row depend only on these
     if rows_changed:
         art.boxes.set_verts([[(d - 0.45, s - 0.45), (d + 0.45, s - 0.45), (d + 0.45, s + 0.45),
                               (d - 0.45, s + 0.45)] for d in (FORWARD, BACKWARD) for s in range(seq_len)])
@@ -165,15 +172,20 @@ def update_steps_read(art: StepsReadArtists, data: StepsRead) -> StepsReadArtist
         (art.scale_ax, 0.5, above, "value", dict(coords="axes", ha="center", va="bottom")),
     ]
     if rows_changed:
-        _column_label(art, "steps", art.output_ax, -0.6, [f"t={s}" for s in range(seq_len)], cell, ha="right")
+        _labels_at(art, "steps", art.output_ax, -0.6, [(s, 0, f"t={s}") for s in range(seq_len)], cell, ha="right")
+        digits = 2 if cell >= 0.33 else 1  # "-0.24" needs about 0.33 inches at 7 points
+        values = [(s, j, _number(v, digits), abs(v) > 0.55 * vmax) for (s, j), v in np.ndenumerate(data.output)]
+        for name, color, dark in (("values on light", "black", False), ("values on dark", "white", True)):
+            _labels_at(art, name, art.output_ax, 0, [(s, j, text) for s, j, text, d in values if d == dark], cell,
+                       size=7, color=color)
     specs += [(art.output_ax, (d + 0.5) / 2, above, name, dict(ha="center", va="bottom", coords="axes"))
               for d, name in ((FORWARD, "forward"), (BACKWARD, "backward"))]
     for direction, name in ((FORWARD, "forward half"), (BACKWARD, "backward half")):
         specs.append((art.read_ax, (direction + 0.5) / 2, above, name,
                       dict(ha="center", va="bottom", coords="axes")))
         if rows_changed:
-            _column_label(art, f"tokens {direction}", art.read_ax, direction - 0.1,
-                          [f"x[{step}]" for step in range(seq_len)], cell)
+            _labels_at(art, f"tokens {direction}", art.read_ax, direction - 0.1,
+                       [(step, 0, f"x[{step}]") for step in range(seq_len)], cell)
     specs += [
         (art.read_ax, 0, seq_len - 0.4, f"t + 1 = {data.forward_read}", dict(ha="center", va="top")),
         (art.read_ax, 1, seq_len - 0.4, f"L - t = {data.backward_read}", dict(ha="center", va="top")),
@@ -192,7 +204,8 @@ def steps_read(data: StepsRead, fig: Figure | None = None, cmap: str = "RdBu_r")
         fig = Figure(figsize=FIGSIZE)
     output_ax, scale_ax, read_ax = (fig.add_axes((0, 0, 1, 1)) for _ in range(3))
     image, _ = heatmap(np.zeros((1, 1)), ax=output_ax, cmap=cmap, norm=Normalize(-1, 1), aspect="auto")
-    scale_ax.imshow(np.linspace(1, -1, 64)[:, None], cmap=cmap, norm=Normalize(-1, 1), aspect="auto")
+    scale_ax.imshow(np.linspace(1, -1, 64)[:, None], cmap=cmap, norm=Normalize(-1, 1), aspect="auto",
+                    interpolation="nearest")  # "auto" would antialias 64 rows on every frame: ~8 ms
     for ax in (output_ax, scale_ax, read_ax):
         ax.set_axis_off()  # labels are placed by hand: cheaper than tick machinery
     read_ax.set_xlim(-0.5, 1.5)
