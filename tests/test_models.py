@@ -302,3 +302,14 @@ def test_hidden_size_at_the_cap_is_accepted():
 def test_inputs_past_the_teaching_cap_get_a_value_error(kwargs):
     with pytest.raises(ValueError, match="the limit of the teaching helpers"):
         make_input(RNNConfig(input_size=8), **kwargs)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_packed_run_where_every_sequence_is_shorter_keeps_seq_len_steps(batch_first):
+    r = run(RNNConfig("gru", 3, 4, 2, batch_first=batch_first), seq_len=6, batch_size=3, lengths=[4, 2, 3])
+    output = r.output if not batch_first else r.output.transpose(0, 1)  # (L, N, H_out)
+    assert output.shape == (6, 3, 4)
+    for n, length in enumerate([4, 2, 3]):
+        assert torch.count_nonzero(output[length:, n]) == 0  # zeros after each end
+        assert torch.count_nonzero(output[length - 1, n]) == 4  # a real state at the last valid step
+        assert torch.equal(output[length - 1, n], r.h_n[-1, n])

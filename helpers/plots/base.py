@@ -16,6 +16,8 @@ MARK_STYLE = {
     FORWARD: dict(edgecolor="tab:green", linestyle="-"),
     BACKWARD: dict(edgecolor="tab:purple", linestyle="--"),
 }
+# The same style in words, for sentences about the figures; tests/test_meaning.py keeps both in step.
+MARK_WORDS = {FORWARD: "green, solid", BACKWARD: "purple, dashed"}
 MARK_LABEL = {FORWARD: "top layer, forward final state", BACKWARD: "top layer, backward final state"}
 MARK_PAD = 0.06  # outlines sit this far inside their cells, so marks on neighbouring rows do not overlap
 
