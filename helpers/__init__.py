@@ -15,6 +15,7 @@ from .exercises import (
     check_shapes,
     check_tensor,
 )
+from .exercises import check_bottom_backward, check_layer_output, check_layer_shapes, check_top_final_states
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
@@ -57,4 +58,5 @@ __all__ = [
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
     # notebooks 02 and 03
     "StackRun", "run_layers", "split_layers", "steps_read_figure", "steps_read_view",
+    "check_bottom_backward", "check_layer_output", "check_layer_shapes", "check_top_final_states",
 ]

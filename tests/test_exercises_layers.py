@@ -15,7 +15,7 @@ def failure(check, answer) -> str:
 
 
 def test_solutions_pass(capsys):
-    check_layer_shapes(solutions.shapes)
+    check_layer_shapes(solutions.layer_shapes)
     check_layer_output(solutions.layer_output)
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 2 and all(line.startswith("Correct:") for line in printed)
@@ -38,12 +38,12 @@ def test_the_solution_is_the_layer_by_plain_indexing():
 
 
 def test_shapes_with_batch_first_on_h_n():
-    message = failure(check_layer_shapes, {**solutions.shapes, "h_n": (2, 4, 8)})
+    message = failure(check_layer_shapes, {**solutions.layer_shapes, "h_n": (2, 4, 8)})
     assert '"h_n": you said (2, 4, 8), it is (4, 2, 8)' in message and "batch_first never applies" in message
 
 
 def test_shapes_with_output_time_first():
-    message = failure(check_layer_shapes, {**solutions.shapes, "output": (9, 2, 8)})
+    message = failure(check_layer_shapes, {**solutions.layer_shapes, "output": (9, 2, 8)})
     assert '"output": you said (9, 2, 8), it is (2, 9, 8)' in message
 
 

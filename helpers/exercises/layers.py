@@ -20,7 +20,7 @@ def check_layer_shapes(shapes) -> None:
     with torch.no_grad():
         output, (h_n, c_n) = lstm(torch.zeros(2, 9, 6))  # the shapes come from torch itself
     expected = {"output": tuple(output.shape), "h_n": tuple(h_n.shape), "c_n": tuple(c_n.shape)}
-    check_shapes(shapes, name="shapes", expected=expected,
+    check_shapes(shapes, name="layer_shapes", expected=expected,
                  section="notebook 02, sections 1 and 3; notebook 01 for batch_first",
                  success="output is the top layer at every step, h_n and c_n one row per layer, "
                          "and batch_first moves only output's batch axis")

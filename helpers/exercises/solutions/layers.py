@@ -2,7 +2,7 @@
 
 # nn.LSTM(input_size=6, hidden_size=8, num_layers=4, batch_first=True) on x of shape (N=2, L=9, 6):
 # output (N, L, D * H_out); h_n and c_n (num_layers * D, N, hidden_size), never batch first.
-shapes = {"output": (2, 9, 8), "h_n": (4, 2, 8), "c_n": (4, 2, 8)}
+layer_shapes = {"output": (2, 9, 8), "h_n": (4, 2, 8), "c_n": (4, 2, 8)}
 
 
 def layer_output(module, x, layer):
