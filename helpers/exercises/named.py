@@ -1,4 +1,4 @@
-"""Named mistakes for one exercise: what a learner's wrong answer equals, said in a sentence, before the generic check."""
+"""Named mistakes for one exercise: what a wrong answer equals, said in a sentence before the generic check."""
 
 from __future__ import annotations
 

@@ -215,9 +215,9 @@ def steps_read(data: StepsRead, fig: Figure | None = None, cmap: str = "RdBu_r")
     spans = {d: read_ax.add_patch(Rectangle((0, 0), 1, 1, zorder=1, **READ_STYLE[d]))
              for d in (FORWARD, BACKWARD)}
     boxes = read_ax.add_collection(PolyCollection([], facecolors="none", edgecolors="0.6", linewidths=0.8, zorder=2))
-    arrows = {d: read_ax.add_patch(FancyArrowPatch((0, 0), (0, 1), arrowstyle="-|>", mutation_scale=12, shrinkA=0, shrinkB=0,
-                                                   linewidth=1.6, color=MARK_STYLE[d]["edgecolor"],
-                                                   linestyle=MARK_STYLE[d]["linestyle"], zorder=4))
+    arrow_style = dict(arrowstyle="-|>", mutation_scale=12, shrinkA=0, shrinkB=0, linewidth=1.6, zorder=4)
+    arrows = {d: read_ax.add_patch(FancyArrowPatch((0, 0), (0, 1), color=MARK_STYLE[d]["edgecolor"],
+                                                   linestyle=MARK_STYLE[d]["linestyle"], **arrow_style))
               for d in (FORWARD, BACKWARD)}
     divider = output_ax.axvline(0, color="black", linewidth=1)
     art = StepsReadArtists(fig, output_ax, read_ax, scale_ax, image, marks, row_mark, spans, boxes, arrows, divider)
