@@ -61,6 +61,11 @@ LAYER_MISTAKES: Mistakes = {
 }
 
 
+OTHERWISE = ("its numbers are not that layer's. Give one-layer module k the weights of layer k (weight_ih_l{k} "
+             "and the others, copied into weight_ih_l0 ...), feed layer 0 with x and each next one with the "
+             "output of the one before, and stop at the layer asked for.")
+
+
 def check_layer_output(answer) -> None:
     """Exercise 2: layer_output(module, x, layer) returns every step of that layer, (L, N, H_out)."""
     check_with_mistakes(
@@ -68,5 +73,5 @@ def check_layer_output(answer) -> None:
         expected=lambda r: _layer(r, asked_layer(r)),
         wanted=lambda r: (f"every step of layer {asked_layer(r)} of {r.config.num_layers} "
                           f"(L, N, H_out), which output does not show"),
-        section=SECTION, mistakes=LAYER_MISTAKES,
+        section=SECTION, mistakes=LAYER_MISTAKES, otherwise=OTHERWISE,
         success="a multi-layer module is a stack of one-layer modules, and you can rebuild any layer of it")
