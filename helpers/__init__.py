@@ -41,6 +41,9 @@ from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, 
 from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 from .views import steps_read_figure, steps_read_view
 
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
+
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
@@ -59,4 +62,6 @@ __all__ = [
     # notebooks 02 and 03
     "StackRun", "run_layers", "split_layers", "steps_read_figure", "steps_read_view",
     "check_bottom_backward", "check_layer_output", "check_layer_shapes", "check_top_final_states",
+    # bring your own model
+    "explain",
 ]
