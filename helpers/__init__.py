@@ -15,7 +15,7 @@ from .exercises import (
     check_shapes,
     check_tensor,
 )
-from .exercises import check_bottom_backward, check_layer_output, check_layer_shapes, check_top_final_states
+from .exercises import check_backward_after, check_bottom_backward, check_layer_output, check_layer_shapes
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
@@ -61,7 +61,7 @@ __all__ = [
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
     # notebooks 02 and 03
     "StackRun", "run_layers", "split_layers", "steps_read_figure", "steps_read_view",
-    "check_bottom_backward", "check_layer_output", "check_layer_shapes", "check_top_final_states",
+    "check_bottom_backward", "check_layer_output", "check_layer_shapes", "check_backward_after",
     # bring your own model
     "explain",
 ]

@@ -1,11 +1,10 @@
-"""Checkers for notebook 03's exercises: a row of a bidirectional h_n, and both final states from output."""
+"""Checkers for notebook 03's exercises: a row of a bidirectional h_n, and the backward half after k tokens."""
 
 from __future__ import annotations
 
 import torch
 
 from ..models import RNNConfig, RNNRun
-from ..states import sequence_summary
 from .core import Case
 from .named import Mistakes, check_with_mistakes
 
@@ -36,45 +35,56 @@ def check_bottom_backward(answer) -> None:
         success="h_n's rows go layer by layer, forward then backward inside each layer")
 
 
-TOP_CASES = [
-    Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, seed=61), seq_len=5,
-         batch_size=2),
-    Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=62), seq_len=3,
-         batch_size=4),
-    Case(RNNConfig("rnn", input_size=2, hidden_size=5, num_layers=3, bidirectional=True, seed=63), seq_len=7,
-         batch_size=1),
+# (case, k): the backward half's state after reading k tokens sits at step L - k. The cases keep that step apart
+# from the step where the forward half has read k tokens (k - 1), and from its neighbours.
+AFTER_CASES = [
+    (Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, seed=61), seq_len=5,
+          batch_size=2), 2),
+    (Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=62), seq_len=6,
+          batch_size=3), 4),
+    (Case(RNNConfig("rnn", input_size=2, hidden_size=5, num_layers=3, bidirectional=True, seed=63), seq_len=4,
+          batch_size=1), 1),
 ]
+K = {case.config.seed: k for case, k in AFTER_CASES}
 
 
-def _halves(r: RNNRun, step_forward: int, step_backward: int) -> torch.Tensor:
-    """cat(output[step_forward, :, :H_out], output[step_backward, :, H_out:]) for a time-first output."""
-    h = r.config.h_out
-    return torch.cat([r.output[step_forward, :, :h], r.output[step_backward, :, h:]], dim=-1)
+def asked_k(r: RNNRun) -> int:
+    """How many tokens the checker asks about on run r."""
+    return K[r.config.seed]
 
 
-def _batch_first_slip(r: RNNRun) -> torch.Tensor:
-    """The batch-first indexing applied to a time-first output: (L, 2 * H_out)."""
-    h = r.config.h_out
-    return torch.cat([r.output[:, -1, :h], r.output[:, 0, h:]], dim=-1)
+def _backward_at(r: RNNRun, step: int) -> torch.Tensor | None:
+    """output[step, :, H_out:] of a time-first output, or None for a step outside the sequence."""
+    if not 0 <= step < r.output.shape[0]:
+        return None
+    return r.output[step, :, r.config.h_out:]
 
 
-TOP_MISTAKES: Mistakes = {
-    "last_step": (lambda r: r.output[-1], "that is output[-1], both halves at the last step. The backward half "
-                                          "there has read one token: the backward final state is at step 0."),
-    "first_step": (lambda r: r.output[0], "that is output[0], both halves at step 0. The forward half there has "
-                                          "read one token: the forward final state is at the last step."),
-    "swapped": (lambda r: _halves(r, 0, -1), "that takes each half at the other end: forward ends at the last step, "
-                                             "backward at step 0."),
-    "batch_first": (_batch_first_slip, "that indexes output as if it were batch first. Here output is "
-                                       "(L, N, 2 * H_out): time is the first axis, so the last step is output[-1]."),
+def _steps_left(r: RNNRun) -> int:
+    return r.output.shape[0] - asked_k(r)  # L - k
+
+
+AFTER_MISTAKES: Mistakes = {
+    "forward_count": (lambda r: _backward_at(r, asked_k(r) - 1),
+                      "that is step k - 1, where the forward half has read k tokens. The backward half reads from "
+                      "the end: at step t it has read x[t] ... x[L-1], L - t tokens."),
+    "one_more": (lambda r: _backward_at(r, _steps_left(r) - 1),
+                 "that is one step too early: there the backward half has read k + 1 tokens. At step t it has "
+                 "read L - t tokens."),
+    "one_less": (lambda r: _backward_at(r, _steps_left(r) + 1),
+                 "that is one step too late: there the backward half has read k - 1 tokens. At step t it has "
+                 "read L - t tokens."),
+    "forward_half": (lambda r: r.output[_steps_left(r), :, :r.config.h_out],
+                     "that is the forward half of the right step; the backward half is the second H_out features."),
 }
 
 
-def check_top_final_states(answer) -> None:
-    """Exercise 2: top_final_states(output) returns cat(forward final, backward final) from a time-first output."""
+def check_backward_after(answer) -> None:
+    """Exercise 2: backward_after(output, k) returns the backward half's state after reading k tokens, (N, H_out)."""
     check_with_mistakes(
-        answer, name="top_final_states", signature="top_final_states(output)", cases=TOP_CASES,
-        call=lambda f, r: f(r.output), expected=lambda r: sequence_summary(r.h_n, bidirectional=True),
-        wanted=lambda r: "cat(output[-1, :, :H_out], output[0, :, H_out:]), equal to cat(h_n[-2], h_n[-1])",
-        section="notebook 03, section 3", mistakes=TOP_MISTAKES,
-        success="the forward run ends at the last step, the backward run at step 0")
+        answer, name="backward_after", signature="backward_after(output, k)", cases=[c for c, _ in AFTER_CASES],
+        call=lambda f, r: f(r.output, asked_k(r)), expected=lambda r: _backward_at(r, _steps_left(r)),
+        wanted=lambda r: (f"output[{_steps_left(r)}, :, H_out:] for L = {r.output.shape[0]} and k = {asked_k(r)}: "
+                          f"the backward half at step L - k"),
+        section="notebook 03, section 4 (how much has each half read?)", mistakes=AFTER_MISTAKES,
+        success="the backward half at step t has read the L - t tokens from x[t] to the end")
