@@ -5,21 +5,28 @@ Importing this package changes no global state: no rcParams, no warning filters.
 
 from .exercises import (
     Case,
+    check_backward_after,
     check_backward_final,
+    check_bottom_backward,
     check_classifier_summary,
     check_function,
     check_grid_shapes,
     check_h_n_batch_first,
     check_last_step,
+    check_layer_output,
+    check_layer_shapes,
     check_predicted_shapes,
     check_rows_not_in_output,
     check_shapes,
     check_tensor,
 )
-from .exercises import check_backward_after, check_bottom_backward, check_layer_output, check_layer_shapes
+
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
+from .stack import StackRun, run_layers, split_layers
 from .states import (
     BACKWARD,
     CATEGORIES,
@@ -37,13 +44,16 @@ from .states import (
     state_index,
     time_major,
 )
-from .stack import StackRun, run_layers, split_layers
 from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
-from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
-from .views import steps_read_figure, steps_read_view
-
-# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
-from .explain import explain
+from .views import (
+    SliderView,
+    grid_figure,
+    grid_view,
+    output_vs_h_n_figure,
+    output_vs_h_n_view,
+    steps_read_figure,
+    steps_read_view,
+)
 
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",

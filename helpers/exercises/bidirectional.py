@@ -6,7 +6,7 @@ import torch
 
 from ..models import RNNConfig, RNNRun
 from .core import Case
-from .named import Mistakes, check_with_mistakes
+from .named import Mistakes, verify_with_mistakes
 
 BOTTOM_CASES = [
     Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=3, bidirectional=True, seed=51)),
@@ -27,7 +27,7 @@ BOTTOM_MISTAKES: Mistakes = {
 
 def check_bottom_backward(answer) -> None:
     """Exercise 1: bottom_backward(h_n) returns the bottom layer's backward final state, (N, H_out)."""
-    check_with_mistakes(
+    verify_with_mistakes(
         answer, name="bottom_backward", signature="bottom_backward(h_n)", cases=BOTTOM_CASES,
         call=lambda f, r: f(r.h_n), expected=lambda r: r.h_n[1],
         wanted=lambda r: "h_n[1], layer 0's backward final state (row 2 * layer + direction)",
@@ -81,7 +81,7 @@ AFTER_MISTAKES: Mistakes = {
 
 def check_backward_after(answer) -> None:
     """Exercise 2: backward_after(output, k) returns the backward half's state after reading k tokens, (N, H_out)."""
-    check_with_mistakes(
+    verify_with_mistakes(
         answer, name="backward_after", signature="backward_after(output, k)", cases=[c for c, _ in AFTER_CASES],
         call=lambda f, r: f(r.output, asked_k(r)), expected=lambda r: _backward_at(r, _steps_left(r)),
         wanted=lambda r: (f"output[{_steps_left(r)}, :, H_out:] for L = {r.output.shape[0]} and k = {asked_k(r)}: "

@@ -8,7 +8,7 @@ from torch import nn
 from ..models import RNNConfig, RNNRun
 from ..stack import run_layers, split_layers
 from .core import Case, check_shapes
-from .named import Mistakes, check_with_mistakes
+from .named import Mistakes, verify_with_mistakes
 
 SECTION = "notebook 02, section 2 (the same module, built by hand)"
 
@@ -68,7 +68,7 @@ OTHERWISE = ("its numbers are not that layer's. Give one-layer module k the weig
 
 def check_layer_output(answer) -> None:
     """Exercise 2: layer_output(module, x, layer) returns every step of that layer, (L, N, H_out)."""
-    check_with_mistakes(
+    verify_with_mistakes(
         answer, name="layer_output", signature="layer_output(module, x, layer)", cases=LAYER_CASES, call=_call,
         expected=lambda r: _layer(r, asked_layer(r)),
         wanted=lambda r: (f"every step of layer {asked_layer(r)} of {r.config.num_layers} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -44,7 +44,7 @@ def _message(case: Case, sentence: str, wanted: str, right: torch.Tensor, got: t
     ])
 
 
-def check_with_mistakes(answer, *, name: str, signature: str, cases: Sequence[Case],
+def verify_with_mistakes(answer, *, name: str, signature: str, cases: Sequence[Case],
                         call: Callable[[Callable, RNNRun], object], expected: Callable[[RNNRun], torch.Tensor],
                         wanted: Callable[[RNNRun], str], section: str, success: str, mistakes: Mistakes,
                         otherwise: str | None = None) -> None:

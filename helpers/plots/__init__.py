@@ -1,7 +1,15 @@
 """Pictures: each module draws one kind of figure and knows nothing of widgets."""
 
 from .base import (
-    MARK_LABEL, MARK_PAD, MARK_STYLE, MARK_WORDS, direction_arrow, heatmap, mark_cells, place_arrow, place_mark,
+    MARK_LABEL,
+    MARK_PAD,
+    MARK_STYLE,
+    MARK_WORDS,
+    direction_arrow,
+    heatmap,
+    mark_cells,
+    place_arrow,
+    place_mark,
     value_text,
 )
 from .grid import GridArtists, grid, update_grid
