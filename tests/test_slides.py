@@ -152,3 +152,10 @@ def test_the_command_line_warns_about_mismatches_and_check_finds_stale_files(tmp
     out = capsys.readouterr().out
     assert "notes section 'nowhere' matches no heading" in out and "heading '1. A claim' has no notes" in out
     assert slides.main(["--check", str(path)]) == 0
+
+
+def test_a_heading_below_text_in_the_same_cell_still_starts_a_slide_and_gets_its_notes():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [md("# 99 · x"), md("## 1. A"), md("Why.\n\n## 2. B\n\nText."), md("```\n## not a heading\n```")]
+    slides.apply(nb, {"b": "Say B."})
+    assert kinds(nb) == ["slide", "slide", "slide", "notes", "-"]

@@ -64,11 +64,17 @@ def tags(cell) -> set[str]:
 
 
 def heading(cell) -> tuple[int, str] | None:
-    """(level, text) if a markdown cell starts with a heading, else None."""
+    """(level, text) of the first heading in a markdown cell (fenced code skipped), else None."""
     if cell.cell_type != "markdown":
         return None
-    match = re.match(r"^(#{1,6})\s+(.*?)\s*$", cell.source.lstrip().split("\n", 1)[0])
-    return (len(match.group(1)), match.group(2)) if match else None
+    fenced = False
+    for line in cell.source.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        match = None if fenced else re.match(r"^(#{1,6})\s+(.*?)\s*$", line)
+        if match:
+            return len(match.group(1)), match.group(2)
+    return None
 
 
 def is_live_view(cell) -> bool:
