@@ -18,9 +18,12 @@ $(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json ju
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@# Server settings (127.0.0.1, no news, no update checks) and Lab settings (no news prompt)
-	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d $(VENV)/share/jupyter/lab/settings
-	cp jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/rnn-outputs.json
+	@# Server settings (127.0.0.1, no news, no update checks, TCP_NODELAY kernel websockets) and Lab
+	@# settings (no news prompt). The server reads only extension switches from jupyter_server_config.d/,
+	@# so its settings go in sys.prefix/etc/jupyter/jupyter_server_config.json.
+	mkdir -p $(VENV)/etc/jupyter $(VENV)/share/jupyter/lab/settings
+	rm -f $(VENV)/etc/jupyter/jupyter_server_config.d/rnn-outputs.json
+	cp jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# Build matplotlib's font cache now, so its notice never lands in a notebook output.
 	$(BIN)/python -c "import matplotlib.pyplot"
