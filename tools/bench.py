@@ -85,18 +85,43 @@ def suite_overhead(rounds: int = 3) -> dict:
 
 # --- (b) and (d): in Chromium ----------------------------------------------------------------------
 
+# Added before JupyterLab loads: stamps the arrival of every large websocket message (a picture),
+# from a listener that runs before JupyterLab's own handler.
+STAMP_PICTURE_MESSAGES = """(() => {
+    const Native = window.WebSocket;
+    window.__benchPictureMessage = null;
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', e => {
+                const size = e.data.byteLength ?? e.data.size ?? e.data.length ?? 0;
+                if (size > %d) window.__benchPictureMessage = performance.now();
+            });
+        }
+    };
+})();""" % 4096  # bytes: status and echo messages are well under this, the PNGs well over
+
 # Stamps every key press (event.timeStamp is on the performance.now() clock) and, when a widget
-# image then gets a new src, records the time until that image is decoded and painted.
+# image then gets a new src, records the time until that image is decoded and painted, and the
+# segments on the way: key press -> picture message arrives -> src set -> decoded -> next frame.
 INSTALL_PROBE = """(selector) => {
-    const bench = window.__bench = {down: null, samples: []};
+    const bench = window.__bench = {down: null, samples: [], segments: []};
     document.addEventListener('keydown', e => { bench.down = e.timeStamp; }, true);
     for (const img of document.querySelectorAll(selector + ' img')) {
         new MutationObserver(async () => {
             const down = bench.down;
             if (down === null) return;
             bench.down = null;
+            const srcSet = performance.now(), message = window.__benchPictureMessage;
             await img.decode().catch(() => {});
-            requestAnimationFrame(() => bench.samples.push(performance.now() - down));
+            const decoded = performance.now();
+            requestAnimationFrame(() => {
+                const shown = performance.now();
+                bench.samples.push(shown - down);
+                bench.segments.push(message === null || message < down ? null : {
+                    "press -> picture message": message - down, "message -> src set": srcSet - message,
+                    "src set -> decoded": decoded - srcSet, "decoded -> next frame": shown - decoded});
+            });
         }).observe(img, {attributes: true, attributeFilter: ['src']});
     }
 }"""
@@ -124,6 +149,7 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args
             sync_playwright() as pw:
         browser = labpage.launch_chromium(pw, executable)
         page = browser.new_context(viewport=labpage.VIEWPORT).new_page()
+        page.add_init_script(STAMP_PICTURE_MESSAGES)
         try:
             # (d): performance.now() counts from the navigation start, that is from opening the notebook.
             page.goto(lab.lab_url(served))
@@ -144,8 +170,7 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args
             if not handles:
                 return {"error": "no movable slider in the notebook's views"}
             press_in_rhythm(page, handles, WARM_UP_PRESSES, gap_s=0.0)
-            rhythms = {name: summary(press_in_rhythm(page, handles, presses, gap_s))
-                       for name, gap_s in RHYTHMS.items()}
+            rhythms = {name: press_in_rhythm(page, handles, presses, gap_s) for name, gap_s in RHYTHMS.items()}
         finally:
             browser.close()
         nodelay = "TCP_NODELAY on" in lab.log_path.read_text(errors="replace")
@@ -158,7 +183,8 @@ def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> list[flo
     """Press arrow keys on the sliders: each press once the last picture shows and `gap_s` has passed.
 
     Round-robin over the sliders, right on even rounds and left on odd ones (turning at an end).
-    Returns the key press -> picture shown times (ms) of these presses.
+    Returns the summary of the key press -> picture shown times (ms) of these presses, with the
+    median of each segment on the way.
     """
     first = page.evaluate("() => window.__bench.samples.length")
     last_press = None
@@ -174,7 +200,10 @@ def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> list[flo
         page.keyboard.press(key)
         page.wait_for_function("(n) => window.__bench.samples.length > n", arg=first + i, timeout=60_000,
                                polling="raf")
-    return page.evaluate("(first) => window.__bench.samples.slice(first)", first)
+    samples, segments = page.evaluate("(first) => [window.__bench.samples.slice(first), "
+                                      "window.__bench.segments.slice(first).filter(s => s !== null)]", first)
+    medians = {name: statistics.median(s[name] for s in segments) for name in segments[0]} if segments else {}
+    return {**summary(samples), "segments_median_ms": medians, "segments_n": len(segments), "samples": samples}
 
 
 # --- report -----------------------------------------------------------------------------------------
@@ -205,8 +234,10 @@ def table(figures: dict) -> str:
     browser = figures.get("browser", {})
     nodelay = "TCP_NODELAY on" if browser.get("kernel_websocket_nodelay") else "Nagle on"
     for rhythm, b in browser.get("press_to_image_ms", {}).items():
+        segments = ", ".join(f"{name} {ms:.0f}" for name, ms in b["segments_median_ms"].items())
         rows.append(row(f"(b) key press -> new image in Chromium: {rhythm}",
-                        f"median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms (n={b['n']}; kernel websocket: {nodelay})",
+                        f"median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms (n={b['n']}; kernel websocket: {nodelay}; "
+                        f"segment medians, ms: {segments})",
                         f"median <= {TARGETS['b']:.0f} ms", verdict(b["median"], TARGETS["b"])))
     c = figures.get("c", {})
     if "ratio" in c:
