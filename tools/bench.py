@@ -86,16 +86,27 @@ def suite_overhead(rounds: int = 3) -> dict:
 # --- (b) and (d): in Chromium ----------------------------------------------------------------------
 
 # Added before JupyterLab loads: stamps the arrival of every large websocket message (a picture),
-# from a listener that runs before JupyterLab's own handler.
+# from a listener that runs before JupyterLab's own handler, and reads when the kernel made it (the
+# header's `date`, on the same machine's clock). The messages use the v1 kernel websocket protocol:
+# a count and offsets (8-byte little-endian), then the channel name, then the header's JSON.
 STAMP_PICTURE_MESSAGES = """(() => {
     const Native = window.WebSocket;
-    window.__benchPictureMessage = null;
+    window.__benchPicture = null;
+    const sentAt = (data) => {
+        try {
+            const view = new DataView(data), offset = (i) => Number(view.getBigUint64(8 * (i + 1), true));
+            const header = JSON.parse(new TextDecoder().decode(data.slice(offset(1), offset(2))));
+            const fraction = /\\.(\\d+)/.exec(header.date);
+            const ms = Date.parse(header.date.replace(/\\.\\d+/, "")) + (fraction ? 1000 * Number("0." + fraction[1]) : 0);
+            return ms - performance.timeOrigin;
+        } catch (e) { return null; }
+    };
     window.WebSocket = class extends Native {
         constructor(...args) {
             super(...args);
             this.addEventListener('message', e => {
-                const size = e.data.byteLength ?? e.data.size ?? e.data.length ?? 0;
-                if (size > %d) window.__benchPictureMessage = performance.now();
+                if (e.data instanceof ArrayBuffer && e.data.byteLength > %d)
+                    window.__benchPicture = {received: performance.now(), sent: sentAt(e.data)};
             });
         }
     };
@@ -103,7 +114,8 @@ STAMP_PICTURE_MESSAGES = """(() => {
 
 # Stamps every key press (event.timeStamp is on the performance.now() clock) and, when a widget
 # image then gets a new src, records the time until that image is decoded and painted, and the
-# segments on the way: key press -> picture message arrives -> src set -> decoded -> next frame.
+# segments on the way: key press -> the kernel sends the picture -> the page receives it -> src set
+# -> decoded -> next frame.
 INSTALL_PROBE = """(selector) => {
     const bench = window.__bench = {down: null, samples: [], segments: []};
     document.addEventListener('keydown', e => { bench.down = e.timeStamp; }, true);
@@ -112,15 +124,18 @@ INSTALL_PROBE = """(selector) => {
             const down = bench.down;
             if (down === null) return;
             bench.down = null;
-            const srcSet = performance.now(), message = window.__benchPictureMessage;
+            const srcSet = performance.now(), picture = window.__benchPicture;
             await img.decode().catch(() => {});
             const decoded = performance.now();
             requestAnimationFrame(() => {
                 const shown = performance.now();
                 bench.samples.push(shown - down);
-                bench.segments.push(message === null || message < down ? null : {
-                    "press -> picture message": message - down, "message -> src set": srcSet - message,
-                    "src set -> decoded": decoded - srcSet, "decoded -> next frame": shown - decoded});
+                const fresh = picture !== null && picture.received > down && picture.sent !== null;
+                bench.segments.push(fresh ? {
+                    "press -> kernel sends picture": picture.sent - down,
+                    "kernel sends -> page receives": picture.received - picture.sent,
+                    "received -> src set": srcSet - picture.received,
+                    "src set -> decoded": decoded - srcSet, "decoded -> next frame": shown - decoded} : null);
             });
         }).observe(img, {attributes: true, attributeFilter: ['src']});
     }
@@ -203,7 +218,7 @@ def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> list[flo
     samples, segments = page.evaluate("(first) => [window.__bench.samples.slice(first), "
                                       "window.__bench.segments.slice(first).filter(s => s !== null)]", first)
     medians = {name: statistics.median(s[name] for s in segments) for name in segments[0]} if segments else {}
-    return {**summary(samples), "segments_median_ms": medians, "segments_n": len(segments), "samples": samples}
+    return {**summary(samples), "segments_median_ms": medians, "samples": samples, "segments": segments}
 
 
 # --- report -----------------------------------------------------------------------------------------
