@@ -194,7 +194,7 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args
             "press_to_image_ms": rhythms}
 
 
-def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> list[float]:
+def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> dict:
     """Press arrow keys on the sliders: each press once the last picture shows and `gap_s` has passed.
 
     Round-robin over the sliders, right on even rounds and left on odd ones (turning at an end).
@@ -247,7 +247,7 @@ def table(figures: dict) -> str:
                             f"median {a['median']:.1f} ms, p95 {a['p95']:.1f} ms (n={a['n']}; {split})",
                             "median <= 30 ms", verdict(a["median"], TARGETS["a"])))
     browser = figures.get("browser", {})
-    nodelay = "TCP_NODELAY on" if browser.get("kernel_websocket_nodelay") else "Nagle on"
+    nodelay = "TCP_NODELAY on" if browser.get("kernel_websocket_nodelay") else "TCP_NODELAY not set (Nagle on)"
     for rhythm, b in browser.get("press_to_image_ms", {}).items():
         segments = ", ".join(f"{name} {ms:.0f}" for name, ms in b["segments_median_ms"].items())
         rows.append(row(f"(b) key press -> new image in Chromium: {rhythm}",
