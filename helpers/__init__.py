@@ -8,6 +8,7 @@ from .exercises import (
     check_backward_final,
     check_classifier_summary,
     check_function,
+    check_grid_shapes,
     check_h_n_batch_first,
     check_last_step,
     check_predicted_shapes,
@@ -38,6 +39,9 @@ from .states import (
 from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
 from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
+
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
@@ -45,12 +49,15 @@ __all__ = [
     "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
     "state_category", "state_index", "time_major",
     # every state at every step, and the unrolled grid
-    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll", "unroll_module",
+    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll",
+    "unroll_module",
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView",
     # exercise checkers
     "Case", "check_function", "check_tensor", "check_shapes",
     "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
-    "check_predicted_shapes", "check_rows_not_in_output",
+    "check_predicted_shapes", "check_rows_not_in_output", "check_grid_shapes",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    # bring your own model
+    "explain",
 ]
