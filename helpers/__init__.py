@@ -34,3 +34,13 @@ __all__ = [
     "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
 ]
+
+# Notebooks 07 (inside the cell), 08 (using the states) and 09 (cheat sheet)
+from .cells import GATE_ORDER, layer_weights, largest_difference, scratch_forward, significant
+from .tasks import TaskConfig, accuracy_table, compare_summaries, make_task
+from .views.gates import gates_figure, gates_view
+
+__all__ += [
+    "GATE_ORDER", "TaskConfig", "accuracy_table", "compare_summaries", "gates_figure", "gates_view",
+    "largest_difference", "layer_weights", "make_task", "scratch_forward", "significant",
+]
