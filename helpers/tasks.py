@@ -71,6 +71,25 @@ def make_task(config: TaskConfig, split: str = "train") -> TaskData:
     return TaskData(x, lengths, tokens[torch.arange(n), lengths - 1])
 
 
+def first_tokens(data: TaskData) -> torch.Tensor:
+    """Each sequence's first token: (N,) int64 (every sequence has at least one real step)."""
+    return data.x[:, 0].argmax(dim=-1)
+
+
+def graph_size(tensor: torch.Tensor) -> int:
+    """How many autograd nodes tensor's graph holds: it grows when a state is carried without .detach()."""
+    if not isinstance(tensor, torch.Tensor):
+        raise ValueError(f"tensor={type(tensor).__name__} is not allowed: tensor must be a torch.Tensor")
+    seen, stack = set(), [tensor.grad_fn] if tensor.grad_fn is not None else []
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
+    return len(seen)
+
+
 def build_encoder(config: TaskConfig) -> nn.Module:
     """The seeded bidirectional recurrent layer (batch_first, float64) every summary is read from."""
     torch.manual_seed(config.seed)

@@ -10,6 +10,8 @@ from helpers.tasks import (
     accuracy_table,
     build_encoder,
     compare_summaries,
+    first_tokens,
+    graph_size,
     make_task,
     summaries,
     train_head,
@@ -85,3 +87,18 @@ def test_history_records_every_evaluation():
 def test_bad_input_gets_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_first_tokens_and_graph_size():
+    data = make_task(SMALL, "test")
+    assert torch.equal(first_tokens(data), data.x[:, 0].argmax(-1))
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 4, batch_first=True)
+    x = torch.randn(2, 20, 3)
+    _, h = gru(x[:, :10])
+    carried, _ = gru(x[:, 10:], h)
+    detached, _ = gru(x[:, 10:], h.detach())
+    assert graph_size(carried.sum()) > graph_size(detached.sum())  # the carried state brings the first call along
+    assert graph_size(x) == 0  # a leaf with no history
+    with pytest.raises(ValueError, match=r"tensor=list is not allowed"):
+        graph_size([1, 2])
