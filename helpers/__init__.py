@@ -3,12 +3,24 @@
 Importing this package changes no global state: no rcParams, no warning filters.
 """
 
-from .exercises import check_backward_final, check_classifier_summary, check_last_step
+from .exercises import (
+    Case,
+    check_backward_final,
+    check_classifier_summary,
+    check_function,
+    check_h_n_batch_first,
+    check_last_step,
+    check_predicted_shapes,
+    check_rows_not_in_output,
+    check_shapes,
+    check_tensor,
+)
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
 from .states import (
     BACKWARD,
+    CATEGORIES,
     FORWARD,
     StateLocation,
     final_state_from_h_n,
@@ -19,19 +31,27 @@ from .states import (
     layer_direction_view,
     locate_final_state,
     sequence_summary,
+    state_category,
     state_index,
     time_major,
 )
-from .views import SliderView, output_vs_h_n_figure, output_vs_h_n_view
+from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
+from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 
 __all__ = [
-    "BACKWARD", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
+    "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
     "format_table", "last_valid_output", "last_valid_steps", "layer_direction_view",
     "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
-    "state_index", "time_major",
+    "state_category", "state_index", "time_major",
+    # every state at every step, and the unrolled grid
+    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll", "unroll_module",
     # pictures, views and exercise checkers
-    "OutputHnArtists", "SliderView", "check_backward_final", "check_classifier_summary", "check_last_step",
+    "OutputHnArtists", "SliderView",
+    # exercise checkers
+    "Case", "check_function", "check_tensor", "check_shapes",
+    "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
+    "check_predicted_shapes", "check_rows_not_in_output",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
 ]
 

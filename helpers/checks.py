@@ -5,11 +5,22 @@ from __future__ import annotations
 import torch
 
 
-def check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+# The teaching helpers build modules and inputs that a laptop runs in a fraction of a second and that
+# a figure can still show; these caps turn a slip such as hidden_size=10**9, which would exhaust
+# memory, into a clear error. nn.RNN, nn.GRU and nn.LSTM themselves have no such limits.
+MAX_FEATURES = 1024  # input_size, hidden_size and proj_size
+MAX_LAYERS = 16
+MAX_STEPS = 4096  # seq_len and batch_size, each
+MAX_INPUT_ELEMENTS = 10**7  # seq_len * batch_size * input_size: 40 MB of float32
+CAP_REASON = "the limit of the teaching helpers, which keeps every run small enough for a laptop"
+
+
+def check_int(name: str, value: object, low: int, high: int | None = None, why: str = "") -> None:
     """Raise unless value is an int (not a bool) from low to high (no upper bound if high is None)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
         allowed = f"from {low} to {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name}={value!r} is not allowed: {name} must be an integer {allowed}")
+        reason = f" ({why})" if why and isinstance(value, int) and high is not None and value > high else ""
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be an integer {allowed}{reason}")
 
 
 def check_bool(name: str, value: object) -> None:

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .checks import check_bool, check_int
+from .checks import CAP_REASON, MAX_FEATURES, MAX_INPUT_ELEMENTS, MAX_LAYERS, MAX_STEPS, check_bool, check_int
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -33,11 +33,12 @@ class RNNConfig:
     def __post_init__(self) -> None:
         if not isinstance(self.cell, str) or self.cell not in CELLS:
             raise ValueError(f"cell={self.cell!r} is not allowed: cell must be one of {sorted(CELLS)}")
-        for name in ("input_size", "hidden_size", "num_layers"):
-            check_int(name, getattr(self, name), 1)
+        for name in ("input_size", "hidden_size"):
+            check_int(name, getattr(self, name), 1, MAX_FEATURES, CAP_REASON)
+        check_int("num_layers", self.num_layers, 1, MAX_LAYERS, CAP_REASON)
         for name in ("bidirectional", "batch_first"):
             check_bool(name, getattr(self, name))
-        check_int("proj_size", self.proj_size, 0)
+        check_int("proj_size", self.proj_size, 0, MAX_FEATURES, CAP_REASON)
         if self.proj_size and self.cell != "lstm":
             raise ValueError(
                 f"proj_size={self.proj_size!r} is not allowed with cell={self.cell!r}: "
@@ -98,9 +99,15 @@ def build_module(config: RNNConfig) -> nn.Module:
 
 def make_input(config: RNNConfig, seq_len: int = 5, batch_size: int = 2, unbatched: bool = False) -> torch.Tensor:
     """Seeded input of the shape the module expects for this config."""
-    check_int("seq_len", seq_len, 1)
-    check_int("batch_size", batch_size, 1)
+    check_int("seq_len", seq_len, 1, MAX_STEPS, CAP_REASON)
+    check_int("batch_size", batch_size, 1, MAX_STEPS, CAP_REASON)
     check_bool("unbatched", unbatched)
+    elements = seq_len * (1 if unbatched else batch_size) * config.input_size
+    if elements > MAX_INPUT_ELEMENTS:
+        raise ValueError(
+            f"seq_len={seq_len}, batch_size={batch_size} with input_size={config.input_size} is not allowed: "
+            f"the input would hold {elements:,} numbers, and at most {MAX_INPUT_ELEMENTS:,} are allowed ({CAP_REASON})"
+        )
     if unbatched:
         shape = (seq_len, config.input_size)  # (L, H_in)
     elif config.batch_first:

@@ -143,3 +143,24 @@ def last_valid_output(output: torch.Tensor, lengths: torch.Tensor | None, batch_
         return out[-1]
     lengths = check_lengths(lengths, seq_len, batch_size)  # (N,)
     return out[lengths - 1, torch.arange(batch_size)]
+
+
+# Where one (layer, direction, step) hidden state ends up. Boxes of the unrolled grid are coloured by these.
+IN_OUTPUT, IN_H_N, IN_BOTH, IN_NEITHER, PADDING = "output", "h_n", "both", "neither", "padding"
+CATEGORIES = (IN_OUTPUT, IN_H_N, IN_BOTH, IN_NEITHER, PADDING)
+
+
+def state_category(run: RNNRun, layer: int, direction: int, step: int, batch: int = 0) -> str:
+    """Where the hidden state of (layer, direction) at step lands for sequence batch: a name from CATEGORIES."""
+    cfg = run.config
+    state_index(layer, direction, cfg.num_layers, cfg.bidirectional)  # validates layer and direction
+    seq_len, batch_size = time_major(run).shape[:2]
+    check_int("step", step, 0, seq_len - 1)
+    check_int("batch", batch, 0, batch_size - 1)
+    last = int(last_valid_steps(run)[batch])
+    if step > last:
+        return PADDING  # past this sequence's end: the module never computed it
+    in_output = (layer % cfg.num_layers) == cfg.num_layers - 1  # output holds the top layer at every valid step
+    in_h_n = step == (last if direction == FORWARD else 0)  # forward ends at the last valid step, backward at 0
+    return {(True, True): IN_BOTH, (True, False): IN_OUTPUT, (False, True): IN_H_N}.get((in_output, in_h_n),
+                                                                                          IN_NEITHER)

@@ -1,6 +1,6 @@
-"""helpers.exercises: right answers pass, each named mistake gets its message, bad input is a ValueError.
+"""helpers.exercises: right answers pass, each mistake gets its full message, any learner input gets a message.
 
-The right answers here are written with plain indexing and checked against h_n, not taken from helpers.
+The right answers here are written with plain indexing and checked against torch, not taken from helpers.
 """
 
 import re
@@ -8,76 +8,121 @@ import re
 import pytest
 import torch
 
-from helpers import check_backward_final, check_classifier_summary, check_last_step, run
-from helpers.exercises.output_vs_h_n import BACKWARD_RUNS, LAST_STEP_RUNS, SUMMARY_RUNS
+from helpers import (
+    Case,
+    RNNConfig,
+    check_backward_final,
+    check_classifier_summary,
+    check_function,
+    check_h_n_batch_first,
+    check_last_step,
+    check_predicted_shapes,
+    check_rows_not_in_output,
+    check_shapes,
+    check_tensor,
+    run,
+)
+from helpers.exercises.output_vs_h_n import (
+    BACKWARD_CASES,
+    BATCH_FIRST_CASES,
+    LAST_STEP_CASES,
+    ROWS_CASES,
+    SUMMARY_CASES,
+    rows_not_in_output,
+)
 
 
-def half(output):
+def H(output):
     return output.shape[-1] // 2
 
 
-def right_backward(output):
-    return output[:, 0, half(output):]
+def body(message: str) -> str:
+    """The message without its expected/got value lines (those are checked separately)."""
+    return "\n".join(line for line in message.splitlines() if not line.startswith("  "))
 
 
-def right_summary(h_n):
-    return torch.cat([h_n[-2], h_n[-1]], dim=-1)
+def failure(check, answer) -> str:
+    with pytest.raises(AssertionError) as caught:
+        check(answer)
+    return str(caught.value)
 
 
-def right_last_step(output, S):
-    return output[:, S - 1, :]
+# --- notebook 01: the exercises' cases and right answers agree with torch ----------------------------------
+
+@pytest.mark.parametrize("case", BACKWARD_CASES)
+def test_backward_answer_is_h_n_top_backward_row(case):
+    r = case.run()
+    cfg = case.config
+    assert cfg.bidirectional and cfg.batch_first
+    h_view = r.h_n.view(cfg.num_layers, 2, case.batch_size, cfg.h_out)  # (num_layers, D, N, H_out)
+    assert torch.equal(r.output[:, 0, H(r.output):], h_view[-1, 1])
 
 
-# --- the exercises' runs and right answers agree with torch ---------------------------------------------------
-
-@pytest.mark.parametrize("config,seq_len,batch_size", BACKWARD_RUNS)
-def test_backward_answer_is_h_n_top_backward_row(config, seq_len, batch_size):
-    r = run(config, seq_len=seq_len, batch_size=batch_size)
-    assert config.bidirectional and config.batch_first
-    h_view = r.h_n.view(config.num_layers, 2, batch_size, config.hidden_size)  # (num_layers, D, N, H_out)
-    assert torch.equal(right_backward(r.output), h_view[-1, 1])
-
-
-@pytest.mark.parametrize("config,seq_len,batch_size", SUMMARY_RUNS)
-def test_summary_answer_is_output_ends(config, seq_len, batch_size):
-    r = run(config, seq_len=seq_len, batch_size=batch_size)
-    H = config.hidden_size
-    assert config.cell == "lstm" and config.bidirectional and config.num_layers >= 2
-    assert torch.equal(right_summary(r.h_n), torch.cat([r.output[:, -1, :H], r.output[:, 0, H:]], dim=-1))
+@pytest.mark.parametrize("case", SUMMARY_CASES)
+def test_summary_answer_is_output_ends(case):
+    r = case.run()
+    h = case.config.h_out
+    out = r.output if case.config.batch_first else r.output.transpose(0, 1)  # (N, L, 2 * H_out)
+    last = (torch.tensor(case.lengths) - 1) if case.lengths else torch.full((case.batch_size,), case.seq_len - 1)
+    forward_end = out[torch.arange(case.batch_size), last, :h]
+    assert torch.equal(torch.cat([r.h_n[-2], r.h_n[-1]], dim=-1), torch.cat([forward_end, out[:, 0, h:]], dim=-1))
 
 
-@pytest.mark.parametrize("config,seq_len,batch_size", LAST_STEP_RUNS)
-def test_last_step_answer_is_h_n_top_row(config, seq_len, batch_size):
-    r = run(config, seq_len=seq_len, batch_size=batch_size)
-    assert not config.bidirectional and config.batch_first
-    assert torch.equal(right_last_step(r.output, seq_len), r.h_n[-1])
+@pytest.mark.parametrize("case", LAST_STEP_CASES)
+def test_last_step_answer_is_h_n_top_row(case):
+    r = case.run()
+    assert not case.config.bidirectional and case.config.batch_first
+    assert torch.equal(r.output[:, case.seq_len - 1, :], r.h_n[-1])
 
 
-def test_each_exercise_uses_runs_of_different_sizes():
-    for runs in (BACKWARD_RUNS, SUMMARY_RUNS, LAST_STEP_RUNS):
-        assert len({(c.hidden_size, c.num_layers, seq_len, n) for c, seq_len, n in runs}) >= 2
+@pytest.mark.parametrize("case", ROWS_CASES)
+def test_rows_not_in_output_are_the_lower_layers(case):
+    r = case.run()
+    D = case.config.num_directions
+    assert rows_not_in_output(r).tolist() == list(range((case.config.num_layers - 1) * D))
+    out = r.output.reshape(-1, case.config.h_out)  # every (step, sequence, direction) vector
+    for row in range(r.h_n.shape[0]):
+        seen = any(torch.equal(out[i], r.h_n[row, 0]) for i in range(out.shape[0]))
+        assert seen == (row >= (case.config.num_layers - 1) * D)
 
 
-# --- right answers, and the placeholders the notebook stores -------------------------------------------------
+def test_rows_not_in_output_counts_a_partial_match_as_not_in_output():
+    r = ROWS_CASES[0].run()  # GRU, 2 layers: row 1 is in output
+    r.h_n[1, 0, 0] += 1.0  # sequence 0's state no longer matches output; sequence 1's still does
+    assert rows_not_in_output(r).tolist() == [0, 1]
+
+
+def test_each_exercise_uses_cases_of_different_sizes():
+    for cases in (BACKWARD_CASES, SUMMARY_CASES, LAST_STEP_CASES, ROWS_CASES, BATCH_FIRST_CASES):
+        assert len({(c.config.hidden_size, c.config.num_layers, c.seq_len, c.batch_size) for c in cases}) >= 2
+
+
+# --- notebook 01: right answers, and the placeholders the notebook stores ---------------------------------
 
 @pytest.mark.parametrize("check,answer", [
-    (check_backward_final, right_backward),
+    (check_backward_final, lambda output: output[:, 0, H(output):]),
     (check_backward_final, lambda output: output[:, 0, output.shape[-1] // 2:].clone()),
-    (check_classifier_summary, right_summary),
+    (check_classifier_summary, lambda h_n: torch.cat([h_n[-2], h_n[-1]], dim=-1)),
     (check_classifier_summary, lambda h_n: torch.cat([h_n[-2:][0], h_n[-2:][1]], 1)),
-    (check_last_step, right_last_step),
+    (check_last_step, lambda output, S: output[:, S - 1, :]),
     (check_last_step, lambda output, S: output[:, -1]),
+    (check_rows_not_in_output, lambda num_layers, bidirectional: [*range((num_layers - 1) * (1 + bidirectional))]),
+    (check_rows_not_in_output, lambda num_layers, bidirectional: torch.arange((num_layers - 1) * 2 ** bidirectional)),
+    (check_h_n_batch_first, lambda h_n: h_n.transpose(0, 1)),
+    (check_h_n_batch_first, lambda h_n: h_n.permute(1, 0, 2).contiguous()),
 ])
 def test_right_answers_pass(check, answer, capsys):
     assert check(answer) is None
     out = capsys.readouterr().out
-    assert out.startswith("Correct: ") and "checked on 2 runs" in out
+    assert out.startswith("Correct: ") and re.search(r"\(checked on [2-9] configurations\)\.\n$", out)
 
 
 @pytest.mark.parametrize("check,name", [
     (check_backward_final, "backward_final(output)"),
     (check_classifier_summary, "classifier_summary(h_n)"),
     (check_last_step, "last_step(output, S)"),
+    (check_rows_not_in_output, "rows_not_in_output(num_layers, bidirectional)"),
+    (check_h_n_batch_first, "h_n_batch_first(h_n)"),
 ])
 def test_not_answered_yet(check, name, capsys):
     check(None)
@@ -86,108 +131,458 @@ def test_not_answered_yet(check, name, capsys):
     assert capsys.readouterr().out == f"Not answered yet: {name} returns None; replace None with your answer.\n"
 
 
-# --- wrong answers: expected vs got, and the likely mistake ---------------------------------------------------
+def test_predicted_shapes(capsys):
+    check_predicted_shapes({"output": (4, 7, 100), "h_n": torch.Size([6, 4, 50])})
+    assert capsys.readouterr().out == ("Correct: output is (N, L, D * H_out) with batch_first=True; h_n is "
+                                       "(num_layers * D, N, H_out) whatever batch_first says.\n")
+    check_predicted_shapes({"output": None, "h_n": None})
+    assert capsys.readouterr().out.startswith("Not answered yet")
+    message = failure(check_predicted_shapes, {"output": (4, 7, 50), "h_n": (4, 6, 50)})
+    assert message == (
+        "Not yet. In predicted_shapes:\n"
+        '- "output": you said (4, 7, 50), it is (4, 7, 100): the last size is D * H_out: a bidirectional module '
+        "puts both directions side by side, so D = 2.\n"
+        '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never '
+        "applies to h_n or c_n, which stay (num_layers * D, N, H_out).\n"
+        "Where it is explained: notebook 01, section 1 (the shapes of output and h_n).")
 
-def failure(check, answer) -> str:
+
+# --- notebook 01: each mistake's message, in full ---------------------------------------------------------
+
+MISTAKES = [
+    (check_backward_final, lambda o: o[:, -1, :H(o)],  # the accepted answer's slip: forward half at the last step
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     "Your answer[0] is output[0, 4, 0:3]: the top layer's output at step 4, forward, sequence 0. It "
+     "should be output[0, 0, 3:6]: the top layer's output at step 0, backward, sequence 0. That is the"
+     ' forward direction; the task wants the backward one. The forward direction ends at the last '
+     'valid step, the backward direction at step 0. (1 more piece of your answer differs too.)\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[:, -1, H(o):],  # backward half at the last step
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     "Your answer[0] is output[0, 4, 3:6]: the top layer's output at step 4, backward, sequence 0. It "
+     "should be output[0, 0, 3:6]: the top layer's output at step 0, backward, sequence 0. That is the"
+     ' wrong step. The forward direction ends at the last valid step; the backward direction reads the'
+     ' sequence from the end, so it ends at step 0. Here: step 4 instead of step 0. (1 more piece of '
+     'your answer differs too.)\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[:, 0, :H(o)],  # forward half at step 0
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     "Your answer[0] is output[0, 0, 0:3]: the top layer's output at step 0, forward, sequence 0. It "
+     "should be output[0, 0, 3:6]: the top layer's output at step 0, backward, sequence 0. That is the"
+     ' forward direction; the task wants the backward one. The forward direction ends at the last '
+     'valid step, the backward direction at step 0. (1 more piece of your answer differs too.)\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[:, 0],  # both halves
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     'Your answer holds what the task wants, and more besides: your answer[0, 0:3] is output[0, 0, '
+     "0:3] (the top layer's output at step 0, forward, sequence 0); your answer[0, 3:6] is output[0, "
+     "0, 3:6] (the top layer's output at step 0, backward, sequence 0), and more. Keep only features "
+     '3:6 of each row: answer[..., 3:6].\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[0, :, H(o):],  # time indexed in the batch dimension
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     'The rows of your answer are the steps of one sequence: your answer[0] is output[0, 0, 3:6] (the '
+     "top layer's output at step 0, backward, sequence 0); your answer[1] is output[0, 1, 3:6] (the "
+     "top layer's output at step 1, backward, sequence 0), and more. The task wants one row per "
+     'sequence. Here output is (N, L, ...): check which dimension is time and which is the batch.\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[:, :1, H(o):],  # extra dimension of size 1
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     'Your answer holds the right numbers, with an extra dimension of size 1 at position 1 (shape (2, '
+     '1, 3), wanted (2, 3)). A slice such as 0:1 keeps a dimension; an integer index such as 0 drops '
+     'it. Drop it with answer.squeeze(1).\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[:, 0, 3:],  # hard-coded hidden_size
+     'Not yet. On bidirectional LSTM with num_layers=1, hidden_size=4, batch_first=True, 3 sequences '
+     'of 3 steps:\n'
+     "Your answer[0, 0:1] is only features 3:4 of output[0, 0, 0:4] (the top layer's output at step 0,"
+     ' forward, sequence 0), which has 4 features. A slice bound written as a number cuts a vector in '
+     'the middle once the sizes change: compute it from the shape, for example H_out = '
+     'output.shape[-1] // 2. Your answer was right on the first configuration (bidirectional GRU with '
+     'num_layers=2, hidden_size=3, batch_first=True, 2 sequences of 5 steps) and breaks on this one '
+     '(hidden_size is 4 here, 3 there; num_layers is 1 here, 2 there; seq_len is 3 here, 5 there; '
+     'batch size is 3 here, 2 there). Something in it fits those sizes only, such as a number written '
+     'into the code: compute sizes from the tensors instead.\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_backward_final, lambda o: o[:, 1, H(o):],  # off by one
+     'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
+     ' 5 steps:\n'
+     "Your answer[0] is output[0, 1, 3:6]: the top layer's output at step 1, backward, sequence 0. It "
+     "should be output[0, 0, 3:6]: the top layer's output at step 0, backward, sequence 0. That is one"
+     ' step off: step 1 instead of step 0. Steps run from 0 to L - 1. (1 more piece of your answer '
+     'differs too.)\n'
+     "In short, the task wants the top layer's backward final state, one row per sequence: the "
+     'backward half of output at step 0 (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: h[-1],  # backward only
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer holds only part of what the task wants: your answer[0] is h_n[-1, 0] (final state of'
+     ' layer 1 (the top layer), backward, sequence 0); your answer[1] is h_n[-1, 1] (final state of '
+     'layer 1 (the top layer), backward, sequence 1). It lacks h_n[-2, 0] (final state of layer 1 (the'
+     ' top layer), forward, sequence 0), among others.\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.cat([h[-1], h[-2]], -1),  # halves swapped
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer has the two halves of each row swapped: its first half is the backward direction '
+     '(h_n[-1, 0]). output puts the forward direction first, then the backward one: put h_n[-2] first.\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.cat([h[0], h[1]], -1),  # bottom layer
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer[0, 0:3] is h_n[0, 0]: final state of layer 0, forward, sequence 0. It should be '
+     'h_n[-2, 0]: final state of layer 1 (the top layer), forward, sequence 0. That is the wrong '
+     'layer: the last rows of h_n hold the top layer, the one output shows. (3 more pieces of your '
+     'answer differ too.)\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.cat([h[-2], h[-1]]),  # cat along dim 0
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer holds the right numbers, joined along dimension 0 (shape (4, 3), wanted (2, 6)): '
+     'torch.cat(..., dim=0) puts the pieces one under the other. The task wants them side by side in '
+     'each row: torch.cat(..., dim=-1).\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: h[-2:].reshape(h.shape[1], -1),  # reshape mixes sequences
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer[0, 3:6] is h_n[-2, 1]: final state of layer 1 (the top layer), forward, sequence 1. '
+     'It should be h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. That row '
+     'belongs to another sequence. Rows that belong to other sequences are the sign of a reshape (or '
+     'view) without a transpose: reshape regroups the numbers in memory order and moves no axis. Move '
+     'the batch axis with .transpose(0, 1) (or .permute) instead. (1 more piece of your answer differs'
+     ' too.)\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.stack([h[-2], h[-1]]),  # stack, not cat
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer holds the right numbers, stacked on a new dimension 0 (shape (2, 2, 3), wanted (2, '
+     '6)): torch.stack makes a new dimension, torch.cat(..., dim=-1) puts the pieces side by side in '
+     'each row. Join them with torch.cat(answer.unbind(0), dim=-1).\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.cat([h[0], h[-1]], -1),  # forward half from layer 0
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer[0, 0:3] is h_n[0, 0]: final state of layer 0, forward, sequence 0. It should be '
+     'h_n[-2, 0]: final state of layer 1 (the top layer), forward, sequence 0. That is the wrong '
+     'layer: the last rows of h_n hold the top layer, the one output shows. (1 more piece of your '
+     'answer differs too.)\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.cat(list(h.view(2, -1, *h.shape[1:])[:, -1]), -1),  # (D, num_layers) view
+     'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
+     'of 4 steps:\n'
+     'Your answer[0, 0:3] is h_n[1, 0]: final state of layer 0, backward, sequence 0. It should be '
+     'h_n[-2, 0]: final state of layer 1 (the top layer), forward, sequence 0. That is the row a view '
+     "with the directions before the layers would pick. h_n's rows go layer by layer, forward then "
+     'backward inside each layer: view it as (num_layers, D, N, H_out), not (D, num_layers, N, H_out).'
+     ' (1 more piece of your answer differs too.)\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_classifier_summary, lambda h: torch.cat([h[-2], h[-1]], -1)[:, :6],  # hard-coded width
+     'Not yet. On bidirectional LSTM with num_layers=1, hidden_size=4, batch_first=False, 3 packed '
+     'sequences of lengths [5, 3, 2]:\n'
+     'Your answer[0, 4:6] is only features 0:2 of h_n[-1, 0] (final state of layer 0, backward, '
+     'sequence 0), which has 4 features. A slice bound written as a number cuts a vector in the middle'
+     ' once the sizes change: compute it from the shape, for example H_out = h_n.shape[-1]. Your '
+     'answer was right on the first 2 configurations (bidirectional LSTM with num_layers=3, '
+     'hidden_size=2, batch_first=False, 3 sequences of 6 steps) and breaks on this one (hidden_size is'
+     ' 4 here, 2 there; num_layers is 1 here, 3 there; seq_len is 5 here, 6 there). Something in it '
+     'fits those sizes only, such as a number written into the code: compute sizes from the tensors '
+     'instead.\n'
+     "In short, the task wants the top layer's forward final state, then its backward one, side by "
+     'side: (N, 2 * H_out), one row per sequence.\n'
+     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+    (check_last_step, lambda o, S: o[:, S, :],  # the question's line
+     'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
+     'Your function raised IndexError: index 7 is out of bounds for dimension 1 with size 7. Dimension'
+     ' 1 of output (2, 7, 5) is L, the time steps: its indices run from 0 to 6 (or -1 for the last). '
+     'Off by one: with S steps, the steps are numbered 0 to S - 1, so the last one is S - 1 (or -1).\n'
+     'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+    (check_last_step, lambda o, S: o[:, 0],  # step 0
+     'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
+     "Your answer[0] is output[0, 0]: the top layer's output at step 0, sequence 0. It should be "
+     "output[0, 6]: the top layer's output at step 6, sequence 0. That is the wrong step: step 0 "
+     'instead of step 6, where the final state is. (1 more piece of your answer differs too.)\n'
+     'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+    (check_last_step, lambda o, S: o[:, S - 2],  # off by one
+     'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
+     "Your answer[0] is output[0, 5]: the top layer's output at step 5, sequence 0. It should be "
+     "output[0, 6]: the top layer's output at step 6, sequence 0. That is one step off: step 5 instead"
+     ' of step 6. Steps run from 0 to L - 1. (1 more piece of your answer differs too.)\n'
+     'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+    (check_last_step, lambda o, S: o[-1],  # time indexed in the batch dimension
+     'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
+     'The rows of your answer are the steps of one sequence: your answer[0] is output[1, 0] (the top '
+     "layer's output at step 0, sequence 1); your answer[1] is output[1, 1] (the top layer's output at"
+     ' step 1, sequence 1), and more. The task wants one row per sequence. Here output is (N, L, ...):'
+     ' check which dimension is time and which is the batch.\n'
+     'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
+     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+    (check_h_n_batch_first, lambda h: h.reshape(h.shape[1], -1, h.shape[-1]),  # reshape without a transpose
+     'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
+     ' 7 steps:\n'
+     'Your answer[0, 1] is h_n[0, 1]: final state of layer 0, forward, sequence 1. It should be h_n[1,'
+     ' 0]: final state of layer 0, backward, sequence 0. That row belongs to another sequence. Rows '
+     'that belong to other sequences are the sign of a reshape (or view) without a transpose: reshape '
+     'regroups the numbers in memory order and moves no axis. Move the batch axis with .transpose(0, '
+     '1) (or .permute) instead. (21 more pieces of your answer differ too.)\n'
+     'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
+     "sequence n's states.\n"
+     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+    (check_h_n_batch_first, lambda h: h.view(h.shape[1], -1),  # view without a transpose, flattened
+     'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
+     ' 7 steps:\n'
+     'Your answer has shape (4, 30), not (4, 6, 5), and its rows mix sequences. Reshaped to (4, 6, 5):'
+     ' your answer[0, 1] is h_n[0, 1]: final state of layer 0, forward, sequence 1. It should be '
+     'h_n[1, 0]: final state of layer 0, backward, sequence 0. That row belongs to another sequence. '
+     'Rows that belong to other sequences are the sign of a reshape (or view) without a transpose: '
+     'reshape regroups the numbers in memory order and moves no axis. Move the batch axis with '
+     '.transpose(0, 1) (or .permute) instead. (21 more pieces of your answer differ too.)\n'
+     'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
+     "sequence n's states.\n"
+     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+    (check_h_n_batch_first, lambda h: h,  # unchanged
+     'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
+     ' 7 steps:\n'
+     'Your answer holds the right numbers, with its dimensions in another order (shape (6, 4, 5), '
+     'wanted (4, 6, 5)). Put them in the wanted order with answer.permute(1, 0, 2).\n'
+     'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
+     "sequence n's states.\n"
+     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+    (check_rows_not_in_output,  # layers, not rows
+     lambda num_layers, bidirectional: list(range(num_layers - 1)),
+     'Not yet. On bidirectional LSTM with num_layers=3, hidden_size=4, batch_first=True, 2 sequences '
+     'of 5 steps:\n'
+     'You listed layers, not rows: h_n has two rows per layer (forward, then backward), so layer l is '
+     'rows 2 * l and 2 * l + 1. Row 2 (layer 1, forward) appears nowhere in output: output holds the '
+     'top layer only. Row 3 (layer 1, backward) appears nowhere in output: output holds the top layer '
+     'only. Your answer was right on the first 2 configurations (bidirectional GRU with num_layers=1, '
+     'hidden_size=3, batch_first=False, 2 sequences of 5 steps) and breaks on this one (hidden_size is'
+     ' 4 here, 3 there; num_layers is 3 here, 1 there; batch_first is True here, False there). '
+     'Something in it fits those sizes only, such as a number written into the code: compute sizes '
+     'from the tensors instead.\n'
+     'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
+     'below the top.\n'
+     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+    (check_rows_not_in_output, lambda num_layers, bidirectional: [num_layers - 1],  # the top row
+     'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
+     'Row 1 (layer 1) does appear in output: output holds the top layer at every step, and its final '
+     'states are among them. Row 0 (layer 0) appears nowhere in output: output holds the top layer '
+     'only.\n'
+     'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
+     'below the top.\n'
+     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+    (check_rows_not_in_output, lambda num_layers, bidirectional: [0, 9],  # a row past the end
+     'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
+     'h_n has 2 rows here (0 to 1), so row 9 does not exist.\n'
+     'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
+     'below the top.\n'
+     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+    (check_rows_not_in_output, lambda num_layers, bidirectional: 'rows 0 and 1',  # a string
+     'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
+     "Your function returned 'rows 0 and 1' (of type str); return a list of row indices of h_n, like "
+     '[0, 1] (or [] if every row appears in output).\n'
+     'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
+     'below the top.\n'
+     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+]
+
+
+@pytest.mark.parametrize("check,answer,expected", MISTAKES)
+def test_each_mistake_gets_its_full_message(check, answer, expected):
+    message = failure(check, answer)
+    assert body(message) == expected
+    assert re.search(r"\n  expected shape \(\d+(, \d+)*,?\), first values \[-?\d", message), message
+
+
+def test_the_values_lines_show_expected_beside_got():
+    message = failure(check_classifier_summary, lambda h: torch.cat([h[-1], h[-2]], -1))
+    r = SUMMARY_CASES[0].run()
+    want, got = torch.cat([r.h_n[-2], r.h_n[-1]], -1), torch.cat([r.h_n[-1], r.h_n[-2]], -1)
+    shown = lambda t: ", ".join(f"{v:.4f}" for v in t.reshape(-1)[:6].tolist())  # noqa: E731
+    assert f"\n  expected shape (2, 6), first values [{shown(want)}, ...]\n" in message
+    assert f"\n  got      shape (2, 6), first values [{shown(got)}, ...]\n" in message
+
+
+# --- the shared runner: helpers.exercises.core ----------------------------------------------------------------
+
+CORE_CASES = [
+    Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, batch_first=True, seed=1)),
+    Case(RNNConfig("lstm", input_size=3, hidden_size=5, num_layers=1, bidirectional=True, seed=2),
+         seq_len=4, batch_size=3, lengths=(4, 2, 3)),
+]
+
+
+def top_backward(output):
+    """h_n[-1] written with plain indexing: the backward half of output at step 0, either layout."""
+    H = output.shape[-1] // 2
+    return output[:, 0, H:] if output.shape[0] == 2 else output[0, :, H:]
+
+
+CORE = dict(name="backward_final", signature="backward_final(output)", cases=CORE_CASES,
+            call=lambda f, r: f(r.output), expected=lambda r: r.h_n[-1], wanted="h_n[-1]",
+            section="01, section 4", success="the backward final state")
+
+
+def test_core_right_answer_passes_on_every_case(capsys):
+    assert check_function(top_backward, **CORE) is None
+    assert capsys.readouterr().out == "Correct: the backward final state (checked on 2 configurations).\n"
+
+
+def test_core_none_and_placeholder_say_not_answered(capsys):
+    check_function(None, **CORE)
+    assert capsys.readouterr().out == ("Not answered yet: define backward_final(output) "
+                                       "and pass it to check_backward_final.\n")
+    check_function(lambda output: None, **CORE)
+    assert capsys.readouterr().out == "Not answered yet: backward_final(output) returns None; replace None with your answer.\n"
+
+
+def core_failure(answer, **changes) -> str:
     with pytest.raises(AssertionError) as caught:
-        check(answer)
+        check_function(answer, **{**CORE, **changes})
     return str(caught.value)
 
 
-def assert_shows_expected_and_got(message, got_shape):
-    assert re.search(r"expected shape \(\d+, \d+\), first sequence \[-?\d", message), message
-    assert f"got      shape {got_shape}" in message, message
-
-
-@pytest.mark.parametrize("answer,mistake", [
-    (lambda o: o[:, -1, :half(o)], "you took the first half at the last step: that is the forward final state"),
-    (lambda o: o[:, -1, half(o):], "you took the second half at the last step"),
-    (lambda o: o[:, 0, :half(o)], "you took the first half at step 0"),
-    (lambda o: o[:, 0], "you kept both halves of step 0"),
-    (lambda o: o[0, :, half(o):], "you indexed dimension 0 as time, but with batch_first=True it is the batch"),
+@pytest.mark.parametrize("answer,words", [
+    (3, "the answer must be a function backward_final(output), but you passed 3 (of type int)"),
+    (torch.zeros(2, 3), "you passed a tensor of shape (2, 3). Pass the function itself, not what it returns."),
+    (lambda: 1, "The checker calls backward_final(output) with 1 argument, but your function takes 0."),
+    (lambda a, b: a, "with 1 argument, but your function takes 2 (a, b)."),
+    (lambda o: 1 / 0, "Your function raised ZeroDivisionError: division by zero."),
+    (lambda o: o[:, 9], "Your function raised IndexError: index 9 is out of bounds for dimension 1 with size 5. "
+                        "Dimension 1 of output (2, 5, 6) is L, the time steps: its indices run from 0 to 4"),
+    (lambda o: o.tolist(), "Your answer is a list, not a torch tensor: drop .tolist() and return the tensor itself."),
+    (lambda o: o.detach().numpy()[:, 0, 3:], "Your answer is a numpy array, not a torch tensor: drop .numpy(). "
+                                             "Its numbers are the right ones."),
+    (lambda o: top_backward(o).double(), "Your answer has dtype torch.float64, but the run's tensors are "
+                                         "torch.float32"),
+    (lambda o: (o, o), "Your answer is a tuple of 2 tensors ((2, 5, 6), (2, 5, 6)), not one tensor"),
+    (lambda o: "x", "Your answer is 'x' (of type str), not a tensor."),
 ])
-def test_backward_mistakes_are_named(answer, mistake):
-    message = failure(check_backward_final, answer)
-    assert f"Likely mistake: {mistake}" in message
-    assert "bidirectional GRU with num_layers=2, hidden_size=3, output (2, 5, 6)" in message
-    config, seq_len, batch_size = BACKWARD_RUNS[0]
-    first = run(config, seq_len=seq_len, batch_size=batch_size)
-    assert_shows_expected_and_got(message, tuple(answer(first.output).shape))
+def test_core_any_learner_input_gets_a_message(answer, words):
+    message = core_failure(answer)
+    assert words in message, message
+    assert "Traceback" not in message
 
 
-@pytest.mark.parametrize("answer,mistake", [
-    (lambda h: h[-1], "you took only h_n[-1]"),
-    (lambda h: h[-2], "you took only h_n[-2]"),
-    (lambda h: torch.cat([h[-1], h[-2]], -1), "the halves are swapped"),
-    (lambda h: torch.cat([h[0], h[1]], -1), "you used layer 0, the bottom layer"),
-    (lambda h: torch.cat([h[-2], h[-1]]), "you concatenated along dim 0"),
-    (lambda h: h[-2:].reshape(h.shape[1], -1), "reshape mixed up the sequences"),
+def test_core_message_names_the_case_wanted_and_section():
+    message = core_failure(lambda o: o[:, 1, 3:])
+    assert message.startswith("Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, "
+                              "2 sequences of 5 steps:\n")
+    assert "In short, the task wants h_n[-1].\n" in message
+    assert re.search(r"  expected shape \(2, 3\), first values \[-?\d\.\d{4}, ", message)
+    assert re.search(r"  got      shape \(2, 3\), first values \[-?\d\.\d{4}, ", message)
+    assert message.endswith("Where it is explained: 01, section 4.")
+
+
+def test_core_hard_coded_size_says_where_it_broke():
+    message = core_failure(lambda o: o[:, 0, 3:])  # right for hidden_size=3 and batch_first=True only
+    assert message.startswith("Not yet. On bidirectional LSTM with num_layers=1, hidden_size=5")
+    assert ("Your answer was right on the first configuration (bidirectional GRU with num_layers=2, hidden_size=3, "
+            "batch_first=True, 2 sequences of 5 steps) and breaks on this one (hidden_size is 5 here, 3 there;") \
+        in message
+
+
+def test_core_explain_error_adds_its_sentence():
+    message = core_failure(lambda o: o[:, 9], explain_error=lambda f, r, e: "Count from 0.")
+    assert "its indices run from 0 to 4 (or -1 for the last). Count from 0." in message
+
+
+def test_core_learner_cannot_change_the_reference(capsys):
+    def vandal(output):
+        output.data.zero_()
+        return top_backward(output)
+    message = core_failure(vandal)
+    assert "expected shape (2, 3), first values [0.0000" not in message
+
+
+def test_check_tensor(capsys):
+    case = CORE_CASES[0]
+    kwargs = dict(name="summary", case=case, expected=lambda r: r.h_n[-1], wanted="h_n[-1]",
+                  section="01, section 4", success="h_n[-1]")
+    check_tensor(None, **kwargs)
+    assert capsys.readouterr().out == "Not answered yet: compute summary and pass it to check_summary.\n"
+    check_tensor(case.run().h_n[-1], **kwargs)
+    assert capsys.readouterr().out == "Correct: h_n[-1].\n"
+    with pytest.raises(AssertionError, match="Not yet. On bidirectional GRU"):
+        check_tensor(case.run().h_n[0], **kwargs)
+    with pytest.raises(AssertionError, match="should be a tensor, but you passed a function"):
+        check_tensor(top_backward, **kwargs)
+
+
+SHAPES = dict(name="shapes", expected={"output": (4, 7, 100), "h_n": (6, 4, 50)}, section="01, section 1",
+              success="both shapes")
+
+
+def test_check_shapes_right_and_unanswered(capsys):
+    check_shapes({"output": torch.Size([4, 7, 100]), "h_n": [6, 4, 50]}, **SHAPES)
+    assert capsys.readouterr().out == "Correct: both shapes.\n"
+    check_shapes(None, **SHAPES)
+    check_shapes({"output": None, "h_n": None}, **SHAPES)
+    assert capsys.readouterr().out.count("Not answered yet") == 2
+
+
+@pytest.mark.parametrize("answer,reason", [
+    ({"output": (4, 7, 100), "h_n": (4, 6, 50)},
+     '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never applies '
+     'to h_n or c_n, which stay (num_layers * D, N, H_out).'),
+    ({"output": (4, 7, 50), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 7, 50), it is (4, 7, 100): the last size is D * H_out: a bidirectional module puts '
+     'both directions side by side, so D = 2.'),
+    ({"output": (4, 7, 100), "h_n": (3, 4, 50)},
+     '- "h_n": you said (3, 4, 50), it is (6, 4, 50): the first size is num_layers * D, not num_layers: '
+     'a bidirectional module has two rows per layer (forward, then backward).'),
+    ({"output": (7, 4, 100), "h_n": (6, 4, 50)},
+     '- "output": you said (7, 4, 100), it is (4, 7, 100): the first two sizes are swapped: batch_first=True puts '
+     'the batch N first, False puts time L first.'),
+    ({"output": (4, 7, 100), "h_n": (6, 4, 100)},
+     '- "h_n": you said (6, 4, 100), it is (6, 4, 50): each row of h_n is one direction only, H_out wide: '
+     'the two directions are separate rows.'),
+    ({"output": (4, 7, 100)}, '- "h_n" is missing.'),
+    ({"output": "4, 7, 100", "h_n": (6, 4, 50)},
+     "- \"output\": '4, 7, 100' (of type str) is not a tuple of integers, like (2, 5, 3)."),
 ])
-def test_summary_mistakes_are_named(answer, mistake):
-    message = failure(check_classifier_summary, answer)
-    assert f"Likely mistake: {mistake}" in message
-    assert message.startswith("Not yet. On bidirectional LSTM with num_layers=2")
-
-
-def test_the_seeds_index_s_is_named_off_by_one():
-    message = failure(check_last_step, lambda output, S: output[:, S, :])
-    assert "raised IndexError: index 7 is out of bounds for dimension 1 with size 7" in message
-    assert "Likely mistake: off by one: index S is past the end" in message and "S - 1 or -1" in message
-
-
-def test_an_index_error_that_is_not_the_off_by_one_gets_the_layout_hint():
-    message = failure(check_last_step, lambda output, S: output[S - 1])  # time indexed in the batch dimension
-    assert "raised IndexError" in message and "off by one" not in message
-    assert "time is dimension 1" in message
-
-
-@pytest.mark.parametrize("answer,mistake", [
-    (lambda o, S: o[:, 0], "you took step 0, the first step"),
-    (lambda o, S: o[:, S - 2], "off by one the other way"),
-])
-def test_last_step_mistakes_are_named(answer, mistake):
-    assert f"Likely mistake: {mistake}" in failure(check_last_step, answer)
-
-
-def test_a_hard_coded_answer_fails_on_the_second_run():
-    config, seq_len, batch_size = LAST_STEP_RUNS[0]
-    first = run(config, seq_len=seq_len, batch_size=batch_size).output[:, -1]
-    message = failure(check_last_step, lambda output, S: first)
-    assert "On LSTM with num_layers=1" in message  # passed the first run, caught on the second
-
-
-def test_a_wrong_shape_without_a_named_mistake_says_so():
-    message = failure(check_backward_final, lambda o: o[:, 0, 2:])
-    assert "Likely mistake: the shape is wrong" in message
-    assert_shows_expected_and_got(message, (2, 4))
-
-
-def test_right_shape_wrong_numbers_gets_the_generic_hint():
-    message = failure(check_backward_final, lambda o: o[:, 1, half(o):])
-    assert "Likely mistake: the numbers differ" in message
-
-
-def test_an_answer_that_is_not_a_tensor_is_reported():
-    message = failure(check_classifier_summary, lambda h: h.tolist())
-    assert "expected a tensor of shape (2, 6), got list" in message
-
-
-# --- bad input ------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("check", [check_backward_final, check_classifier_summary, check_last_step])
-@pytest.mark.parametrize("answer", [3, "output[:, 0, 3:]", torch.zeros(2, 3)])
-def test_an_answer_that_is_not_a_function_is_a_value_error(check, answer):
-    with pytest.raises(ValueError, match=r"answer=.* is not allowed: answer must be a function \w+\(.*\) that "
-                                         r"returns a tensor, or None"):
-        check(answer)
-
-
-def test_passing_a_result_instead_of_the_function_is_explained():
-    shown = r"answer=<tensor of shape \(2, 3\)> is not allowed: .*pass the function itself"
-    with pytest.raises(ValueError, match=shown):
-        check_backward_final(torch.zeros(2, 3))
-
-
-def test_other_errors_in_the_answer_are_not_hidden():
-    with pytest.raises(ZeroDivisionError):
-        check_backward_final(lambda output: 1 / 0)
+def test_check_shapes_names_each_wrong_entry(answer, reason):
+    with pytest.raises(AssertionError) as caught:
+        check_shapes(answer, **SHAPES)
+    message = str(caught.value)
+    assert message.startswith("Not yet. In shapes:\n") and message.endswith("Where it is explained: 01, section 1.")
+    assert reason in message.splitlines(), message

@@ -205,14 +205,14 @@ def _message(*parts):
 
 
 CONFIG_ERRORS = [
-    (dict(input_size=0), ["input_size=0", "integer >= 1"]),
-    (dict(hidden_size=-2), ["hidden_size=-2", "integer >= 1"]),
-    (dict(num_layers=0), ["num_layers=0", "integer >= 1"]),
-    (dict(hidden_size=2.5), ["hidden_size=2.5", "integer >= 1"]),
-    (dict(num_layers=True), ["num_layers=True", "integer >= 1"]),
+    (dict(input_size=0), ["input_size=0", "integer from 1 to"]),
+    (dict(hidden_size=-2), ["hidden_size=-2", "integer from 1 to"]),
+    (dict(num_layers=0), ["num_layers=0", "integer from 1 to 16"]),
+    (dict(hidden_size=2.5), ["hidden_size=2.5", "integer from 1 to"]),
+    (dict(num_layers=True), ["num_layers=True", "integer from 1 to 16"]),
     (dict(cell="lstm", hidden_size=3, proj_size=3), ["proj_size=3", "hidden_size=3", "smaller than hidden_size"]),
     (dict(cell="lstm", hidden_size=3, proj_size=8), ["proj_size=8", "hidden_size=3", "smaller than hidden_size"]),
-    (dict(cell="lstm", proj_size=-1), ["proj_size=-1", "integer >= 0"]),
+    (dict(cell="lstm", proj_size=-1), ["proj_size=-1", "integer from 0 to"]),
     (dict(cell="gru", hidden_size=4, proj_size=2), ["proj_size=2", "cell='gru'", "only cell='lstm'"]),
     (dict(cell="rnn", hidden_size=4, proj_size=2), ["proj_size=2", "cell='rnn'", "only cell='lstm'"]),
     (dict(cell="transformer"), ["cell='transformer'", "one of ['gru', 'lstm', 'rnn']"]),
@@ -259,9 +259,9 @@ RUN_ERRORS = [
     (dict(seq_len=5, batch_size=2, lengths=torch.tensor([7, 3])), ["lengths=[7, 3]", "integer from 1 to seq_len=5"]),
     (dict(seq_len=5, batch_size=2, lengths=4), ["lengths=4", "sequence of 2 integers"]),
     (dict(seq_len=5, unbatched=True, lengths=[5]), ["lengths", "unbatched=True"]),
-    (dict(seq_len=0), ["seq_len=0", "integer >= 1"]),
-    (dict(batch_size=0), ["batch_size=0", "integer >= 1"]),
-    (dict(seq_len=2.0), ["seq_len=2.0", "integer >= 1"]),
+    (dict(seq_len=0), ["seq_len=0", "integer from 1 to"]),
+    (dict(batch_size=0), ["batch_size=0", "integer from 1 to"]),
+    (dict(seq_len=2.0), ["seq_len=2.0", "integer from 1 to"]),
     (dict(unbatched="no"), ["unbatched='no'", "True or False"]),
 ]
 
@@ -274,10 +274,42 @@ def test_bad_run_arguments_raise_value_error_before_torch(kwargs, parts):
 
 
 @pytest.mark.parametrize("kwargs,parts", [
-    (dict(seq_len=-3), ["seq_len=-3", "integer >= 1"]),
-    (dict(batch_size=False), ["batch_size=False", "integer >= 1"]),
+    (dict(seq_len=-3), ["seq_len=-3", "integer from 1 to"]),
+    (dict(batch_size=False), ["batch_size=False", "integer from 1 to"]),
     (dict(unbatched=0), ["unbatched=0", "True or False"]),
 ])
 def test_bad_make_input_arguments(kwargs, parts):
     with pytest.raises(ValueError, match=_message(*parts)):
         make_input(RNNConfig(), **kwargs)
+
+
+@pytest.mark.parametrize("name,value", [("hidden_size", 10**9), ("input_size", 1025), ("num_layers", 17)])
+def test_sizes_past_the_teaching_cap_get_a_value_error_that_says_why(name, value):
+    with pytest.raises(ValueError) as info:
+        RNNConfig(**{name: value})
+    message = str(info.value)
+    assert message.startswith(f"{name}={value} is not allowed: {name} must be an integer from 1 to ")
+    assert message.endswith("(the limit of the teaching helpers, which keeps every run small enough for a laptop)")
+
+
+def test_hidden_size_at_the_cap_is_accepted():
+    from helpers.checks import MAX_FEATURES
+
+    assert RNNConfig(hidden_size=MAX_FEATURES).hidden_size == MAX_FEATURES
+
+
+@pytest.mark.parametrize("kwargs", [dict(seq_len=5000), dict(batch_size=5000), dict(seq_len=4000, batch_size=4000)])
+def test_inputs_past_the_teaching_cap_get_a_value_error(kwargs):
+    with pytest.raises(ValueError, match="the limit of the teaching helpers"):
+        make_input(RNNConfig(input_size=8), **kwargs)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_packed_run_where_every_sequence_is_shorter_keeps_seq_len_steps(batch_first):
+    r = run(RNNConfig("gru", 3, 4, 2, batch_first=batch_first), seq_len=6, batch_size=3, lengths=[4, 2, 3])
+    output = r.output if not batch_first else r.output.transpose(0, 1)  # (L, N, H_out)
+    assert output.shape == (6, 3, 4)
+    for n, length in enumerate([4, 2, 3]):
+        assert torch.count_nonzero(output[length:, n]) == 0  # zeros after each end
+        assert torch.count_nonzero(output[length - 1, n]) == 4  # a real state at the last valid step
+        assert torch.equal(output[length - 1, n], r.h_n[-1, n])

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
@@ -223,3 +224,18 @@ def test_the_drawing_is_the_same_numbers_as_torch_gives():
     art = output_vs_h_n(r, batch=1)
     np.testing.assert_array_equal(image_data(art.output_image), output[1].detach().numpy())
     np.testing.assert_array_equal(image_data(art.h_n_image), h_n[:, 1].detach().numpy())
+
+
+@pytest.mark.parametrize("kwargs,named", [
+    (dict(direction=7), "direction=7"),
+    (dict(direction=True), "direction=True"),
+    (dict(row=-1), "row=-1"),
+    (dict(cols=slice(2, 1)), "cols=slice(2, 1, None)"),
+    (dict(cols=3), "cols=3"),
+])
+def test_mark_cells_rejects_bad_input_with_a_value_error(kwargs, named):
+    ax = Figure().add_subplot()
+    args = dict(row=0, cols=slice(0, 1), direction=0) | kwargs
+    with pytest.raises(ValueError, match="is not allowed") as info:
+        mark_cells(ax, args["row"], args["cols"], direction=args["direction"])
+    assert str(info.value).startswith(named)

@@ -1,9 +1,10 @@
 """Pictures: each module draws one kind of figure and knows nothing of widgets."""
 
-from .heatmap import MARK_LABEL, MARK_PAD, MARK_STYLE, heatmap, mark_cells, place_mark
+from .base import MARK_LABEL, MARK_PAD, MARK_STYLE, MARK_WORDS, heatmap, mark_cells, place_mark
+from .grid import GridArtists, grid, update_grid
 from .output_vs_h_n import FIGSIZE, OutputHnArtists, batch_slices, mark_rows, output_vs_h_n, update_output_vs_h_n
 
 __all__ = [
-    "FIGSIZE", "MARK_LABEL", "MARK_PAD", "MARK_STYLE", "OutputHnArtists", "batch_slices", "heatmap", "mark_cells",
-    "mark_rows", "output_vs_h_n", "place_mark", "update_output_vs_h_n",
+    "FIGSIZE", "GridArtists", "MARK_LABEL", "MARK_PAD", "MARK_STYLE", "MARK_WORDS", "OutputHnArtists", "batch_slices",
+    "grid", "heatmap", "mark_cells", "mark_rows", "output_vs_h_n", "place_mark", "update_grid", "update_output_vs_h_n",
 ]

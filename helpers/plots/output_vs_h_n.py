@@ -13,7 +13,7 @@ from matplotlib.image import AxesImage
 from ..checks import check_int
 from ..models import RNNRun
 from ..states import BACKWARD, FORWARD, last_valid_steps, locate_final_state, state_index, time_major
-from .heatmap import MARK_LABEL, ticks, heatmap, mark_cells, place_mark
+from .base import MARK_LABEL, ticks, heatmap, mark_cells, place_mark
 from .text import path_label
 
 FIGSIZE = (6.4, 3.2)  # inches

@@ -1,8 +1,9 @@
-"""A labelled heatmap and outlines on its cells, in the style of matplotlib's annotated-heatmap example."""
+"""What every picture shares: a labelled heatmap, outlines on its cells, and the style that marks each direction."""
 
 from __future__ import annotations
 
 import math
+from numbers import Integral
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -15,6 +16,8 @@ MARK_STYLE = {
     FORWARD: dict(edgecolor="tab:green", linestyle="-"),
     BACKWARD: dict(edgecolor="tab:purple", linestyle="--"),
 }
+# The same style in words, for sentences about the figures; tests/test_meaning.py keeps both in step.
+MARK_WORDS = {FORWARD: "green, solid", BACKWARD: "purple, dashed"}
 MARK_LABEL = {FORWARD: "top layer, forward final state", BACKWARD: "top layer, backward final state"}
 MARK_PAD = 0.06  # outlines sit this far inside their cells, so marks on neighbouring rows do not overlap
 
@@ -56,6 +59,15 @@ def place_mark(rect: Rectangle, row: int, cols: slice) -> Rectangle:
 
 def mark_cells(ax: Axes, row: int, cols: slice, direction: int = FORWARD, **kwargs) -> Rectangle:
     """Outline one row's columns cols.start:cols.stop of a heatmap in direction's style; returns the Rectangle."""
+    if isinstance(direction, bool) or direction not in MARK_STYLE:
+        raise ValueError(f"direction={direction!r} is not allowed: direction must be {FORWARD} (forward) "
+                         f"or {BACKWARD} (backward)")
+    if isinstance(row, bool) or not isinstance(row, Integral) or row < 0:
+        raise ValueError(f"row={row!r} is not allowed: row must be an integer >= 0")
+    if not isinstance(cols, slice) or not all(isinstance(v, Integral) and not isinstance(v, bool)
+                                              for v in (cols.start, cols.stop)) or not 0 <= cols.start < cols.stop:
+        raise ValueError(f"cols={cols!r} is not allowed: cols must be a slice(start, stop) of integers "
+                         "with 0 <= start < stop")
     style = dict(MARK_STYLE[direction], facecolor="none", linewidth=2.5, clip_on=False)
     rect = Rectangle((0, 0), 1, 1, **{**style, **kwargs})
     ax.add_patch(place_mark(rect, row, cols))

@@ -1,0 +1,203 @@
+"""Where an answer's numbers came from, compared piece by piece with the wanted tensor's."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import torch
+
+from .index import DIRECTIONS, Name, Piece, RunIndex
+from .names import best_pair, code, column, preferred, where, words
+from .shapes import Diagnosis
+
+# What each story means, and the section-independent advice that goes with it.
+WHY = {
+    "c_n_for_h_n": "That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows).",
+    "h_n_for_c_n": "That is the hidden state (h_n, or output); the task wants c_n, the LSTM's cell state, "
+                   "which output never shows.",
+    "padding": "That is padding: this sequence is shorter than the batch, so output holds zeros after its last "
+               "valid step. Its final state is at its own last valid step, lengths[i] - 1.",
+    "zeros": "That is zeros, not a state of this run.",
+    "other_sequences": "That row belongs to another sequence. Rows that belong to other sequences are the sign of a "
+                       "reshape (or view) without a transpose: reshape regroups the numbers in memory order and "
+                       "moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead.",
+    "view_order": "That is the row a view with the directions before the layers would pick. h_n's rows go layer by "
+                  "layer, forward then backward inside each layer: view it as (num_layers, D, N, H_out), not "
+                  "(D, num_layers, N, H_out).",
+    "wrong_layer": "That is the wrong layer: the last rows of h_n hold the top layer, the one output shows.",
+    "wrong_direction": "That is the other direction.",
+    "off_by_one": "That is one step off.",
+    "wrong_step": "That is the wrong step. The forward direction ends at the last valid step; the backward "
+                  "direction reads the sequence from the end, so it ends at step 0.",
+    "mixed": "That is another state of the run.",
+}
+
+
+def relation(ix: RunIndex, wanted: Name, got: Name) -> str:
+    """Name the story that turns the wanted vector into the one the answer holds."""
+    if got.tensor == "zeros":
+        return "padding" if ix.run.lengths is not None and wanted.kind == "hidden" else "zeros"
+    if wanted.kind != got.kind:
+        return "c_n_for_h_n" if got.kind == "cell" else "h_n_for_c_n"
+    if wanted.seq != got.seq:
+        return "other_sequences"
+    rows = ix.num_layers * ix.num_directions
+    if got.row >= 0 and wanted.row >= 0 and ix.num_directions == 2 and ix.num_layers > 1:
+        layer, direction = divmod(wanted.row, 2)
+        if got.row == direction * ix.num_layers + layer and got.row != wanted.row and rows > 2:
+            return "view_order"
+    if wanted.layer != got.layer:
+        return "wrong_layer"
+    if wanted.direction != got.direction:
+        return "wrong_direction"
+    if wanted.step != got.step:
+        return "off_by_one" if abs(wanted.step - got.step) == 1 else "wrong_step"
+    return "mixed"
+
+
+def _index(piece: Piece, width: int) -> str:
+    """The indexing of expected that gives the same place as piece: "[0, 0:3]", "" for a whole 1-D answer."""
+    return where(piece, width)[len("answer"):]
+
+
+def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "") -> Diagnosis:
+    """Cut both tensors into named pieces and tell the story of the first difference."""
+    got_pieces, want_pieces = ix.pieces(got), ix.pieces(want)
+    width = got.shape[-1] if got.dim() else 1
+    if not prefer:
+        sources = Counter(name.tensor for p in got_pieces for name in p.names)
+        prefer = "h_n" if sources["h_n"] >= sources["output"] and sources["h_n"] else "output"
+    if not any(p.names for p in got_pieces):
+        return Diagnosis("nothing", "None of your answer's numbers match a vector of this run: not output at any "
+                         "step, not a row of h_n or c_n, not padding. Check what your code computes, piece by piece.")
+    partial = next((p for p in got_pieces if p.names and p.part is not None), None)
+    if partial is not None:
+        name = preferred(partial.names, prefer)
+        a, b = partial.part
+        return Diagnosis("partial", f"Your {where(partial, width)} is only features {a}:{b} of {code(name, ix)} "
+                         f"({words(name, ix)}), which has {_width(name, ix)} features. A slice bound written as a "
+                         f"number cuts a vector in the middle once the sizes change: compute it from the shape, "
+                         f"for example {_size_hint(ix, prefer)}.")
+    if got.shape == want.shape:
+        return _same_shape(ix, got_pieces, want_pieces, width, prefer)
+    if got.numel() == want.numel() and want.dim() >= 1:  # reshaped: do its rows mix sequences?
+        again = _same_shape(ix, ix.pieces(got.reshape(want.shape)), want_pieces, want.shape[-1], prefer)
+        if again.pattern in ("other_sequences", "view_order"):
+            return Diagnosis(again.pattern, f"Your answer has shape {tuple(got.shape)}, not {tuple(want.shape)}, "
+                             f"and its rows mix sequences. Reshaped to {tuple(want.shape)}: "
+                             + again.text.replace("Your answer", "your answer", 1), again.advice, again.target)
+    return _other_shape(ix, got_pieces, want_pieces, width, want.shape[-1] if want.dim() else 1, prefer)
+
+
+def _size_hint(ix: RunIndex, prefer: str) -> str:
+    if prefer in ("h_n", "c_n"):
+        return f"H_out = {prefer}.shape[-1]"
+    return "H_out = output.shape[-1] // 2" if ix.num_directions == 2 else "H_out = output.shape[-1]"
+
+
+def _width(name: Name, ix: RunIndex) -> int:
+    return ix.hidden_size if name.tensor == "c_n" else ix.h_out
+
+
+def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
+    got_at = {(p.row, p.start, p.stop): p for p in got_pieces}
+    wrong = []
+    for w in want_pieces:
+        g = got_at.get((w.row, w.start, w.stop))
+        if g is None or not set(g.names) & set(w.names):
+            wrong.append((w, g))
+    if not wrong:  # equal pieces everywhere means equal tensors; never reached for a wrong answer
+        return Diagnosis("mixed", "Your answer's numbers differ from the wanted ones.")
+    if _swapped_halves(ix, got_pieces, want_pieces):
+        e = preferred(want_pieces[0].names, prefer)
+        first = preferred(got_pieces[0].names, prefer)
+        return Diagnosis("halves_swapped", f"Your answer has the two halves of each row swapped: its first half is "
+                         f"the {DIRECTIONS[first.direction]} direction ({code(first, ix)}). output puts the forward "
+                         f"direction first, then the backward one: put {column(e, ix)} first.",
+                         column(e, ix), f"[..., 0:{ix.h_out}]")
+    w, g = wrong[0]
+    e = preferred(w.names, prefer)
+    more = len(wrong) - 1
+    tail = f" ({more} more piece{'s' if more > 1 else ''} of your answer differ{'s' if more == 1 else ''} too.)" \
+        if more else ""
+    if g is None or not g.names:
+        return Diagnosis("partly_nothing", f"Your {where(w, width)} matches no vector of this run. It should be "
+                         f"{code(e, ix)}: {words(e, ix)}.{tail}", code(e, ix), _index(w, width))
+    e, h = best_pair(w.names, g.names, prefer)
+    pattern = relation(ix, e, h)
+    text = (f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be {code(e, ix)}: "
+            f"{words(e, ix)}. {_why(ix, pattern, e, h)}{tail}")
+    return Diagnosis(pattern, text, code(e, ix), _index(w, width))
+
+
+def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
+    if pattern == "wrong_direction":
+        return (f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
+                f"The forward direction ends at the last valid step, the backward direction at step 0.")
+    if pattern == "off_by_one":
+        return f"That is one step off: step {h.step} instead of step {e.step}. Steps run from 0 to L - 1."
+    if pattern == "wrong_step" and ix.num_directions == 1:
+        return f"That is the wrong step: step {h.step} instead of step {e.step}, where the final state is."
+    if pattern == "wrong_step":
+        return WHY["wrong_step"] + f" Here: step {h.step} instead of step {e.step}."
+    return WHY[pattern]
+
+
+def _swapped_halves(ix: RunIndex, got_pieces, want_pieces) -> bool:
+    """True if every row holds the wanted two halves in the other order."""
+    if ix.num_directions != 2:
+        return False
+    rows: dict[tuple, list[Piece]] = {}
+    for p in want_pieces:
+        rows.setdefault(p.row, []).append(p)
+    got_rows: dict[tuple, list[Piece]] = {}
+    for p in got_pieces:
+        got_rows.setdefault(p.row, []).append(p)
+    for row, halves in rows.items():
+        mine = got_rows.get(row, [])
+        if len(halves) != 2 or len(mine) != 2 or (halves[0].start, halves[1].stop) != (0, 2 * ix.h_out):
+            return False
+        if not (set(mine[0].names) & set(halves[1].names) and set(mine[1].names) & set(halves[0].names)):
+            return False
+    return True
+
+
+def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diagnosis:
+    named = [p for p in got_pieces if p.names]
+    listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, prefer), ix)} "
+                       f"({words(preferred(p.names, prefer), ix)})" for p in named[:2])
+    listed += ", and more" if len(got_pieces) > 2 else ""
+    has_all = all(any(set(w.names) & set(g.names) for g in named) for w in want_pieces)
+    only_wanted = all(any(set(g.names) & set(w.names) for w in want_pieces) for g in named)
+    if has_all and not only_wanted:
+        keep = _kept_span(got_pieces, want_pieces, width)
+        advice = f"answer[..., {keep[0]}:{keep[1]}]" if keep else None
+        how = f" Keep only features {keep[0]}:{keep[1]} of each row: {advice}." if keep else " Keep only that."
+        return Diagnosis("too_much", f"Your answer holds what the task wants, and more besides: {listed}.{how}",
+                         advice)
+    if only_wanted and not has_all:
+        missing = next(w for w in want_pieces if not any(set(w.names) & set(g.names) for g in named))
+        e = preferred(missing.names, prefer)
+        return Diagnosis("too_little", f"Your answer holds only part of what the task wants: {listed}. It lacks "
+                         f"{code(e, ix)} ({words(e, ix)}), among others.", code(e, ix), _index(missing, want_width))
+    firsts = [preferred(p.names, prefer) for p in named]
+    steps = {n.step for n in firsts if n.tensor == "output"}
+    if len({n.seq for n in firsts}) == 1 and len(steps) > 1 and ix.batch_size > 1:
+        layout = "(N, L, ...)" if ix.run.config.batch_first else "(L, N, ...)"
+        return Diagnosis("time_for_batch", f"The rows of your answer are the steps of one sequence: {listed}. "
+                         f"The task wants one row per sequence. Here output is {layout}: check which dimension "
+                         f"is time and which is the batch.")
+    return Diagnosis("mixed", f"Your answer holds other states of the run: {listed}.")
+
+
+def _kept_span(got_pieces, want_pieces, width) -> tuple[int, int] | None:
+    """The one feature span of every answer row that holds the wanted row, if there is one."""
+    spans = set()
+    for w in want_pieces:
+        if (w.start, w.stop) != (0, w.stop) or len([p for p in want_pieces if p.row == w.row]) != 1:
+            return None
+        mine = [g for g in got_pieces if g.row == w.row and set(g.names) & set(w.names)]
+        if len(mine) != 1:
+            return None
+        spans.add((mine[0].start, mine[0].stop))
+    return spans.pop() if len(spans) == 1 else None

@@ -1,0 +1,1 @@
+"""Reference solutions, one module per notebook, out of the learner's sight; tests run each through its checker."""
