@@ -10,7 +10,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
-from .heatmap import heatmap, ticks
+from .base import heatmap, ticks
 from .text import path_label
 
 FIGSIZE = (6.4, 4.8)  # inches
