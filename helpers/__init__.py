@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 # Notebooks 07 (inside the cell), 08 (using the states) and 09 (cheat sheet)
-from .exercises.inside_the_cell import check_forget_gate, check_gru_step, check_update_gate_rows
+from .exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
 from .cells import GATE_ORDER, layer_weights, largest_difference, scratch_forward, significant
 from .tasks import TaskConfig, accuracy_table, compare_summaries, make_task
 from .views.gates import gates_figure, gates_view
@@ -64,5 +64,5 @@ from .views.gates import gates_figure, gates_view
 __all__ += [
     "GATE_ORDER", "TaskConfig", "accuracy_table", "compare_summaries", "gates_figure", "gates_view",
     "largest_difference", "layer_weights", "make_task", "scratch_forward", "significant",
-    "check_forget_gate", "check_gru_step", "check_update_gate_rows",
+    "check_first_forget_gate", "check_gru_step", "check_update_gate_rows",
 ]

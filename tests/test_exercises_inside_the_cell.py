@@ -3,12 +3,12 @@
 import pytest
 import torch
 
-from helpers.exercises.inside_the_cell import check_forget_gate, check_gru_step, check_update_gate_rows
+from helpers.exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
 from helpers.exercises.solutions import inside_the_cell as solutions
 
 CHECKS = [
     (check_update_gate_rows, solutions.update_gate_rows),
-    (check_forget_gate, solutions.first_forget_gate),
+    (check_first_forget_gate, solutions.first_forget_gate),
     (check_gru_step, solutions.gru_step),
 ]
 
@@ -59,8 +59,8 @@ def input_gate(lstm, x):
     (check_update_gate_rows, lambda gru: gru.weight_ih_l0[2 * gru.hidden_size:], "new gate"),
     (check_update_gate_rows, lambda gru: gru.weight_hh_l0[gru.hidden_size:2 * gru.hidden_size], "weight_hh_l0"),
     (check_update_gate_rows, lambda gru: gru.weight_ih_l0[4:8], "breaks on this one"),
-    (check_forget_gate, forget_without_hh_bias, "without bias_hh"),
-    (check_forget_gate, input_gate, "the input gate i"),
+    (check_first_forget_gate, forget_without_hh_bias, "without bias_hh"),
+    (check_first_forget_gate, input_gate, "the input gate i"),
     (check_gru_step, paper_step, "the paper's GRU"),
     (check_gru_step, swapped_step, "z and (1 - z) swapped"),
     (check_gru_step, lambda gru, x_t, h: h, "numbers are not"),

@@ -78,10 +78,10 @@ def _pre(r: RNNRun, k: int, with_hh_bias: bool = True) -> torch.Tensor:
     return r.x[0] @ w.w_i.T + w.b_i + (w.b_h if with_hh_bias else 0)
 
 
-def check_forget_gate(answer) -> None:
+def check_first_forget_gate(answer) -> None:
     """Exercise 2: the LSTM's forget gate of layer 0 at step 0."""
     check_function(
-        answer, name="forget_gate", signature="first_forget_gate(lstm, x)", cases=FORGET_CASES,
+        answer, name="first_forget_gate", signature="first_forget_gate(lstm, x)", cases=FORGET_CASES,
         call=lambda fn, r: fn(r.module, r.x), expected=lambda r: torch.sigmoid(_pre(r, 1)),
         wanted="sigmoid(W_if x[0] + b_if + b_hf), with W_if the second block of weight_ih_l0 (order i, f, g, o)",
         section="07, section 4 (The LSTM: four gates and a cell state)",
