@@ -25,7 +25,7 @@ GRU_STEP_CASES = [
 ]
 
 
-def _judge(mistakes: Callable[[RNNRun], dict[str, torch.Tensor]], exact: bool = True):
+def judge_by_mistakes(mistakes: Callable[[RNNRun], dict[str, torch.Tensor]], exact: bool = True):
     """A judge for check_function: None if right, else what the answer holds, by comparing with known mistakes."""
     def same(a: torch.Tensor, b: torch.Tensor) -> bool:
         if a.shape != b.shape:
@@ -63,7 +63,7 @@ def check_update_gate_rows(answer) -> None:
         wanted="weight_ih_l0[hidden_size:2 * hidden_size], the second block of rows (order r, z, n)",
         section="07, section 2 (The GRU: three gates stacked in one matrix)",
         success="the update gate z is the second block of rows, since PyTorch stacks r, z, n",
-        judge=_judge(lambda r: {
+        judge=judge_by_mistakes(lambda r: {
             "the reset gate's rows: the first block is r, since PyTorch's order is r, z, n": _rows(r, 0),
             "the new gate's rows: the third block is n": _rows(r, 2),
             "the right rows of weight_hh_l0, which multiply h; the task asks for the weights that multiply x_t":
@@ -86,7 +86,7 @@ def check_first_forget_gate(answer) -> None:
         wanted="sigmoid(W_if x[0] + b_if + b_hf), with W_if the second block of weight_ih_l0 (order i, f, g, o)",
         section="07, section 4 (The LSTM: four gates and a cell state)",
         success="f = sigmoid(W_if x_0 + b_if + b_hf): the second chunk, both biases",
-        judge=_judge(lambda r: {
+        judge=judge_by_mistakes(lambda r: {
             "the input gate i: the first chunk is i, the forget gate is the second (order i, f, g, o)":
                 torch.sigmoid(_pre(r, 0)),
             "the output gate o: the last chunk is o, the forget gate is the second": torch.sigmoid(_pre(r, 3)),
@@ -123,5 +123,5 @@ def check_gru_step(answer) -> None:
                "here it equals the module's own output at the next step",
         section="07, sections 2 and 3 (The GRU; PyTorch's new gate is not the paper's)",
         success="your step gives what nn.GRU computes",
-        judge=_judge(wrong_forms, exact=False),
+        judge=judge_by_mistakes(wrong_forms, exact=False),
     )

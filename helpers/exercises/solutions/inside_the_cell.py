@@ -1,6 +1,6 @@
 """Reference solutions for notebook 07's exercises."""
 
-import torch
+import torch as _torch
 
 
 def update_gate_rows(gru):
@@ -14,13 +14,13 @@ def first_forget_gate(lstm, x):
     _, W_if, _, _ = lstm.weight_ih_l0.chunk(4)
     _, b_if, _, _ = lstm.bias_ih_l0.chunk(4)
     _, b_hf, _, _ = lstm.bias_hh_l0.chunk(4)
-    return torch.sigmoid(x[0] @ W_if.T + b_if + b_hf)
+    return _torch.sigmoid(x[0] @ W_if.T + b_if + b_hf)
 
 
 def gru_step(gru, x_t, h):
     """One step of layer 0, with the reset gate applied after W_hn h + b_hn."""
     a_r, a_z, a_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(3, dim=1)
     c_r, c_z, c_n = (h @ gru.weight_hh_l0.T + gru.bias_hh_l0).chunk(3, dim=1)
-    r, z = torch.sigmoid(a_r + c_r), torch.sigmoid(a_z + c_z)
-    n = torch.tanh(a_n + r * c_n)
+    r, z = _torch.sigmoid(a_r + c_r), _torch.sigmoid(a_z + c_z)
+    n = _torch.tanh(a_n + r * c_n)
     return (1 - z) * n + z * h
