@@ -5,15 +5,17 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from helpers.tasks import SUMMARIES, TaskConfig
+from helpers.tasks import SUMMARIES, TaskConfig, compare_summaries
 from helpers.views import SliderView
 from helpers.views.summaries import (
     accuracy_by_length_figure,
     accuracy_by_length_view,
-    cached_result,
     evaluation_of,
     learning_curves_figure,
 )
+
+
+RESULT = compare_summaries(TaskConfig())
 
 
 def by_length_by_hand(result, name, evaluation):
@@ -25,13 +27,13 @@ def by_length_by_hand(result, name, evaluation):
 
 
 def test_static_figures_draw_the_results():
-    result = cached_result(TaskConfig())
-    fig = learning_curves_figure()
+    result = RESULT
+    fig = learning_curves_figure(result)
     assert isinstance(fig, Figure) and plt.get_fignums() == []
     lines = {line.get_label(): line for line in fig.axes[0].lines}
     for name in SUMMARIES:
         np.testing.assert_array_equal(lines[name].get_ydata(), result.histories[name].test_accuracy)
-    fig = accuracy_by_length_figure(step=10)
+    fig = accuracy_by_length_figure(result, step=10)
     lines = {line.get_label(): line for line in fig.axes[0].lines}
     for name in SUMMARIES:
         xs, ys = by_length_by_hand(result, name, 2)
@@ -40,7 +42,7 @@ def test_static_figures_draw_the_results():
 
 
 def test_view_moves_the_lines_with_the_slider():
-    view = accuracy_by_length_view(step=0)
+    view = accuracy_by_length_view(RESULT, step=0)
     assert isinstance(view, SliderView) and set(view.controls) == {"step"}
     first = bytes(view.image.value)
     for step in (5, 150, 0):
@@ -55,9 +57,11 @@ def test_view_moves_the_lines_with_the_slider():
 
 
 @pytest.mark.parametrize("call,message", [
-    (lambda: accuracy_by_length_view(step=3), r"step=3 is not allowed"),
-    (lambda: accuracy_by_length_view(step=-5), r"step=-5 is not allowed"),
-    (lambda: accuracy_by_length_figure(step=151), r"step=151 is not allowed"),
+    (lambda: accuracy_by_length_view(RESULT, step=3), r"step=3 is not allowed"),
+    (lambda: accuracy_by_length_view(RESULT, step=-5), r"step=-5 is not allowed"),
+    (lambda: accuracy_by_length_figure(RESULT, step=151), r"step=151 is not allowed"),
+    (lambda: accuracy_by_length_view(TaskConfig()), r"result=TaskConfig is not allowed"),
+    (lambda: learning_curves_figure(None), r"result=NoneType is not allowed"),
 ])
 def test_bad_input_gets_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):

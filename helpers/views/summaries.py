@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -11,16 +9,17 @@ from matplotlib.figure import Figure
 
 from ..checks import check_int
 from ..plots.summaries import accuracy_by_length, learning_curves, update_accuracy_by_length
-from ..tasks import SUMMARIES, TaskConfig, TaskResult, compare_summaries
+from ..tasks import SUMMARIES, TaskResult
 from .base import VIEW_DPI, SliderView, rgba_png
 
 VIEW_FIGSIZE = (7.2, 3.6)  # inches
 
 
-@lru_cache(maxsize=4)
-def cached_result(config: TaskConfig) -> TaskResult:
-    """compare_summaries, remembered per config; treat the result as read-only."""
-    return compare_summaries(config)
+def _result(result: TaskResult) -> TaskResult:
+    if not isinstance(result, TaskResult):
+        raise ValueError(f"result={type(result).__name__} is not allowed: result must be what "
+                         "helpers.compare_summaries returned")
+    return result
 
 
 def evaluation_of(result: TaskResult, step: int) -> int:
@@ -32,16 +31,16 @@ def evaluation_of(result: TaskResult, step: int) -> int:
     return steps.index(step)
 
 
-def learning_curves_figure(config: TaskConfig | None = None) -> Figure:
+def learning_curves_figure(result: TaskResult) -> Figure:
     """Static figure: each summary's test accuracy over training."""
     fig = Figure(figsize=VIEW_FIGSIZE, layout="constrained")
-    learning_curves(cached_result(config or TaskConfig()), ax=fig.add_subplot())
+    learning_curves(_result(result), ax=fig.add_subplot())
     return fig
 
 
-def accuracy_by_length_figure(step: int | None = None, config: TaskConfig | None = None) -> Figure:
+def accuracy_by_length_figure(result: TaskResult, step: int | None = None) -> Figure:
     """Static twin of the view: accuracy by sequence length after `step` training steps (default: the last)."""
-    result = cached_result(config or TaskConfig())
+    _result(result)
     fig = Figure(figsize=VIEW_FIGSIZE, layout="constrained")
     accuracy_by_length(result, -1 if step is None else evaluation_of(result, step), ax=fig.add_subplot())
     return fig
@@ -80,10 +79,9 @@ class AccuracyByLengthView(SliderView):
         return rgba_png(np.asarray(self.canvas.buffer_rgba()))
 
 
-def accuracy_by_length_view(step: int = 0, config: TaskConfig | None = None) -> AccuracyByLengthView:
-    """A training-step slider and the accuracy-by-length lines it moves."""
-    config = config or TaskConfig()
-    check_int("step", step, 0, config.steps)
-    result = cached_result(config)
+def accuracy_by_length_view(result: TaskResult, step: int = 0) -> AccuracyByLengthView:
+    """A training-step slider and the accuracy-by-length lines it moves, for the heads compare_summaries trained."""
+    _result(result)
+    check_int("step", step, 0, result.config.steps)
     evaluation_of(result, step)  # a step between evaluations raises ValueError here
     return AccuracyByLengthView(result, step)
