@@ -38,6 +38,9 @@ from .states import (
 from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
 from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
 
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
+
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
     "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
@@ -53,6 +56,8 @@ __all__ = [
     "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
     "check_predicted_shapes", "check_rows_not_in_output",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    # bring your own model
+    "explain",
 ]
 
 # Notebooks 07 (inside the cell), 08 (using the states) and 09 (cheat sheet)

@@ -1,0 +1,149 @@
+"""Index expressions for where each final state lives, each checked with torch.equal on the real tensors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import torch
+
+from .expression import apply_expression
+from .inputs import CallSpec
+
+
+@dataclass(frozen=True)
+class Check:
+    """Two expressions meant to name the same tensor, and torch.equal's verdict on the real tensors."""
+
+    left: str
+    right: str
+    holds: bool
+
+    def __str__(self) -> str:
+        return f"{self.left} == {self.right}: {self.holds}"
+
+
+def check(left: str, right: str, tensors: Mapping[str, torch.Tensor]) -> Check:
+    """Apply both expressions to the tensors and compare them with torch.equal."""
+    return Check(left, right, torch.equal(apply_expression(left, tensors), apply_expression(right, tensors)))
+
+
+@dataclass(frozen=True)
+class FinalState:
+    """One (layer, direction): its row of h_n (and c_n), and where its final state sits in output."""
+
+    layer: int
+    direction: int  # 0 forward, 1 backward
+    h_n: str  # e.g. "h_n[4]"
+    view: Check  # h_n.view(num_layers, D, ...)[layer, direction] == h_n[k]
+    c_n: str | None  # e.g. "c_n[4]" for an LSTM
+    in_output: Check | None  # the whole batch at once; None below the top layer
+    per_sequence: tuple[Check, ...]  # packed input: one check per sequence
+    found_in_output: bool  # below the top layer: does any slice of output equal it anyway?
+
+    @property
+    def direction_name(self) -> str:
+        return "forward" if self.direction == 0 else "backward"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a classifier should read for the whole sequence, and how it relates to output."""
+
+    expression: str  # e.g. "torch.cat([h_n[-2], h_n[-1]], dim=-1)"
+    shape: tuple[int, ...]
+    from_output: Check  # the same states cut out of output
+    last_step: Check  # output at its last step: the common slip, right only in some configurations
+
+
+def output_index(spec: CallSpec, step: str, features: str | None, sequence: str | None = None) -> str:
+    """output[...] in the student's layout: one step, a feature slice (None: all) and a sequence (None: all)."""
+    batch = ":" if sequence is None else sequence
+    if spec.unbatched:
+        parts = [step]
+    else:
+        parts = [batch, step] if spec.batch_first else [step, batch]
+    if features:
+        parts.append(features)
+    elif parts[-1] == ":":
+        parts.pop()  # output[-1, :] reads better as output[-1]
+    return f"output[{', '.join(parts)}]"
+
+
+def _features(spec: CallSpec, direction: int) -> str | None:
+    """Which of output's D * H_out features belong to this direction (None: all of them)."""
+    if spec.num_directions == 1:
+        return None
+    h = spec.h_out
+    return f":{h}" if direction == 0 else f"{h}:"
+
+
+def _whole_batch(spec: CallSpec, direction: int) -> str:
+    """The top layer's final state for every sequence at once, cut out of output."""
+    features = _features(spec, direction)
+    if direction == 1:
+        return output_index(spec, "0", features)  # the backward direction ends at step 0
+    if not spec.packed:
+        return output_index(spec, "-1", features)
+    return output_index(spec, "lengths - 1", features, f"torch.arange({spec.batch_size})")
+
+
+def _appears_in_output(state: torch.Tensor, spec: CallSpec, output: torch.Tensor) -> bool:
+    """True if any sequence's state equals output at some step, in some direction's half."""
+    if state.shape[-1] != spec.h_out:
+        return False  # c_n with proj_size is wider than each half of output
+    if spec.unbatched:
+        out = output.unsqueeze(1)  # (L, 1, D * H_out)
+    else:
+        out = output.transpose(0, 1) if spec.batch_first else output  # (L, N, D * H_out)
+    halves = out.unflatten(-1, (spec.num_directions, spec.h_out))  # (L, N, D, H_out)
+    return bool((halves == state.reshape(1, -1, 1, spec.h_out)).all(dim=-1).any())
+
+
+def final_states(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> list[FinalState]:
+    """Every (layer, direction), bottom layer first, each expression checked on the tensors."""
+    d, top = spec.num_directions, spec.num_layers - 1
+    batch = () if spec.unbatched else (spec.batch_size,)
+    view_shape = ", ".join(str(n) for n in (spec.num_layers, d, *batch, spec.h_out))
+    rows = []
+    for layer in range(spec.num_layers):
+        for direction in range(d):
+            k = layer * d + direction
+            h_n = f"h_n[{k}]"
+            view = check(f"h_n.view({view_shape})[{layer}, {direction}]", h_n, tensors)
+            c_n = f"c_n[{k}]" if "c_n" in tensors else None
+            in_output, per_sequence, found = None, (), False
+            if layer == top:
+                in_output = check(_whole_batch(spec, direction), h_n, tensors)
+                if spec.packed:
+                    per_sequence = tuple(
+                        check(_one_sequence(spec, tensors, direction, n), f"h_n[{k}, {n}]", tensors)
+                        for n in range(spec.batch_size)
+                    )
+            else:
+                found = _appears_in_output(tensors["h_n"][k], spec, tensors["output"])
+            rows.append(FinalState(layer, direction, h_n, view, c_n, in_output, per_sequence, found))
+    return rows
+
+
+def _one_sequence(spec: CallSpec, tensors: Mapping[str, torch.Tensor], direction: int, n: int) -> str:
+    """Sequence n's final state in output, with its own last step written as a number."""
+    step = "0" if direction == 1 else str(int(tensors["lengths"][n]) - 1)
+    return output_index(spec, step, _features(spec, direction), str(n))
+
+
+def cell_states_in_output(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> bool:
+    """True if any row of c_n equals a slice of output (for an LSTM it should not)."""
+    return any(_appears_in_output(c, spec, tensors["output"]) for c in tensors["c_n"])
+
+
+def summary(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> Summary:
+    """The classifier's summary of each whole sequence: h_n[-1], or both directions' top states joined."""
+    if spec.num_directions == 1:
+        expression, from_output = "h_n[-1]", _whole_batch(spec, 0)
+    else:
+        expression = "torch.cat([h_n[-2], h_n[-1]], dim=-1)"
+        from_output = f"torch.cat([{_whole_batch(spec, 0)}, {_whole_batch(spec, 1)}], dim=-1)"
+    shape = tuple(apply_expression(expression, tensors).shape)
+    return Summary(expression, shape, check(from_output, expression, tensors),
+                   check(output_index(spec, "-1", None), expression, tensors))
