@@ -8,6 +8,7 @@ from .exercises import (
     check_backward_final,
     check_classifier_summary,
     check_function,
+    check_grid_shapes,
     check_h_n_batch_first,
     check_last_step,
     check_predicted_shapes,
@@ -48,13 +49,14 @@ __all__ = [
     "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
     "state_category", "state_index", "time_major",
     # every state at every step, and the unrolled grid
-    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll", "unroll_module",
+    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll",
+    "unroll_module",
     # pictures, views and exercise checkers
     "OutputHnArtists", "SliderView",
     # exercise checkers
     "Case", "check_function", "check_tensor", "check_shapes",
     "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
-    "check_predicted_shapes", "check_rows_not_in_output",
+    "check_predicted_shapes", "check_rows_not_in_output", "check_grid_shapes",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
     # bring your own model
     "explain",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from .models import RNNRun
-from .states import BACKWARD, FORWARD, final_state_from_h_n, final_state_from_output, time_major
+from .states import BACKWARD, FORWARD, appears_in_halves, final_state_from_h_n, final_state_from_output, time_major
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,7 @@ class Relation:
 
 def _appears_in_output(state: torch.Tensor, run: RNNRun) -> bool:
     """True if any sequence's state vector equals output at some step, in some direction's half."""
-    out = time_major(run)  # (L, N, D * H_out)
-    h_out = run.config.h_out
-    if state.shape[-1] != h_out:
-        return False  # c_n with proj_size is hidden_size wide; output is proj_size wide
-    halves = out.unflatten(-1, (run.config.num_directions, h_out))  # (L, N, D, H_out)
-    state = state.reshape(1, -1, 1, h_out)  # (1, N, 1, H_out)
-    return bool((halves == state).all(dim=-1).any())
+    return appears_in_halves(state, time_major(run), run.config.num_directions, run.config.h_out)
 
 
 def _index(run: RNNRun, step: str, features: str) -> str:
@@ -44,27 +38,34 @@ def relation_table(run: RNNRun) -> list[Relation]:
     cfg = run.config
     H, top = cfg.h_out, cfg.num_layers - 1
     view = "h_n.view(num_layers, D, N, H_out)" if not run.unbatched else "h_n.view(num_layers, D, H_out)"
-    if run.lengths is None:
-        at_last_valid = f"{_index(run, '-1', f':{H}')} == {view}[-1, 0]"
-    else:  # one step per sequence, so write it for sequence n
-        step = ("n, lengths[n] - 1" if cfg.batch_first else "lengths[n] - 1, n")
-        at_last_valid = f"output[{step}, :{H}] == {view}[-1, 0, n]"
-    rows = [
-        Relation(
-            "top layer, forward: final state = output at each sequence's last valid step, first H_out features",
-            at_last_valid,
-            torch.equal(final_state_from_output(run, top, FORWARD), final_state_from_h_n(run, top, FORWARD)),
-        )
-    ]
-    padded_last = time_major(run)[-1, :, :H]  # (N, H_out): the last row of the padded tensor
+    at_tensor_end = f"{_index(run, '-1', f':{H}')} == {view}[-1, 0]"
+    padded_last = time_major(run)[-1, :, :H]  # (N, H_out): the last row of the (padded) tensor
     forward = final_state_from_h_n(run, top, FORWARD).reshape(padded_last.shape)
-    rows.append(
-        Relation(
-            "top layer, forward: final state = output at the last step of the tensor (false if any sequence is padded)",
-            f"{_index(run, '-1', f':{H}')} == {view}[-1, 0]",
-            torch.equal(padded_last, forward),
-        )
-    )
+    if run.lengths is None:  # not packed: every sequence runs to the tensor's last step, padded or not
+        rows = [
+            Relation(
+                "top layer, forward, not packed: final state = output at the last step (padded or not), "
+                "first H_out features",
+                at_tensor_end,
+                torch.equal(padded_last, forward),
+            )
+        ]
+    else:  # packed: one last valid step per sequence, so write it for sequence n
+        step = ("n, lengths[n] - 1" if cfg.batch_first else "lengths[n] - 1, n")
+        rows = [
+            Relation(
+                "top layer, forward, packed: final state = output at each sequence's own last valid step, "
+                "first H_out features",
+                f"output[{step}, :{H}] == {view}[-1, 0, n]",
+                torch.equal(final_state_from_output(run, top, FORWARD), final_state_from_h_n(run, top, FORWARD)),
+            ),
+            Relation(
+                "top layer, forward, packed: final state = output at the tensor's last step "
+                "(false once the lengths differ)",
+                at_tensor_end,
+                torch.equal(padded_last, forward),
+            ),
+        ]
     if cfg.bidirectional:
         backward = final_state_from_h_n(run, top, BACKWARD)
         rows.append(
@@ -76,7 +77,8 @@ def relation_table(run: RNNRun) -> list[Relation]:
         )
         rows.append(
             Relation(
-                "the seed's slip: top layer, backward final state = output at the last step, first H_out features",
+                "the accepted answer's slip: top layer, backward final state = output at the last step, "
+                "first H_out features",
                 f"{_index(run, '-1', f':{H}')} == {view}[-1, 1]",
                 torch.equal(padded_last, backward.reshape(padded_last.shape)),
             )

@@ -164,3 +164,14 @@ def state_category(run: RNNRun, layer: int, direction: int, step: int, batch: in
     in_h_n = step == (last if direction == FORWARD else 0)  # forward ends at the last valid step, backward at 0
     return {(True, True): IN_BOTH, (True, False): IN_OUTPUT, (False, True): IN_H_N}.get((in_output, in_h_n),
                                                                                           IN_NEITHER)
+
+
+def appears_in_halves(state: torch.Tensor, output_tm: torch.Tensor, num_directions: int, h_out: int) -> bool:
+    """True if any sequence's state equals time-major output at some step, in some direction's half.
+
+    state: (N, H) or (H,); output_tm: (L, N, D * H_out). Every number must match, not just some.
+    """
+    if state.shape[-1] != h_out:
+        return False  # c_n with proj_size is hidden_size wide; each half of output is proj_size wide
+    halves = output_tm.unflatten(-1, (num_directions, h_out))  # (L, N, D, H_out)
+    return bool((halves == state.reshape(1, -1, 1, h_out)).all(dim=-1).any())

@@ -1,4 +1,4 @@
-"""Every notebook with widgets runs in a real JupyterLab in Chromium, and its sliders redraw the heatmap.
+"""Every notebook with widgets runs in a real JupyterLab in Chromium, and each control of each view redraws it.
 
 The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
 left as it was; screenshots, console logs and the server log go to artifacts/browser/.
@@ -115,7 +115,7 @@ def test_notebook_runs_and_its_sliders_redraw(lab, page, notebook):
         check_outputs(page, views)
 
         for index, view in enumerate(page.locator(labpage.WIDGET_VIEW).all()):
-            check_sliders_redraw(page, view, notebook, index)
+            check_controls_redraw(page, view, notebook, index)
 
         errors = page.console_log.errors
         assert not errors, "browser console errors:\n" + "\n".join(errors)
@@ -154,21 +154,20 @@ def check_outputs(page, views: int) -> None:
     assert not errors, "cells show errors or stderr:\n" + "\n---\n".join(errors)
 
 
-def check_sliders_redraw(page, view, notebook: Path, index: int) -> None:
-    """Each slider of `view`, moved one step with the keyboard, changes the value and the heatmap."""
+def check_controls_redraw(page, view, notebook: Path, index: int) -> None:
+    """Every slider, checkbox and dropdown of `view`, moved one step as a reader would, changes the picture."""
     img = view.locator("img").first
-    handles = view.locator(".noUi-handle").all()
-    assert handles, f"widget view {index} has no slider"
+    controls = labpage.view_controls(view)
+    assert any(kind == "slider" for kind, _, _ in controls), f"widget view {index} has no slider: {controls}"
     view.scroll_into_view_if_needed()
     view.screenshot(path=shot_name(notebook, f"03-view{index}-before"))
-    for handle in handles:
-        name = handle.evaluate("h => h.closest('.widget-slider').querySelector('.widget-label').textContent")
-        value, top = float(handle.get_attribute("aria-valuenow")), float(handle.get_attribute("aria-valuemax"))
-        key = "ArrowRight" if value < top else "ArrowLeft"
+    for kind, name, control in controls:
         old_src, old_pixels = labpage.image_src(img), img.screenshot()
-        labpage.press_slider(page, handle, key)
-        labpage.wait_image_replaced(img, old_src)
-        assert float(handle.get_attribute("aria-valuenow")) != value, f"{key} did not move slider {name!r}"
-        assert img.screenshot() != old_pixels, f"moving slider {name!r} left the heatmap unchanged"
+        before, after = labpage.move_control(page, kind, control)
+        assert after != before, f"view {index}: moving {kind} {name!r} left its value at {before!r}"
+        try:
+            labpage.wait_image_replaced(img, old_src)
+        except Exception as error:  # Playwright's timeout names no control; say which one did not redraw
+            raise AssertionError(f"view {index}: moving {kind} {name!r} did not redraw the picture: {error}") from None
+        assert img.screenshot() != old_pixels, f"view {index}: moving {kind} {name!r} left the picture unchanged"
     view.screenshot(path=shot_name(notebook, f"04-view{index}-after"))
-

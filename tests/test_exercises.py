@@ -20,7 +20,6 @@ from helpers import (
     check_rows_not_in_output,
     check_shapes,
     check_tensor,
-    run,
 )
 from helpers.exercises.output_vs_h_n import (
     BACKWARD_CASES,
@@ -144,13 +143,14 @@ def test_predicted_shapes(capsys):
         "puts both directions side by side, so D = 2.\n"
         '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never '
         "applies to h_n or c_n, which stay (num_layers * D, N, H_out).\n"
-        "Where it is explained: notebook 01, section 1 (the shapes of output and h_n).")
+        "Where it is explained: notebook 01, section 1 (why output and h_n can look like transposes).")
 
 
 # --- notebook 01: each mistake's message, in full ---------------------------------------------------------
 
 MISTAKES = [
-    (check_backward_final, lambda o: o[:, -1, :H(o)],  # the accepted answer's slip: forward half at the last step
+    (check_backward_final,  # the accepted answer's slip: forward half at the last step
+     lambda o: o[:, -1, :H(o)],
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
      "Your answer[0] is output[0, 4, 0:3]: the top layer's output at step 4, forward, sequence 0. It "
@@ -159,7 +159,8 @@ MISTAKES = [
      'valid step, the backward direction at step 0. (1 more piece of your answer differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, -1, H(o):],  # backward half at the last step
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -170,7 +171,8 @@ MISTAKES = [
      'your answer differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 0, :H(o)],  # forward half at step 0
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -180,7 +182,8 @@ MISTAKES = [
      'valid step, the backward direction at step 0. (1 more piece of your answer differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 0],  # both halves
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -190,7 +193,8 @@ MISTAKES = [
      '3:6 of each row: answer[..., 3:6].\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[0, :, H(o):],  # time indexed in the batch dimension
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -200,7 +204,8 @@ MISTAKES = [
      'sequence. Here output is (N, L, ...): check which dimension is time and which is the batch.\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, :1, H(o):],  # extra dimension of size 1
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -209,7 +214,8 @@ MISTAKES = [
      'it. Drop it with answer.squeeze(1).\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 0, 3:],  # hard-coded hidden_size
      'Not yet. On bidirectional LSTM with num_layers=1, hidden_size=4, batch_first=True, 3 sequences '
      'of 3 steps:\n'
@@ -223,7 +229,8 @@ MISTAKES = [
      'into the code: compute sizes from the tensors instead.\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_backward_final, lambda o: o[:, 1, H(o):],  # off by one
      'Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of'
      ' 5 steps:\n'
@@ -233,7 +240,8 @@ MISTAKES = [
      'differs too.)\n'
      "In short, the task wants the top layer's backward final state, one row per sequence: the "
      'backward half of output at step 0 (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: h[-1],  # backward only
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -243,7 +251,8 @@ MISTAKES = [
      ' top layer), forward, sequence 0), among others.\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[-1], h[-2]], -1),  # halves swapped
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -251,7 +260,8 @@ MISTAKES = [
      '(h_n[-1, 0]). output puts the forward direction first, then the backward one: put h_n[-2] first.\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[0], h[1]], -1),  # bottom layer
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -261,16 +271,18 @@ MISTAKES = [
      'answer differ too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[-2], h[-1]]),  # cat along dim 0
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
      'Your answer holds the right numbers, joined along dimension 0 (shape (4, 3), wanted (2, 6)): '
      'torch.cat(..., dim=0) puts the pieces one under the other. The task wants them side by side in '
-     'each row: torch.cat(..., dim=-1).\n'
+     'each row: torch.cat(..., dim=-1). From your answer: torch.cat(answer.chunk(2, 0), dim=-1).\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: h[-2:].reshape(h.shape[1], -1),  # reshape mixes sequences
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -282,7 +294,8 @@ MISTAKES = [
      ' too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.stack([h[-2], h[-1]]),  # stack, not cat
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -291,7 +304,8 @@ MISTAKES = [
      'each row. Join them with torch.cat(answer.unbind(0), dim=-1).\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[0], h[-1]], -1),  # forward half from layer 0
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
@@ -301,8 +315,10 @@ MISTAKES = [
      'answer differs too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
-    (check_classifier_summary, lambda h: torch.cat(list(h.view(2, -1, *h.shape[1:])[:, -1]), -1),  # (D, num_layers) view
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
+    (check_classifier_summary,  # (D, num_layers) view
+     lambda h: torch.cat(list(h.view(2, -1, *h.shape[1:])[:, -1]), -1),
      'Not yet. On bidirectional LSTM with num_layers=2, hidden_size=3, batch_first=True, 2 sequences '
      'of 4 steps:\n'
      'Your answer[0, 0:3] is h_n[1, 0]: final state of layer 0, backward, sequence 0. It should be '
@@ -312,7 +328,8 @@ MISTAKES = [
      ' (1 more piece of your answer differs too.)\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_classifier_summary, lambda h: torch.cat([h[-2], h[-1]], -1)[:, :6],  # hard-coded width
      'Not yet. On bidirectional LSTM with num_layers=1, hidden_size=4, batch_first=False, 3 packed '
      'sequences of lengths [5, 3, 2]:\n'
@@ -326,28 +343,29 @@ MISTAKES = [
      'instead.\n'
      "In short, the task wants the top layer's forward final state, then its backward one, side by "
      'side: (N, 2 * H_out), one row per sequence.\n'
-     'Where it is explained: notebook 01, section 4 (two final states, at opposite ends).'),
+     'Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite '
+     'ends).'),
     (check_last_step, lambda o, S: o[:, S, :],  # the question's line
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      'Your function raised IndexError: index 7 is out of bounds for dimension 1 with size 7. Dimension'
      ' 1 of output (2, 7, 5) is L, the time steps: its indices run from 0 to 6 (or -1 for the last). '
      'Off by one: with S steps, the steps are numbered 0 to S - 1, so the last one is S - 1 (or -1).\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_last_step, lambda o, S: o[:, 0],  # step 0
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      "Your answer[0] is output[0, 0]: the top layer's output at step 0, sequence 0. It should be "
      "output[0, 6]: the top layer's output at step 6, sequence 0. That is the wrong step: step 0 "
      'instead of step 6, where the final state is. (1 more piece of your answer differs too.)\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_last_step, lambda o, S: o[:, S - 2],  # off by one
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      "Your answer[0] is output[0, 5]: the top layer's output at step 5, sequence 0. It should be "
      "output[0, 6]: the top layer's output at step 6, sequence 0. That is one step off: step 5 instead"
      ' of step 6. Steps run from 0 to L - 1. (1 more piece of your answer differs too.)\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
     (check_last_step, lambda o, S: o[-1],  # time indexed in the batch dimension
      'Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n'
      'The rows of your answer are the steps of one sequence: your answer[0] is output[1, 0] (the top '
@@ -355,8 +373,9 @@ MISTAKES = [
      ' step 1, sequence 1), and more. The task wants one row per sequence. Here output is (N, L, ...):'
      ' check which dimension is time and which is the batch.\n'
      'In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n'
-     'Where it is explained: notebook 01, section 6 (two slips in the answers to the question).'),
-    (check_h_n_batch_first, lambda h: h.reshape(h.shape[1], -1, h.shape[-1]),  # reshape without a transpose
+     'Where it is explained: notebook 01, section 6 (two slips in the accepted answer).'),
+    (check_h_n_batch_first,  # reshape without a transpose
+     lambda h: h.reshape(h.shape[1], -1, h.shape[-1]),
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
      ' 7 steps:\n'
      'Your answer[0, 1] is h_n[0, 1]: final state of layer 0, forward, sequence 1. It should be h_n[1,'
@@ -366,7 +385,8 @@ MISTAKES = [
      '1) (or .permute) instead. (21 more pieces of your answer differ too.)\n'
      'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
      "sequence n's states.\n"
-     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+     'Where it is explained: notebook 01, section 3 (reading h_n by layer and direction, and making it'
+     ' batch-first).'),
     (check_h_n_batch_first, lambda h: h.view(h.shape[1], -1),  # view without a transpose, flattened
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
      ' 7 steps:\n'
@@ -378,7 +398,8 @@ MISTAKES = [
      '.transpose(0, 1) (or .permute) instead. (21 more pieces of your answer differ too.)\n'
      'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
      "sequence n's states.\n"
-     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+     'Where it is explained: notebook 01, section 3 (reading h_n by layer and direction, and making it'
+     ' batch-first).'),
     (check_h_n_batch_first, lambda h: h,  # unchanged
      'Not yet. On bidirectional GRU with num_layers=3, hidden_size=5, batch_first=True, 4 sequences of'
      ' 7 steps:\n'
@@ -386,7 +407,8 @@ MISTAKES = [
      'wanted (4, 6, 5)). Put them in the wanted order with answer.permute(1, 0, 2).\n'
      'In short, the task wants h_n with the batch first, (N, num_layers * D, H_out): row n holds '
      "sequence n's states.\n"
-     'Where it is explained: notebook 01, section 1 (batch_first applies to output, never to h_n).'),
+     'Where it is explained: notebook 01, section 3 (reading h_n by layer and direction, and making it'
+     ' batch-first).'),
     (check_rows_not_in_output,  # layers, not rows
      lambda num_layers, bidirectional: list(range(num_layers - 1)),
      'Not yet. On bidirectional LSTM with num_layers=3, hidden_size=4, batch_first=True, 2 sequences '
@@ -401,7 +423,8 @@ MISTAKES = [
      'from the tensors instead.\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
     (check_rows_not_in_output, lambda num_layers, bidirectional: [num_layers - 1],  # the top row
      'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
      'Row 1 (layer 1) does appear in output: output holds the top layer at every step, and its final '
@@ -409,20 +432,23 @@ MISTAKES = [
      'only.\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
     (check_rows_not_in_output, lambda num_layers, bidirectional: [0, 9],  # a row past the end
      'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
      'h_n has 2 rows here (0 to 1), so row 9 does not exist.\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
     (check_rows_not_in_output, lambda num_layers, bidirectional: 'rows 0 and 1',  # a string
      'Not yet. On GRU with num_layers=2, hidden_size=3, batch_first=False, 2 sequences of 5 steps:\n'
      "Your function returned 'rows 0 and 1' (of type str); return a list of row indices of h_n, like "
      '[0, 1] (or [] if every row appears in output).\n'
      'In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers '
      'below the top.\n'
-     'Where it is explained: notebook 01, section 3 (reading h_n as (layer, direction)).'),
+     'Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear '
+     'in output).'),
 ]
 
 
@@ -472,7 +498,8 @@ def test_core_none_and_placeholder_say_not_answered(capsys):
     assert capsys.readouterr().out == ("Not answered yet: define backward_final(output) "
                                        "and pass it to check_backward_final.\n")
     check_function(lambda output: None, **CORE)
-    assert capsys.readouterr().out == "Not answered yet: backward_final(output) returns None; replace None with your answer.\n"
+    assert capsys.readouterr().out == ("Not answered yet: backward_final(output) returns None; "
+                                       "replace None with your answer.\n")
 
 
 def core_failure(answer, **changes) -> str:
@@ -586,3 +613,245 @@ def test_check_shapes_names_each_wrong_entry(answer, reason):
     message = str(caught.value)
     assert message.startswith("Not yet. In shapes:\n") and message.endswith("Where it is explained: 01, section 1.")
     assert reason in message.splitlines(), message
+
+
+# --- anything a learner can pass: only the checker's own AssertionError or a printed line comes out -----------
+
+import contextlib  # noqa: E402
+import importlib  # noqa: E402
+import io  # noqa: E402
+import pkgutil  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import helpers.exercises as exercises  # noqa: E402
+
+
+def every_checker():
+    """Every check_* defined in a notebook's exercise module, plus the generic runner on a few cases."""
+    found = {}
+    for info in pkgutil.iter_modules(exercises.__path__):
+        if info.name in ("core", "answers", "shapes", "diagnose", "solutions"):
+            continue
+        module = importlib.import_module(f"helpers.exercises.{info.name}")
+        for name, value in vars(module).items():
+            if name.startswith("check_") and callable(value) and value.__module__ == module.__name__:
+                found[f"{info.name}.{name}"] = value
+    found["core.check_function"] = lambda answer: check_function(answer, **CORE)
+    found["core.check_tensor"] = lambda answer: check_tensor(
+        answer, name="summary", case=CORE_CASES[1], expected=lambda r: r.h_n[-1], wanted="h_n[-1]",
+        section="01, section 4", success="h_n[-1]")
+    found["core.check_shapes"] = lambda answer: check_shapes(answer, **SHAPES)
+    return found
+
+
+CHECKERS = every_checker()
+
+
+class Odd:
+    """An object whose repr, len and call all misbehave."""
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def __len__(self):
+        raise TypeError("no len")
+
+
+def tensors():
+    shapes = st.lists(st.integers(0, 4), min_size=0, max_size=4)
+    dtypes = st.sampled_from([torch.float32, torch.float64, torch.int64, torch.bool])
+    return st.builds(lambda shape, dtype, seed: (torch.randn(shape, generator=torch.Generator().manual_seed(seed)) * 3)
+                     .to(dtype), shapes, dtypes, st.integers(0, 99))
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=8), st.binary(max_size=8))
+objects = st.recursive(
+    st.one_of(scalars, tensors(), tensors().map(lambda t: t.numpy()), st.builds(Odd), st.just(torch.Size([2, 3])),
+              st.just(range(3)), st.just(print.__call__)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner, inner),
+                            st.dictionaries(st.sampled_from(["output", "h_n", "c_n", "x"]), inner, max_size=3)),
+    max_leaves=6)
+
+OPS = [
+    lambda t, i: t[i], lambda t, i: t[:, i], lambda t, i: t[..., i:], lambda t, i: t[i:i + 1],
+    lambda t, i: t.transpose(0, 1), lambda t, i: t.reshape(i + 1, -1), lambda t, i: t.flatten(),
+    lambda t, i: t.sum(i), lambda t, i: t * i, lambda t, i: t.view(-1)[i:], lambda t, i: torch.cat([t, t], i),
+    lambda t, i: torch.stack([t[i], t[-1]]), lambda t, i: t.tolist(), lambda t, i: t.numpy(), lambda t, i: t.long(),
+    lambda t, i: t.unsqueeze(i), lambda t, i: (t, t), lambda t, i: t[..., :i].transpose(0, -1),
+]
+EXCEPTIONS = [ValueError, IndexError, KeyError, RuntimeError, ZeroDivisionError, TypeError, AttributeError,
+              AssertionError, RecursionError, NotImplementedError]
+
+
+def _raiser(error):
+    def answer(*args, **kwargs):
+        raise error("from the learner")
+    return answer
+
+
+def _op(op, index):
+    def answer(first, *rest):
+        return op(first, index)
+    return answer
+
+
+functions = st.one_of(
+    objects.map(lambda value: (lambda *args, **kwargs: value)),
+    st.sampled_from(EXCEPTIONS).map(_raiser),
+    st.builds(_op, st.sampled_from(OPS), st.integers(-3, 3)),
+    st.sampled_from([lambda: 0, lambda a, b, c: a, lambda *, key: key, lambda *args: args, int, list, Odd]),
+)
+
+
+def run_checker(check, answer) -> str:
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            result = check(answer)
+    except AssertionError as error:
+        message = str(error)
+        assert message.startswith("Not yet"), message
+        return message
+    assert result is None
+    printed = out.getvalue().splitlines()  # the learner's own prints (print is an answer too) come first
+    assert printed and printed[-1].startswith(("Not answered yet", "Correct: ")), printed
+    return printed[-1]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKERS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer=st.one_of(objects, functions))
+def test_any_answer_gets_a_message_and_nothing_else_escapes(name, answer):
+    run_checker(CHECKERS[name], answer)
+
+
+def test_the_fuzzed_checkers_include_every_notebook_01_checker():
+    assert {"output_vs_h_n.check_backward_final", "output_vs_h_n.check_classifier_summary",
+            "output_vs_h_n.check_last_step", "output_vs_h_n.check_predicted_shapes",
+            "output_vs_h_n.check_rows_not_in_output", "output_vs_h_n.check_h_n_batch_first"} <= set(CHECKERS)
+
+
+# --- a checker written with the wrong arguments: ValueError for its author --------------------------------------
+
+@pytest.mark.parametrize("changes,words", [
+    (dict(cases=[]), "cases=[] is not allowed: cases must be a non-empty sequence of Case"),
+    (dict(cases=[RNNConfig()]), "cases=[RNNConfig("),
+    (dict(name=""), "name='' is not allowed: name must be a non-empty string"),
+    (dict(section=None), "section=None is not allowed"),
+])
+def test_check_function_bad_setup_is_a_value_error(changes, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        check_function(None, **{**CORE, **changes})
+
+
+def test_check_tensor_and_check_shapes_bad_setup_is_a_value_error():
+    with pytest.raises(ValueError, match=r"case=RNNConfig\(.* is not allowed: case must be a Case"):
+        check_tensor(None, name="x", case=RNNConfig(), expected=lambda r: r.h_n, wanted="h_n", section="s", success="y")
+    with pytest.raises(ValueError, match=r"expected=\{'h_n': 'big'\} is not allowed"):
+        check_shapes(None, name="x", expected={"h_n": "big"}, section="s", success="y")
+
+
+# --- the remaining hints, in full ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer,text", [
+    (lambda o: o[0, 0, 0, 0], "Your function raised IndexError: too many indices for tensor of dimension 3. The index "
+                              "uses a dimension the tensor does not have. output is (2, 5, 6): (N, L, D * H_out); x "
+                              "is (2, 5, 4): (N, L, H_in); h_n is (4, 2, 3): (num_layers * D, N, H_out)."),
+    (lambda o: o[:, :, 9], "Your function raised IndexError: index 9 is out of bounds for dimension 2 with size 6. "
+                           "Dimension 2 of output (2, 5, 6) is D * H_out, the features of both directions: its "
+                           "indices run from 0 to 5 (or -1 for the last)."),
+    (lambda o: o[[7]], "Your function raised IndexError: index 7 is out of bounds for dimension 0 with size 2. "
+                       "Dimension 0 of output (2, 5, 6) is N, the sequences: its indices run from 0 to 1 (or -1 for "
+                       "the last)."),
+    (lambda o: o.to(torch.complex64), "Your answer has dtype torch.complex64, which holds no real numbers like the "
+                                      "run's."),
+    (lambda o: [[1.0], [2.0, 3.0]], "Your answer is a list, not a torch tensor, and its items are not a grid of "
+                                    "numbers."),
+    (lambda o: (o[:, 0], o[:, 1]), "Your answer is a tuple of 2 tensors ((2, 6), (2, 6)), not one tensor: join them "
+                                   "into one (torch.cat(..., dim=-1) puts them side by side)."),
+    (lambda o: o[:, 0, 3:].long(), "Your answer has dtype torch.int64, but the run's tensors are torch.float32: keep "
+                                   "the tensor's own dtype (no .long(), .double() or .int()). Converting to "
+                                   "integers rounds every number toward zero, so the run's values are lost."),
+    (lambda o: o[:, 0, 3:].double(), "Your answer has dtype torch.float64, but the run's tensors are torch.float32: "
+                                     "keep the tensor's own dtype (no .long(), .double() or .int()). Its numbers are "
+                                     "the right ones."),
+])
+def test_learner_input_hints_in_full(answer, text):
+    message = core_failure(answer)
+    assert message.split("\n")[1].startswith(text), message
+
+
+def test_a_function_given_to_check_tensor_and_a_judge_that_trips(capsys):
+    with pytest.raises(AssertionError) as caught:
+        check_tensor(top_backward, name="summary", case=CORE_CASES[0], expected=lambda r: r.h_n[-1],
+                     wanted="h_n[-1]", section="s", success="y")
+    assert str(caught.value) == ("Not yet: summary should be a tensor, but you passed a function. Call it on the "
+                                 "run's tensors and pass what it returns.")
+    message = core_failure(lambda o: o, judge=lambda got, r, expected: 1 / 0)
+    assert message.split("\n")[1] == ("Your function returned a tensor of shape (2, 5, 6), which this exercise "
+                                      "cannot read.")
+
+
+@pytest.mark.parametrize("answer,line", [
+    ({"output": (4, 7, 100, 1), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 7, 100, 1), it is (4, 7, 100): it has 4 sizes, but output has 3 dimensions.'),
+    ({"output": (4, 7, 100), "h_n": (6, 50)},
+     '- "h_n": you said (6, 50), it is (6, 4, 50): it has 2 sizes, but h_n has 3 dimensions: h_n has one row per '
+     '(layer, direction), then the batch, then the features.'),
+    ({"output": (4, 7, 100), "h_n": (12, 4, 50)},
+     '- "h_n": you said (12, 4, 50), it is (6, 4, 50): the first size is num_layers * D, one row per layer and '
+     'direction (D = 2 only for a bidirectional module): you counted twice as many rows.'),
+    ({"output": (4, 7, 100), "h_n": (6, 5, 50)},
+     '- "h_n": you said (6, 5, 50), it is (6, 4, 50): size 1 should be 4, not 5.'),
+    ({"output": (4, 7, 64), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 7, 64), it is (4, 7, 100): the last size is H_out: proj_size if it is set, else '
+     'hidden_size (c_n keeps hidden_size), times D for output.'),
+    ({"output": (4, 8, 100), "h_n": (6, 4, 50)},
+     '- "output": you said (4, 8, 100), it is (4, 7, 100): size 1 should be 7, not 8.'),
+    ({"output": (4, 7, 100), "h_n": (6, 4, 50), "c_n": (6, 4, 50)},
+     "- 'c_n': not asked for; the keys are output, h_n."),
+])
+def test_every_shape_hint_in_full(answer, line):
+    with pytest.raises(AssertionError) as caught:
+        check_shapes(answer, **SHAPES)
+    assert line in str(caught.value).splitlines(), str(caught.value)
+
+
+def test_shape_hints_for_one_direction_and_c_n():
+    expected = {"h_n": (2, 3, 5), "c_n": (2, 3, 8)}
+    with pytest.raises(AssertionError) as caught:
+        check_shapes({"h_n": (4, 3, 5), "c_n": (3, 2, 8)}, name="s", expected=expected, section="x", success="y")
+    assert str(caught.value).splitlines()[1:3] == [
+        '- "h_n": you said (4, 3, 5), it is (2, 3, 5): the first size is num_layers * D, one row per layer and '
+        'direction (D = 2 only for a bidirectional module): you counted twice as many rows.',
+        '- "c_n": you said (3, 2, 8), it is (2, 3, 8): the first two sizes are swapped: batch_first never applies to '
+        'h_n or c_n, which stay (num_layers * D, N, hidden_size).']
+
+
+def test_the_predicted_shapes_and_their_hints_agree_with_torch():
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(input_size=8, hidden_size=50, num_layers=3, bidirectional=True, batch_first=True)
+    output, h_n = gru(torch.randn(4, 7, 8))
+    check_predicted_shapes({"output": output.shape, "h_n": h_n.shape})  # the expected shapes are torch's own
+    # the hint "batch_first never applies to h_n": without batch_first, h_n has the very same shape
+    gru_time_major = torch.nn.GRU(input_size=8, hidden_size=50, num_layers=3, bidirectional=True)
+    assert gru_time_major(torch.randn(7, 4, 8))[1].shape == h_n.shape
+    # the hint "a bidirectional module has two rows per layer" and "D = 2 in output's last size"
+    assert h_n.shape[0] == 3 * 2 and output.shape[-1] == 2 * 50
+
+
+def test_an_integer_expected_tensor_is_compared_as_integers(capsys):
+    kwargs = dict(name="lengths", case=CORE_CASES[1], expected=lambda r: r.lengths, wanted="lengths",
+                  section="s", success="the lengths")
+    check_tensor(torch.tensor([4, 2, 3]), **kwargs)
+    assert capsys.readouterr().out == "Correct: the lengths.\n"
+    with pytest.raises(AssertionError) as caught:
+        check_tensor(torch.tensor([4.0, 2.0, 3.0]), **kwargs)
+    assert str(caught.value).split("\n")[1] == "Your answer has dtype torch.float32; the task wants torch.int64."
+    with pytest.raises(AssertionError) as caught:
+        check_tensor(torch.tensor([3, 1, 2]), **kwargs)
+    assert str(caught.value).split("\n")[1] == "Your answer holds other values than the wanted ones."
+    assert "  expected shape (3,), first values [4, 2, 3]" in str(caught.value)

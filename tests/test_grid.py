@@ -163,8 +163,8 @@ def test_view_controls_and_every_control_changes_the_picture():
     assert list(view.controls) == ["num_layers", "seq_len", "bidirectional", "cell", "cell_states"]
     assert (view.controls["num_layers"].min, view.controls["num_layers"].max) == (1, 4)
     assert (view.controls["seq_len"].min, view.controls["seq_len"].max) == (1, 8)
-    for name, value in [("num_layers", 2), ("seq_len", 7), ("bidirectional", True), ("cell", "lstm"),
-                        ("cell_states", True), ("cell", "rnn"), ("cell_states", False)]:
+    for name, value in [("num_layers", 2), ("seq_len", 7), ("bidirectional", True), ("cell", "LSTM"),
+                        ("cell_states", True), ("cell", "RNN"), ("cell_states", False)]:
         before = png(view)
         view.controls[name].value = value
         assert png(view) != before, f"{name}={value!r} left the picture unchanged"
@@ -198,15 +198,31 @@ def test_view_bad_input(kwargs, name):
         grid_view(**kwargs)
 
 
+def test_view_sweeps_every_control_as_make_bench_does():
+    from tools.slider_latency import sweep
+
+    timings, unchanged = sweep(grid_view(lengths=(5, 3, 2)), min_changes=12)  # every value of every control
+    assert unchanged == 0 and len(timings) >= 12
+
+
+def test_view_keeps_recent_pictures_and_shows_the_same_one_again():
+    view = grid_view()
+    first = png(view)
+    view.controls["num_layers"].value = 1
+    view.controls["num_layers"].value = 3
+    assert png(view) == first and len(view.frames) == 2
+
+
 def test_view_update_is_fast():
     view = grid_view(lengths=(5, 3, 2))
-    moves = [("num_layers", v) for v in (4, 1, 3)] + [("bidirectional", True), ("cell", "lstm"),
+    moves = [("num_layers", v) for v in (4, 1, 3)] + [("bidirectional", True), ("cell", "LSTM"),
                                                         ("cell_states", True), ("batch", 2), ("seq_len", 8)]
     for name, value in moves:  # once to fill the caches, as a student moving back and forth does
         view.controls[name].value = value
     timings = []
     for _ in range(3):
         for name, value in moves + [("bidirectional", False), ("cell_states", False), ("batch", 0)]:
+            view.frames.clear()  # time the drawing, not the view's memory of pictures already drawn
             start = time.process_time()  # CPU time: the machine running the tests may be busy
             view.controls[name].value = value
             timings.append((time.process_time() - start) * 1000)

@@ -10,10 +10,12 @@ import tomllib
 import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 TORCH = "2.13.0"
+PLATFORM_MARKERS = {"sys_platform", "os_name", "platform_system"}
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def lock(repo):
             continue
         req = Requirement(line)
         (spec,) = req.specifier
-        assert spec.operator == "==" and not req.extras and not req.marker, line
+        assert spec.operator == "==" and not req.extras, line
+        # A marker may only say which platform needs a package (see tests/test_platforms.py).
+        assert not req.marker or set(re.findall(r"[a-z_]+(?=\s*[=!<>])", str(req.marker))) <= PLATFORM_MARKERS, line
         name = canonicalize_name(req.name)
         assert name not in pins, f"{req.name} is pinned twice in requirements.lock"
         pins[name] = spec.version
@@ -102,8 +106,12 @@ def test_environment_uses_conda_forge_python_311_and_installs_the_package(enviro
     assert "-c requirements.lock" in pip  # everything pulled in follows the lock too
 
 
-def test_python_version_agrees(pyproject):
-    assert pyproject["project"]["requires-python"] == ">=3.11,<3.12"
+def test_python_versions_are_those_the_platform_test_checks(pyproject):
+    from tests.test_platforms import PYTHONS
+
+    allowed = SpecifierSet(pyproject["project"]["requires-python"])
+    assert allowed == SpecifierSet(f">=3.11.5,<3.{int(PYTHONS[-1].split('.')[1]) + 1}")
+    assert all(allowed.contains(v) for v in PYTHONS)
 
 
 # --- CI and `make lab` ------------------------------------------------------------------------

@@ -7,10 +7,11 @@ import torch
 
 from helpers import Relation, RNNConfig, format_table, relation_table, run
 
-TOP_FORWARD = "top layer, forward: final state = output at each sequence's last valid step"
-PADDED_LAST = "top layer, forward: final state = output at the last step of the tensor"
+LAST = "top layer, forward, not packed: final state = output at the last step (padded or not)"
+TOP_FORWARD = "top layer, forward, packed: final state = output at each sequence's own last valid step"
+PADDED_LAST = "top layer, forward, packed: final state = output at the tensor's last step (false once the lengths"
 TOP_BACKWARD = "top layer, backward: final state = output at step 0"
-SLIP = "the seed's slip"
+SLIP = "the accepted answer's slip"
 C_N = "c_n: any cell state appears somewhere in output"
 
 
@@ -18,7 +19,7 @@ def by_name(rows):
     """{name prefix: holds} for the fixed rows, and (layer, direction name): holds for lower layers."""
     table = {}
     for row in rows:
-        for prefix in (TOP_FORWARD, PADDED_LAST, TOP_BACKWARD, SLIP, C_N):
+        for prefix in (LAST, TOP_FORWARD, PADDED_LAST, TOP_BACKWARD, SLIP, C_N):
             if row.name.startswith(prefix):
                 table[prefix] = row.holds
         if row.name.startswith("layer "):
@@ -28,32 +29,32 @@ def by_name(rows):
     return table
 
 
-def test_the_seed_question_gru():
-    """The seed's model (GRU, 8 -> 50, three layers, batch_first), with a smaller batch."""
+def test_the_accepted_answers_gru():
+    """The accepted answer's model (GRU, 8 -> 50, three layers, batch_first), with a smaller batch."""
     r = run(RNNConfig("gru", 8, 50, 3, batch_first=True), seq_len=112, batch_size=4)
     assert by_name(relation_table(r)) == {
-        TOP_FORWARD: True, PADDED_LAST: True, (0, "forward"): False, (1, "forward"): False,
+        LAST: True, (0, "forward"): False, (1, "forward"): False,
     }
     assert torch.equal(r.output[:, -1], r.h_n.view(3, 1, 4, 50)[-1, 0])
 
 
-def test_the_seed_slip_bidirectional_gru():
+def test_the_accepted_answers_slip_bidirectional_gru():
     r = run(RNNConfig("gru", 8, 50, 3, bidirectional=True, batch_first=True), seq_len=112, batch_size=4)
     rows = relation_table(r)
     assert by_name(rows) == {
-        TOP_FORWARD: True, PADDED_LAST: True, TOP_BACKWARD: True, SLIP: False,
+        LAST: True, TOP_BACKWARD: True, SLIP: False,
         (0, "forward"): False, (0, "backward"): False, (1, "forward"): False, (1, "backward"): False,
     }
     codes = {row.name.split(":")[0]: row.code for row in rows}
     assert codes["top layer, backward"] == "output[:, 0, 50:] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
-    assert codes["the seed's slip"] == "output[:, -1, :50] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
-    # the seed's wrong line and its fix, straight from torch
+    assert codes["the accepted answer's slip"] == "output[:, -1, :50] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
+    # the accepted answer's wrong line and its fix, straight from torch
     view = r.h_n.view(3, 2, 4, 50)
     assert not torch.equal(r.output[:, -1, :50], view[-1, 1])
     assert torch.equal(r.output[:, 0, 50:], view[-1, 1])
 
 
-def test_lstm_with_projection_and_padding():
+def test_lstm_with_projection_and_packing():
     cfg = RNNConfig("lstm", 2, 4, 2, bidirectional=True, proj_size=3)
     r = run(cfg, seq_len=5, batch_size=3, lengths=[5, 3, 2])
     assert by_name(relation_table(r)) == {
@@ -62,6 +63,45 @@ def test_lstm_with_projection_and_padding():
     }
     full = run(cfg, seq_len=5, batch_size=3, lengths=[5, 5, 5])
     assert by_name(relation_table(full))[PADDED_LAST] is True
+
+
+def test_padding_without_packing_keeps_the_last_step_equal_to_h_n():
+    """The module cannot tell padding from data: unpacked, it runs over the pads, so output[:, -1] is still h_n."""
+    cfg = RNNConfig("gru", 2, 3, 2, bidirectional=True, batch_first=True)
+    r = run(cfg, seq_len=5, batch_size=3)
+    x = r.x.clone()
+    x[1, 2:] = 0  # sequence 1 has 2 real steps, then padding
+    x[2, 4:] = 0
+    output, h_n = r.module(x)
+    padded = dataclasses.replace(r, x=x, output=output, h_n=h_n)
+    table = by_name(relation_table(padded))
+    assert table[LAST] is True and table[TOP_BACKWARD] is True
+    assert torch.equal(output[:, -1, :3], h_n[-2])  # by hand: top layer, forward
+    # packing the same lengths moves each forward final state to its own last valid step
+    packed = run(cfg, seq_len=5, batch_size=3, lengths=[5, 2, 4])
+    table = by_name(relation_table(packed))
+    assert table[TOP_FORWARD] is True and table[PADDED_LAST] is False
+    assert not torch.equal(packed.output[:, -1, :3], packed.h_n[-2])
+    assert torch.equal(packed.output[1, 1, :3], packed.h_n[-2, 1])
+
+
+@pytest.mark.parametrize("cfg,kwargs", [
+    (RNNConfig("gru", 2, 3, 3, True, True), dict(seq_len=4, batch_size=2)),
+    (RNNConfig("lstm", 2, 3, 2, True, False), dict(seq_len=4, batch_size=3, lengths=[4, 1, 2])),
+    (RNNConfig("rnn", 2, 3, 2, False, False), dict(seq_len=4, batch_size=2, lengths=[4, 4])),
+    (RNNConfig("gru", 2, 3, 1, False, False), dict(seq_len=4, unbatched=True)),
+], ids=["gru-bi", "lstm-bi-packed", "rnn-packed", "gru-unbatched"])
+def test_no_two_rows_show_the_same_code(cfg, kwargs):
+    codes = [row.code for row in relation_table(run(cfg, **kwargs))]
+    assert len(set(codes)) == len(codes), codes
+
+
+def test_no_row_says_seed():
+    """"Seed" is for random seeds only; the question's answer is "the accepted answer"."""
+    for cfg, kwargs in [(RNNConfig("lstm", 2, 3, 2, True), dict(seq_len=3, lengths=[3, 1])),
+                        (RNNConfig("gru", 2, 3, 2, True), dict(seq_len=3))]:
+        for row in relation_table(run(cfg, **kwargs)):
+            assert "seed" not in (row.name + row.code).lower(), row
 
 
 def test_holds_are_python_bools_and_relations_are_frozen():
@@ -96,7 +136,8 @@ def _evaluate(code, r):
 def test_the_code_each_row_shows_computes_its_verdict(cfg, kwargs):
     r = run(cfg, **kwargs)
     comparisons = [row for row in relation_table(r) if " == " in row.code]
-    assert len(comparisons) == (4 if cfg.bidirectional else 2)
+    packed = "lengths" in kwargs
+    assert len(comparisons) == 1 + packed + 2 * cfg.bidirectional
     for row in comparisons:
         assert _evaluate(row.code, r) is row.holds, row
 

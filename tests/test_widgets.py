@@ -117,11 +117,26 @@ def test_static_figure_is_the_same_drawing_as_the_view():
     view = output_vs_h_n_view()
     for name, value in [("num_layers", 3), ("seq_len", 6), ("batch", 2), ("bidirectional", True)]:
         view.controls[name].value = value
-    static_images = fig.axes[0].images + fig.axes[1].images  # output, then h_n
+    static_images = [c for ax in fig.axes[:2] for c in ax.collections if c.get_visible()]  # output, then h_n
+    assert len(static_images) == 2
     for static, live in zip(static_images, [view.artists.output_image, view.artists.h_n_image]):
         np.testing.assert_array_equal(static.get_array(), live.get_array())
     assert fig.legends  # the static figure explains its outlines; the live view leaves that to the text
     assert plt.get_fignums() == []  # neither was registered with pyplot
+
+
+def test_the_live_view_reads_like_the_static_figure():
+    """At least 600 px wide, and the same labels (values, axis names, tags, arrows) as the static figure."""
+    view = output_vs_h_n_view(num_layers=3, seq_len=8, bidirectional=True)  # the most cells the sliders allow
+    assert png_size(png(view))[0] >= 600
+    static = draw_output_vs_h_n(Figure(figsize=VIEW_FIGSIZE), compute_output_vs_h_n(3, 8, True), 0, legend=True)
+    live = view.artists
+    assert [lb.text for lb in live.texts] == [lb.text for lb in static.texts]
+    out, h = drawn(view)
+    assert len(live.values) == out.size + h.size  # every value printed, even at the largest setting
+    assert {"time step t", "hidden unit", "layer, direction", "hidden-state value", "not in output",
+            "forward pass", "backward pass"} <= {lb.text for lb in live.texts}
+    assert all(part.get_visible() for arrow in live.arrows.values() for part in arrow)
 
 
 def test_draw_updates_artists_on_the_figure_it_is_given():

@@ -208,3 +208,49 @@ def wait_image_replaced(img, old_src: str, timeout: float = 60) -> str:
         [old_src, timeout * 1000],
     )
     return image_src(img)
+
+
+# --- the controls of a widget view: every slider, checkbox and dropdown ----------------------------------------
+
+SLIDER_HANDLE = ".widget-slider .noUi-handle"
+CHECKBOX = ".widget-checkbox input[type=checkbox]"
+DROPDOWN = ".widget-dropdown select"
+CONTROL_KINDS = {"slider": SLIDER_HANDLE, "checkbox": CHECKBOX, "dropdown": DROPDOWN}
+# The control's own label, found from the element that is moved.
+_NAME = {
+    "slider": "el => el.closest('.widget-slider').querySelector('.widget-label').textContent",
+    "checkbox": "el => el.closest('.widget-checkbox').textContent",
+    "dropdown": "el => el.closest('.widget-dropdown').querySelector('.widget-label').textContent",
+}
+
+
+def view_controls(view) -> list[tuple[str, str, object]]:
+    """(kind, name, locator) of every slider handle, checkbox and dropdown inside one widget view."""
+    found = []
+    for kind, selector in CONTROL_KINDS.items():
+        for control in view.locator(selector).all():
+            found.append((kind, control.evaluate(_NAME[kind]).strip(), control))
+    return found
+
+
+def control_value(kind: str, control) -> str:
+    """What the page shows as the control's value: a slider's aria-valuenow, checked or not, the selected option."""
+    if kind == "slider":
+        return control.get_attribute("aria-valuenow")
+    if kind == "checkbox":
+        return str(control.is_checked())
+    return control.evaluate("el => el.options[el.selectedIndex].textContent")
+
+
+def move_control(page, kind: str, control) -> tuple[str, str]:
+    """Move one control one step as a reader would (arrow key, click, pick another option); (before, after)."""
+    before = control_value(kind, control)
+    if kind == "slider":
+        value, top = float(before), float(control.get_attribute("aria-valuemax"))
+        press_slider(page, control, "ArrowRight" if value < top else "ArrowLeft")
+    elif kind == "checkbox":
+        control.click()
+    else:
+        count, index = control.evaluate("el => [el.options.length, el.selectedIndex]")
+        control.select_option(index=index + 1 if index + 1 < count else index - 1)
+    return before, control_value(kind, control)

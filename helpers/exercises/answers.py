@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -123,13 +123,15 @@ def describe_object(value: object) -> str:
     return f"{shown} (of type {type(value).__name__})"
 
 
-def as_tensor(value: object) -> tuple[torch.Tensor | None, str]:
-    """(the value as a float tensor or None, a sentence if it was not already a float32 tensor)."""
+def as_tensor(value: object, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor | None, str]:
+    """(the value as a float tensor or None, a sentence if it was not already a tensor of the wanted dtype)."""
     if isinstance(value, torch.Tensor):
         tensor, note = value.detach(), ""
-        if tensor.dtype != torch.float32:
+        if tensor.dtype != dtype and dtype == torch.float32:
             note = (f"Your answer has dtype {tensor.dtype}, but the run's tensors are torch.float32: "
                     f"keep the tensor's own dtype (no .long(), .double() or .int()).")
+        elif tensor.dtype != dtype:
+            note = f"Your answer has dtype {tensor.dtype}; the task wants {dtype}."
         floats = _floats(tensor)
         if floats is None:
             return None, f"Your answer has dtype {tensor.dtype}, which holds no real numbers like the run's."

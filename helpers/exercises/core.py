@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import torch
 
@@ -76,18 +76,35 @@ def _wrong(where: str, body: str, wanted: str, expected: torch.Tensor, got: obje
     return AssertionError("\n".join(line for line in lines if line))
 
 
+def _diagnosis(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str) -> str:
+    """diagnose's paragraph; should it ever trip, a plain sentence instead of a traceback."""
+    try:
+        return diagnose(r, got, expected, prefer).text
+    except Exception:  # a safety net for the learner: the expected/got lines still show the difference
+        return "Your answer differs from the wanted one."
+
+
 def _judge(got: object, r: RNNRun, expected: torch.Tensor, prefer: str = "") -> tuple[bool, str, torch.Tensor | None]:
     """(right?, what the answer holds in words, the answer as a tensor if it could be read as one)."""
-    tensor, note = as_tensor(got)
+    tensor, note = as_tensor(got, expected.dtype)
     if tensor is None:
         return False, note, None
+    if not expected.is_floating_point():  # indices or counts: compare as they are, no provenance to trace
+        same = tensor.shape == expected.shape and torch.equal(tensor, expected.to(tensor.dtype))
+        if same and not note:
+            return True, "", tensor
+        return False, note or "Your answer holds other values than the wanted ones.", tensor
     if note:  # a list, numpy array or wrong dtype: never right, but say what its numbers are
         same = tensor.shape == expected.shape and torch.equal(tensor.to(expected.dtype), expected)
-        held = "Its numbers are the right ones." if same else diagnose(r, tensor, expected, prefer).text
+        rounded = isinstance(got, torch.Tensor) and not got.is_floating_point()
+        if rounded:  # .long(), .int(), .bool(): the values themselves are gone, nothing to trace
+            held = "Converting to integers rounds every number toward zero, so the run's values are lost."
+        else:
+            held = "Its numbers are the right ones." if same else _diagnosis(r, tensor, expected, prefer)
         return False, f"{note} {held}", tensor
     if tensor.shape == expected.shape and torch.equal(tensor, expected):
         return True, "", tensor
-    return False, diagnose(r, tensor, expected, prefer).text, tensor
+    return False, _diagnosis(r, tensor, expected, prefer), tensor
 
 
 def _safe_judge(judge: Callable, got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
@@ -116,6 +133,16 @@ def _broke_after(passed: list[Case], case: Case) -> str:
             f"such as a number written into the code: compute sizes from the tensors instead.")
 
 
+def _check_setup(name: object, section: object, success: object, cases: object = None) -> None:
+    """ValueError for a checker written with the wrong arguments (the author's mistake, not the learner's)."""
+    for label, value in (("name", name), ("section", section), ("success", success)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{label}={value!r} is not allowed: {label} must be a non-empty string")
+    if cases is not None and (isinstance(cases, (str, bytes)) or not hasattr(cases, "__len__") or not cases
+                              or not all(isinstance(case, Case) for case in cases)):
+        raise ValueError(f"cases={cases!r} is not allowed: cases must be a non-empty sequence of Case")
+
+
 def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
                    call: Callable[[Callable, RNNRun], object], expected: Callable[[RNNRun], torch.Tensor],
                    wanted: str | Callable[[RNNRun], str], section: str, success: str,
@@ -127,6 +154,7 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
     # explain_error(answer, run, error) may name the mistake behind an exception the answer raised.
     # judge(got, run, expected) replaces the tensor comparison for answers that are not tensors
     # (a list of row indices, say): None if right, else the paragraph saying what is wrong.
+    _check_setup(name, section, success, cases)
     if answer is None:
         print(f"Not answered yet: define {signature} and pass it to {_checker_name(name)}.")
         return
@@ -150,6 +178,11 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
                 except Exception:  # the explanation is a bonus; the raw message below still helps
                     extra = None
             raise _wrong(where, raised_message(error, extra), want, right, None, section) from None
+        except Exception as error:  # the checker's own call tripped on what the function returned
+            body = (f"The checker could not use what your function returned "
+                    f"({type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}). "
+                    f"Return one tensor, computed from the arguments.")
+            raise _wrong(where, body, want, right, None, section) from None
         if got is None:
             print(f"Not answered yet: {signature} returns None; replace None with your answer.")
             return
@@ -170,6 +203,9 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
 def check_tensor(answer, *, name: str, case: Case, expected: Callable[[RNNRun], torch.Tensor],
                  wanted: str, section: str, success: str) -> None:
     """The same for an answer that is a tensor computed in the notebook on case's run."""
+    _check_setup(name, section, success)
+    if not isinstance(case, Case):
+        raise ValueError(f"case={case!r} is not allowed: case must be a Case")
     if answer is None:
         print(f"Not answered yet: compute {name} and pass it to {_checker_name(name)}.")
         return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Integral
-from typing import Callable
 
+import numpy as np
 import torch
 
 from ..models import RNNConfig, RNNRun
@@ -14,11 +15,11 @@ from .core import Case, check_function, check_shapes
 
 # Where notebook 01 explains each idea; one place to update if its sections move.
 SECTIONS = {
-    "shapes": "notebook 01, section 1 (the shapes of output and h_n)",
-    "batch_first": "notebook 01, section 1 (batch_first applies to output, never to h_n)",
-    "rows": "notebook 01, section 3 (reading h_n as (layer, direction))",
-    "bidirectional": "notebook 01, section 4 (two final states, at opposite ends)",
-    "last_step": "notebook 01, section 6 (two slips in the answers to the question)",
+    "shapes": "notebook 01, section 1 (why output and h_n can look like transposes)",
+    "batch_first": "notebook 01, section 3 (reading h_n by layer and direction, and making it batch-first)",
+    "rows": "notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear in output)",
+    "bidirectional": "notebook 01, section 4 (bidirectional: two final states, at opposite ends)",
+    "last_step": "notebook 01, section 6 (two slips in the accepted answer)",
 }
 
 # Several configurations each, so that a size written into the code, or a lucky value, cannot pass.
@@ -55,6 +56,7 @@ BATCH_FIRST_CASES = [
     Case(RNNConfig("rnn", input_size=3, hidden_size=3, num_layers=2, bidirectional=True, seed=53), batch_size=4),
 ]
 # The module of the predict-the-shapes exercise, and the input it gets.
+INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, np.dtype("int64"), np.dtype("int32"))
 PREDICTED = RNNConfig("gru", input_size=8, hidden_size=50, num_layers=3, bidirectional=True, batch_first=True)
 PREDICTED_INPUT = (4, 7, 8)  # x: (N, L, H_in)
 
@@ -130,8 +132,8 @@ def _judge_rows(got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
     """None if got names exactly the rows in expected (any order), else what is wrong, row by row."""
     cfg = r.config
     count = cfg.num_layers * cfg.num_directions
-    if isinstance(got, torch.Tensor) and got.dim() <= 1 and not got.is_floating_point():
-        got = got.tolist() if got.dim() else [got.item()]
+    if isinstance(got, (torch.Tensor, np.ndarray)) and got.ndim <= 1 and got.dtype in INTEGER_DTYPES:
+        got = got.tolist() if got.ndim else [got.item()]
     if isinstance(got, (str, bytes)) or not isinstance(got, (list, tuple, range, set, frozenset)) or \
             not all(isinstance(i, Integral) and not isinstance(i, bool) for i in got):
         return (f"Your function returned {describe_object(got)}; return a list of row indices of h_n, "

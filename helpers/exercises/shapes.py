@@ -37,7 +37,8 @@ def _reason(key: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
         return ("the first size is num_layers * D, not num_layers: a bidirectional module has two rows per layer "
                 "(forward, then backward)")
     if state and got[1:] == want[1:] and got[0] == want[0] * 2:
-        return "the first size is num_layers * D: with one direction, D = 1"
+        return ("the first size is num_layers * D, one row per layer and direction (D = 2 only for a bidirectional "
+                "module): you counted twice as many rows")
     if got[:-1] == want[:-1]:
         return ("the last size is H_out: proj_size if it is set, else hidden_size "
                 "(c_n keeps hidden_size), times D for output")
@@ -47,6 +48,8 @@ def _reason(key: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
 
 def check_shapes(answer, *, name: str, expected: dict[str, tuple[int, ...]], section: str, success: str) -> None:
     """A predict-the-shapes exercise: answer is a dict name -> tuple of ints; torch.Size and lists are fine."""
+    if not isinstance(expected, dict) or not expected or not all(_as_shape(v) is not None for v in expected.values()):
+        raise ValueError(f"expected={expected!r} is not allowed: expected must be a non-empty dict of name -> shape")
     keys = ", ".join(f'"{k}": (...)' for k in expected)
     if answer is None:
         print(f"Not answered yet: set {name} = {{{keys}}} with your predicted shapes.")

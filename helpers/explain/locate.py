@@ -9,6 +9,7 @@ import torch
 
 from .expression import apply_expression
 from .inputs import CallSpec
+from ..states import appears_in_halves
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,11 @@ def _whole_batch(spec: CallSpec, direction: int) -> str:
 
 def _appears_in_output(state: torch.Tensor, spec: CallSpec, output: torch.Tensor) -> bool:
     """True if any sequence's state equals output at some step, in some direction's half."""
-    if state.shape[-1] != spec.h_out:
-        return False  # c_n with proj_size is wider than each half of output
     if spec.unbatched:
         out = output.unsqueeze(1)  # (L, 1, D * H_out)
     else:
         out = output.transpose(0, 1) if spec.batch_first else output  # (L, N, D * H_out)
-    halves = out.unflatten(-1, (spec.num_directions, spec.h_out))  # (L, N, D, H_out)
-    return bool((halves == state.reshape(1, -1, 1, spec.h_out)).all(dim=-1).any())
+    return appears_in_halves(state, out, spec.num_directions, spec.h_out)
 
 
 def final_states(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> list[FinalState]:

@@ -7,7 +7,8 @@ from numbers import Integral
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Polygon, Rectangle
 
 from ..states import BACKWARD, FORWARD
 
@@ -72,3 +73,29 @@ def mark_cells(ax: Axes, row: int, cols: slice, direction: int = FORWARD, **kwar
     rect = Rectangle((0, 0), 1, 1, **{**style, **kwargs})
     ax.add_patch(place_mark(rect, row, cols))
     return rect
+
+
+def value_text(value: float) -> str:
+    """A cell's value as printed on a heatmap: 2 decimals, and never "-0.00"."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def direction_arrow(ax: Axes, direction: int = FORWARD) -> tuple[Line2D, Polygon]:
+    """A vertical arrow (shaft, head) in direction's mark style; place it with place_arrow."""
+    style = MARK_STYLE[direction]
+    shaft = Line2D([0, 0], [0, 1], color=style["edgecolor"], linestyle=style["linestyle"], linewidth=2,
+                   clip_on=False)
+    head = Polygon(np.zeros((3, 2)), closed=True, facecolor=style["edgecolor"], edgecolor="none", clip_on=False)
+    ax.add_line(shaft)
+    ax.add_patch(head)
+    return shaft, head
+
+
+def place_arrow(arrow: tuple[Line2D, Polygon], x: float, start: float, end: float, head: float = 0.3) -> None:
+    """Lay an arrow along x (data units) from y=start to y=end, its head ending at end."""
+    shaft, tip = arrow
+    sign = 1.0 if end >= start else -1.0
+    base = end - sign * head
+    shaft.set_data([x, x], [start, base])
+    tip.set_xy([(x - 0.6 * head, base), (x + 0.6 * head, base), (x, end)])

@@ -120,6 +120,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         for step in range(model.seq_len):
             box_at[layer, d, step] = (x_start + col * step + (col - box_w) / 2, y_box)
         y -= pitch
+    longest = max((len(e) for box in model.boxes for e in box.expressions), default=1)
+    code = min(8.0, (col - 8) / (0.602 * longest))  # the index expressions: as large as the columns allow
     for box in model.boxes:
         x, y0 = box_at[box.layer, box.direction, box.step]
         rects[box.category].append((x, y0, box_w, BOX_H))
@@ -128,7 +130,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         _, _, t0, t1 = _glyphs(tag, 8.0, False)
         plates.append((x + box_w / 2 - (t1 - t0) / 2 - 3, y0 + 4, t1 - t0 + 6, BOX_H - 8))
         for k, expression in enumerate(box.expressions):
-            text.append((x + box_w / 2, y0 - 6.5 - 8.5 * k, expression, 7.0, "center", True, False))
+            text.append((x + box_w / 2, y0 - 0.5 * code - 2.5 - (code + 1.2) * k, expression, code, "center", True,
+                         False))
     valid = {(b.layer, b.direction, b.step) for b in model.boxes if b.category != PADDING}
     for layer, d, step in valid:  # what feeds what: the previous step, and the layer below at the same step
         x, y0 = box_at[layer, d, step]
@@ -146,7 +149,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         text.append((x, bottom_row - UNDER - 6, f"t={step}", 8.0, "center", False, False))
     text.append((x_start + col * model.seq_len / 2, bottom_row - UNDER - 20, "time step t \u2192", 9.0, "center",
                  False, False))
-    text.append((14, bottom_row + grid_h / 2, "layer (and direction) \u2192", 9.0, "center", False, True))
+    axis = "layer (and direction) \u2192" if grid_h > 110 else "layer \u2192"  # the long one only where it fits
+    text.append((14, bottom_row + grid_h / 2, axis, 9.0, "center", False, True))
     what = "cell states c" if model.cell_states else "hidden states h"
     title = f"{NAMES[model.cell]}, num_layers={model.num_layers}" + \
         (", bidirectional" if model.num_directions == 2 else "") + f", {model.seq_len} steps: {what}"
@@ -162,7 +166,8 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         rects[category].append((x, 24, 22, 12))
         text.append((x + 27, 30, legend[category], 7.5, "left", False, False))
         x += item + 16
-    footer = note or ("Arrows: what feeds what. Under each box: how to get that state (H means H_out)."
+    feeds = "; a layer reads both rows of the layer below" if model.num_directions == 2 else ""
+    footer = note or (f"Arrows: what feeds what{feeds}. Under each box: how to get that state (H means H_out)."
                       + ("" if model.cell_states else " Blank: no returned tensor holds it."))
     notes.append((width / 2, 9, footer, 8.0 if note else 7.5, "center", False, False))
     return height, rects, plates, arrows, text, notes

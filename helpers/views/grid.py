@@ -15,9 +15,12 @@ from ..unroll import GridModel, grid_model
 from .base import VIEW_DPI, SliderView, png_bytes
 
 MAX_LAYERS, MAX_SEQ_LEN = 4, 8
+MAX_FRAMES = 64  # PNGs a view keeps (~20-40 kB each)
 CONTROLS = ("num_layers", "seq_len", "bidirectional", "cell", "cell_states")  # batch is added with lengths
 VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed while the controls move
-CELL_OPTIONS = [("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")]
+# The menu shows and holds the upper-case names (plain values, not (label, value) pairs, so any tool that sets a
+# control's value from its options works); helpers take the lower-case cell names of RNNConfig.
+CELL_OPTIONS = ["RNN", "GRU", "LSTM"]
 
 
 @lru_cache(maxsize=256)
@@ -61,7 +64,7 @@ def draw_grid(fig: Figure, model: GridModel, artists: GridArtists | None = None,
 def _no_cell_state_note(cell: str, cell_states: bool) -> str | None:
     """What the picture says when cell states are asked of a module that has none."""
     if cell_states and cell != "lstm":
-        return f"{dict(CELL_OPTIONS).get(cell, cell)} keeps no cell state: only nn.LSTM returns c_n. Showing h."
+        return f"nn.{cell.upper()} keeps no cell state: only nn.LSTM returns c_n. Showing h."
     return None
 
 
@@ -92,6 +95,7 @@ class GridView(SliderView):
         FigureCanvasAgg(self.figure)
         self.artists: GridArtists | None = None  # made by the first render, then updated in place
         self.model: GridModel | None = None
+        self.frames: dict[tuple, bytes] = {}  # (model, note) -> PNG, the last MAX_FRAMES pictures drawn
         self._lengths, self._config = lengths, config
         style = {"description_width": "initial"}
         low = max(lengths) if lengths else 1
@@ -99,7 +103,7 @@ class GridView(SliderView):
             "num_layers": widgets.IntSlider(num_layers, min=1, max=max_layers, description="num_layers", style=style),
             "seq_len": widgets.IntSlider(seq_len, min=low, max=MAX_SEQ_LEN, description="seq_len", style=style),
             "bidirectional": widgets.Checkbox(bidirectional, description="bidirectional", indent=False),
-            "cell": widgets.Dropdown(options=CELL_OPTIONS, value=cell, description="cell type", style=style),
+            "cell": widgets.Dropdown(options=CELL_OPTIONS, value=cell.upper(), description="cell type", style=style),
             "cell_states": widgets.Checkbox(cell_states, description="show cell states c (LSTM)", indent=False),
         }
         if lengths is not None:
@@ -114,10 +118,17 @@ class GridView(SliderView):
 
     def _draw(self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool,
               batch: int | None = None) -> bytes:
+        cell = cell.lower()  # the menu's "GRU" is RNNConfig's "gru"
         self.model = compute_grid(num_layers, seq_len, bidirectional, cell, batch, self._lengths, cell_states,
                                   **self._config)
-        self.artists = draw_grid(self.figure, self.model, self.artists, _no_cell_state_note(cell, cell_states))
-        return png_bytes(self.figure)
+        note = _no_cell_state_note(cell, cell_states)
+        key = (self.model, note)
+        if key not in self.frames:  # the picture is a pure function of the model: a control moved back costs nothing
+            self.artists = draw_grid(self.figure, self.model, self.artists, note)
+            self.frames[key] = png_bytes(self.figure)
+            if len(self.frames) > MAX_FRAMES:
+                del self.frames[next(iter(self.frames))]  # the oldest
+        return self.frames[key]
 
 
 def grid_view(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False, cell: str = "gru",

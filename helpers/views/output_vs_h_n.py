@@ -8,10 +8,10 @@ from matplotlib.figure import Figure
 
 from ..checks import check_int
 from ..models import RNNConfig, RNNRun
-from ..plots import OutputHnArtists, output_vs_h_n, update_output_vs_h_n
+from ..plots import FIGSIZE, OutputHnArtists, output_vs_h_n, update_output_vs_h_n
 from .base import VIEW_DPI, SliderView, cached_run, png_bytes
 
-VIEW_FIGSIZE = (6.4, 3.2)  # inches; small, so a slider move re-renders fast
+VIEW_FIGSIZE = FIGSIZE  # inches; at VIEW_DPI about 650 px wide, as wide as the static figure reads in JupyterLab
 VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed while the sliders move
 
 

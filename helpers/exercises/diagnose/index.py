@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from ...models import RNNRun
@@ -76,6 +77,7 @@ class RunIndex:
         self.flat = torch.cat([v for _, v in self.vectors]) if self.vectors else torch.zeros(0)
         self.owner = [i for i, size in enumerate(sizes) for _ in range(size)]
         self.starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        self.known = set(self.flat.tolist())  # every number of the run: anything else starts no piece
 
     def find(self, vector: torch.Tensor) -> tuple[Name, ...]:
         """Every named vector exactly equal to vector (all-zero vectors are 'zeros')."""
@@ -111,20 +113,24 @@ class RunIndex:
         lead = answer.shape[:-1] if answer.dim() > 1 else ()
         found: list[Piece] = []
         for flat, row in enumerate(rows):
-            index = tuple(torch.unravel_index(torch.tensor(flat), lead)) if lead else ()
-            index = tuple(int(i) for i in index)
+            index = tuple(int(i) for i in np.unravel_index(flat, tuple(lead))) if lead else ()
             found.extend(self._cut(row, index))
         return found
 
     def _cut(self, row: torch.Tensor, index: tuple[int, ...]) -> list[Piece]:
         pieces: list[Piece] = []
         p, unknown = 0, None
+        numbers = row.tolist()
         while p < row.numel():
             piece = None
+            if numbers[p] != 0 and numbers[p] not in self.known:  # no vector of the run holds this number
+                unknown = p if unknown is None else unknown
+                p += 1
+                continue
             if bool(row[p] == 0):  # a run of zeros: what padding holds
                 stop = p
-                while stop < row.numel() and bool(row[stop] == 0):
-                    stop += 1
+                while stop < row.numel() and bool(row[stop] == 0) and stop - p < min(self.widths, default=1):
+                    stop += 1  # one vector wide at most, so zeros line up with the pieces they replace
                 piece = Piece(index, p, stop, (Name("zeros"),))
             for width in self.widths if piece is None else ():
                 if p + width <= row.numel():

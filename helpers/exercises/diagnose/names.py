@@ -37,7 +37,8 @@ def column(name: Name, ix: RunIndex) -> str:
 def words(name: Name, ix: RunIndex) -> str:
     """What the vector is, in a few plain words."""
     if name.tensor == "zeros":
-        return "what output holds after a sequence's end (padding)"
+        return ("what output holds after a sequence's end (padding)" if ix.run.lengths is not None
+                else "all its numbers are 0")
     top = name.layer == ix.num_layers - 1
     layer = f"layer {name.layer}" + (" (the top layer)" if top and ix.num_layers > 1 else "")
     direction = f", {DIRECTIONS[name.direction]}" if ix.num_directions == 2 else ""

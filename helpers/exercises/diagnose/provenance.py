@@ -15,9 +15,8 @@ WHY = {
     "c_n_for_h_n": "That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows).",
     "h_n_for_c_n": "That is the hidden state (h_n, or output); the task wants c_n, the LSTM's cell state, "
                    "which output never shows.",
-    "padding": "That is padding: this sequence is shorter than the batch, so output holds zeros after its last "
-               "valid step. Its final state is at its own last valid step, lengths[i] - 1.",
-    "zeros": "That is zeros, not a state of this run.",
+    "zeros": "This run has no padding, so zeros are no state of it: read the run's own tensors rather than "
+             "making new ones (torch.zeros).",
     "other_sequences": "That row belongs to another sequence. Rows that belong to other sequences are the sign of a "
                        "reshape (or view) without a transpose: reshape regroups the numbers in memory order and "
                        "moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead.",
@@ -115,7 +114,17 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
                          f"the {DIRECTIONS[first.direction]} direction ({code(first, ix)}). output puts the forward "
                          f"direction first, then the backward one: put {column(e, ix)} first.",
                          column(e, ix), f"[..., 0:{ix.h_out}]")
-    w, g = wrong[0]
+    named = [p for p in got_pieces if p.names]
+    if all(p.names for p in got_pieces) and len({w.row for w in want_pieces}) > 1 and \
+            len({n.seq for w in want_pieces for n in w.names[:1]}) > 1:
+        listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, 'output'), ix)}" for p in named[:2])
+        steps_of_one = _steps_of_one(ix, named, prefer, listed + (", and more" if len(named) > 2 else ""))
+        if steps_of_one:
+            return steps_of_one
+    named_wrong = [(w, g) for w, g in wrong if w.names]
+    if not named_wrong:  # the wanted numbers are computed from the run, not vectors of it
+        return _unnamed_wanted(ix, wrong[0][0], wrong[0][1], width, prefer)
+    w, g = named_wrong[0]
     e = preferred(w.names, prefer)
     more = len(wrong) - 1
     tail = f" ({more} more piece{'s' if more > 1 else ''} of your answer differ{'s' if more == 1 else ''} too.)" \
@@ -130,10 +139,27 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
     return Diagnosis(pattern, text, code(e, ix), _index(w, width))
 
 
+def _unnamed_wanted(ix: RunIndex, w: Piece, g: Piece | None, width: int, prefer: str) -> Diagnosis:
+    """The wanted numbers are no vector of the run (maths done on it): say what the answer holds instead."""
+    if g is not None and g.names:
+        h = preferred(g.names, prefer)
+        held = f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}."
+    else:
+        held = f"Your {where(w, width)} matches no vector of this run."
+    return Diagnosis("mixed", f"{held} The task wants other numbers there, computed from the run rather than read "
+                     f"from it.")
+
+
 def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
     if pattern == "wrong_direction":
         return (f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
                 f"The forward direction ends at the last valid step, the backward direction at step 0.")
+    if pattern == "wrong_layer" and e.direction != h.direction:
+        return WHY["wrong_layer"] + " It is also the other direction."
+    if pattern == "padding":
+        n, length = e.seq, int(ix.run.lengths[e.seq])
+        return (f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. "
+                f"Its final state is at its own last valid step, lengths[{n}] - 1 = {length - 1}.")
     if pattern == "off_by_one":
         return f"That is one step off: step {h.step} instead of step {e.step}. Steps run from 0 to L - 1."
     if pattern == "wrong_step" and ix.num_directions == 1:
@@ -164,6 +190,14 @@ def _swapped_halves(ix: RunIndex, got_pieces, want_pieces) -> bool:
 
 def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diagnosis:
     named = [p for p in got_pieces if p.names]
+    kinds = ({n.kind for p in named for n in p.names}, {n.kind for p in want_pieces for n in p.names})
+    if kinds in (({"cell"}, {"hidden"}), ({"hidden"}, {"cell"})):  # with proj_size, c_n and h_n differ in width
+        g, e = named[0], want_pieces[0]
+        pattern = "c_n_for_h_n" if kinds[0] == {"cell"} else "h_n_for_c_n"
+        h, w = preferred(g.names, prefer), preferred(e.names, "h_n" if pattern == "c_n_for_h_n" else "c_n")
+        return Diagnosis(pattern, f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be "
+                         f"{code(w, ix)}: {words(w, ix)}. {WHY[pattern]} With proj_size set, h_n is proj_size wide "
+                         f"and c_n hidden_size wide.", code(w, ix), _index(e, want_width))
     listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, prefer), ix)} "
                        f"({words(preferred(p.names, prefer), ix)})" for p in named[:2])
     listed += ", and more" if len(got_pieces) > 2 else ""
@@ -175,19 +209,27 @@ def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diag
         how = f" Keep only features {keep[0]}:{keep[1]} of each row: {advice}." if keep else " Keep only that."
         return Diagnosis("too_much", f"Your answer holds what the task wants, and more besides: {listed}.{how}",
                          advice)
-    if only_wanted and not has_all:
+    if only_wanted and not has_all and all(w.names for w in want_pieces):
         missing = next(w for w in want_pieces if not any(set(w.names) & set(g.names) for g in named))
         e = preferred(missing.names, prefer)
         return Diagnosis("too_little", f"Your answer holds only part of what the task wants: {listed}. It lacks "
                          f"{code(e, ix)} ({words(e, ix)}), among others.", code(e, ix), _index(missing, want_width))
-    firsts = [preferred(p.names, prefer) for p in named]
-    steps = {n.step for n in firsts if n.tensor == "output"}
-    if len({n.seq for n in firsts}) == 1 and len(steps) > 1 and ix.batch_size > 1:
-        layout = "(N, L, ...)" if ix.run.config.batch_first else "(L, N, ...)"
-        return Diagnosis("time_for_batch", f"The rows of your answer are the steps of one sequence: {listed}. "
-                         f"The task wants one row per sequence. Here output is {layout}: check which dimension "
-                         f"is time and which is the batch.")
+    steps_of_one = _steps_of_one(ix, named, prefer, listed)
+    if steps_of_one:
+        return steps_of_one
     return Diagnosis("mixed", f"Your answer holds other states of the run: {listed}.")
+
+
+def _steps_of_one(ix: RunIndex, named: list[Piece], prefer: str, listed: str) -> Diagnosis | None:
+    """The rows are steps of one sequence where one row per sequence was wanted: time and batch confused."""
+    firsts = [preferred(p.names, "output") for p in named]
+    steps = {n.step for n in firsts if n.tensor == "output"}
+    if len({n.seq for n in firsts}) != 1 or len(steps) < 2 or ix.batch_size < 2:
+        return None
+    layout = "(N, L, ...)" if ix.run.config.batch_first else "(L, N, ...)"
+    return Diagnosis("time_for_batch", f"The rows of your answer are the steps of one sequence: {listed}. "
+                     f"The task wants one row per sequence. Here output is {layout}: check which dimension "
+                     f"is time and which is the batch.")
 
 
 def _kept_span(got_pieces, want_pieces, width) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""The right numbers in the wrong shape: a size-1 dimension, transposed, stacked, concatenated the wrong way, flattened."""
+"""The right numbers in the wrong shape: a size-1 dimension, transposed, stacked, joined the wrong way, flattened."""
 
 from __future__ import annotations
 
@@ -70,13 +70,16 @@ def rearranged(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
                 if _same(torch.cat(parts, dim=-1), want):
                     return Diagnosis("cat_dim", f"{lead}, joined along dimension {dim} ({shapes}): "
                                      f"torch.cat(..., dim={dim}) puts the pieces one under the other. The task wants "
-                                     f"them side by side in each row: torch.cat(..., dim=-1).",
+                                     f"them side by side in each row: torch.cat(..., dim=-1). From your answer: "
+                                     f"torch.cat(answer.chunk({count}, {dim}), dim=-1).",
                                      f"torch.cat(answer.chunk({count}, {dim}), dim=-1)")
     if torch.equal(got.reshape(-1), want.reshape(-1)):
         if got.dim() == 1:
             return Diagnosis("flattened", f"{lead} in the right order, but flattened into one dimension ({shapes}). "
-                             f"Keep the dimensions: leave out flatten() or view(-1).",
+                             f"Keep the dimensions: leave out flatten() or view(-1) "
+                             f"(answer.reshape{_shape(want.shape)} undoes it).",
                              f"answer.reshape{_shape(want.shape)}")
-        return Diagnosis("reshaped", f"{lead} in the right order, but reshaped ({shapes}).",
+        return Diagnosis("reshaped", f"{lead} in the right order, but reshaped ({shapes}): "
+                         f"answer.reshape{_shape(want.shape)} gives the wanted shape.",
                          f"answer.reshape{_shape(want.shape)}")
     return None
