@@ -106,3 +106,15 @@ def test_bad_input_gets_a_value_error(kwargs, message):
 def test_view_rejects_a_bad_cell_before_making_widgets():
     with pytest.raises(ValueError, match=r"cell='rnn' is not allowed"):
         gates_view(cell="rnn")
+
+
+def test_an_updated_view_looks_exactly_like_a_fresh_drawing():
+    from helpers.views import VIEW_DPI
+    from helpers.views.gates import VIEW_FIGSIZE
+
+    view = gates_view()
+    for name, value in [("cell", "gru"), ("layer", 1), ("batch", 2), ("cell", "lstm"), ("batch", 1)]:
+        view.controls[name].value = value
+        fresh = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
+        draw_gates(fresh, compute_gates(**view.values()))
+        assert bytes(view.image.value) == png_bytes(fresh)  # unchanged labels kept, changed ones rewritten

@@ -44,6 +44,7 @@ class GateArtists:
     images: list[AxesImage]
     scale_axes: list[Axes]  # gate scale (0 to 1), candidate scale (-1 to 1)
     labels: list = field(default_factory=list)
+    specs: list = field(default_factory=list)  # what each label says and where, to skip unchanged ones
 
 
 def _is_candidate(name: str) -> bool:
@@ -108,13 +109,27 @@ def update_gate_heatmaps(art: GateArtists, frame: GateFrame) -> GateArtists:
     candidate = panels[-1][0]
     specs += [(cand_ax, 1.6, 1, "+1", dict(coords="axes")), (cand_ax, 1.6, 0, "-1", dict(coords="axes")),
               (cand_ax, 0.5, 1.04, candidate, dict(ha="center", va="bottom", coords="axes"))]
+    def key(spec):
+        a, x, y, text, options = spec
+        return id(a), x, y, text, tuple(sorted(options.items()))
+
+    # A label whose text and place did not change keeps its patch untouched: building transforms is the slow part.
+    unchanged = dict(zip(map(key, art.specs), art.labels))
+    new_keys = [key(spec) for spec in specs]
+    reused = {k: unchanged.pop(k) for k in new_keys if k in unchanged}
     spare = {}
-    for patch in art.labels:
+    for patch in unchanged.values():
         spare.setdefault(patch.axes, []).append(patch)
-    art.labels = [path_label(a, x, y, text, patch=spare[a].pop(0) if spare.get(a) else None, **options)
-                  for a, x, y, text, options in specs]
+    labels = []
+    for spec, k in zip(specs, new_keys):
+        a, x, y, text, options = spec
+        if k in reused:
+            labels.append(reused.pop(k))
+        else:
+            labels.append(path_label(a, x, y, text, patch=spare[a].pop() if spare.get(a) else None, **options))
     for patch in (p for patches in spare.values() for p in patches):
         patch.remove()
+    art.labels, art.specs = labels, specs
     return art
 
 
