@@ -5,20 +5,28 @@ Importing this package changes no global state: no rcParams, no warning filters.
 
 from .exercises import (
     Case,
+    check_backward_after,
     check_backward_final,
+    check_bottom_backward,
     check_classifier_summary,
     check_function,
     check_grid_shapes,
     check_h_n_batch_first,
     check_last_step,
+    check_layer_output,
+    check_layer_shapes,
     check_predicted_shapes,
     check_rows_not_in_output,
     check_shapes,
     check_tensor,
 )
+
+# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .explain import explain
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
+from .stack import StackRun, run_layers, split_layers
 from .states import (
     BACKWARD,
     CATEGORIES,
@@ -37,10 +45,23 @@ from .states import (
     time_major,
 )
 from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
-from .views import SliderView, grid_figure, grid_view, output_vs_h_n_figure, output_vs_h_n_view
+from .views import (
+    SliderView,
+    grid_figure,
+    grid_view,
+    output_vs_h_n_figure,
+    output_vs_h_n_view,
+    steps_read_figure,
+    steps_read_view,
+)
 
-# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
-from .explain import explain
+# Notebooks 04 (LSTM cell state), 05 (batch_first and unbatched), 06 (variable lengths)
+from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
+from .views.lstm_states import lstm_states_figure, lstm_states_view
+from .views.shapes import shapes_figure, shapes_view
+from .exercises.batch_first import check_batch_first_shapes, check_per_sequence, check_unbatched_shapes
+from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
+from .exercises.variable_lengths import check_packed_backward_final, check_last_valid, check_padded_shapes
 
 __all__ = [
     "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
@@ -58,13 +79,22 @@ __all__ = [
     "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
     "check_predicted_shapes", "check_rows_not_in_output", "check_grid_shapes",
     "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    # notebooks 02 and 03
+    "StackRun", "run_layers", "split_layers", "steps_read_figure", "steps_read_view",
+    "check_bottom_backward", "check_layer_output", "check_layer_shapes", "check_backward_after",
     # bring your own model
     "explain",
+]
+__all__ += [  # notebooks 04, 05, 06
+    "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view", "shapes_figure",
+    "shapes_view", "check_packed_backward_final", "check_batch_first_shapes", "check_final_cell",
+    "check_initial_state_shapes", "check_last_valid", "check_lstm_shapes", "check_padded_shapes",
+    "check_per_sequence", "check_unbatched_shapes",
 ]
 
 # Notebooks 07 (inside the cell), 08 (using the states) and 09 (cheat sheet)
 from .cells import GATE_ORDER, layer_weights, largest_difference, scratch_forward, significant
-from .exercises.cheat_sheet import check_summary_from_output, check_unbatched_shapes
+from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
 from .exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
 from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
 from .tasks import (
@@ -82,5 +112,5 @@ __all__ += [
     "accuracy_by_length_figure", "accuracy_by_length_view", "build_encoder", "check_decoder_h_0",
     "check_last_valid_step", "check_seq2seq_shapes", "first_tokens", "graph_size", "learning_curves_figure",
     "summaries", "train_head",
-    "cheat_sheet_figure", "cheat_sheet_view", "check_summary_from_output", "check_unbatched_shapes", "compute_sheet",
+    "cheat_sheet_figure", "cheat_sheet_view", "check_projected_shapes", "check_summary_from_output", "compute_sheet",
 ]

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from helpers.exercises.cheat_sheet import check_summary_from_output, check_unbatched_shapes
+from helpers.exercises.cheat_sheet import check_summary_from_output, check_projected_shapes
 from helpers.exercises.solutions import cheat_sheet as solutions
 
-CHECKS = [(check_unbatched_shapes, solutions.unbatched_shapes),
+CHECKS = [(check_projected_shapes, solutions.projected_shapes),
           (check_summary_from_output, solutions.summary_from_output)]
 
 
@@ -28,8 +28,8 @@ def padded_last(output, lengths):
 
 
 @pytest.mark.parametrize("check,answer,named", [
-    (check_unbatched_shapes, {"output": (7, 1, 8), "h_n": (4, 4), "c_n": (4, 10)}, "output"),
-    (check_unbatched_shapes, {"output": (7, 8), "h_n": (4, 10), "c_n": (4, 10)}, "proj_size"),
+    (check_projected_shapes, {"output": (7, 1, 8), "h_n": (4, 4), "c_n": (4, 10)}, "output"),
+    (check_projected_shapes, {"output": (7, 8), "h_n": (4, 10), "c_n": (4, 10)}, "proj_size"),
     (check_summary_from_output, padded_last, "padding"),
     (check_summary_from_output, lambda output, lengths: output[:, -1], "Not yet"),
 ])

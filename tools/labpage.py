@@ -89,7 +89,8 @@ class ConsoleLog:
 def open_notebook(page, lab: LabServer, notebook: str, timeout: float = 120) -> None:
     """Open `notebook` (path under the served root) and wait until its kernel is connected and idle."""
     page.goto(lab.lab_url(notebook))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout * 1000)
+    # Earlier notebooks stay open as hidden tabs: wait for a cell of the visible panel only.
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell", timeout=timeout * 1000)
     wait_kernel_idle(page, lab, notebook, timeout)
 
 

@@ -40,8 +40,10 @@ class LabServer:
 
     def lab_url(self, notebook: str | None = None) -> str:
         """The JupyterLab page (optionally opening `notebook`, relative to root_dir), with the token."""
-        path = "/lab" if notebook is None else f"/lab/tree/{notebook}"
-        return f"{self.base_url}{path}?token={self.token}"
+        if notebook is None:
+            return f"{self.base_url}/lab?token={self.token}"
+        # reset: start from an empty workspace, so notebooks opened earlier are not restored as hidden tabs
+        return f"{self.base_url}/lab/tree/{notebook}?reset&token={self.token}"
 
     def request(self, path: str, *, method: str = "GET", with_token: bool = True) -> tuple[int, object]:
         """Call the server's REST API; return (HTTP status, decoded JSON body or None)."""

@@ -14,11 +14,11 @@ SUMMARY_CASES = [
 ]
 
 
-def check_unbatched_shapes(answer) -> None:
+def check_projected_shapes(answer) -> None:
     """Exercise 1: shapes of a projected bidirectional LSTM's results on one unbatched sequence."""
     # nn.LSTM(5, 10, num_layers=2, proj_size=4, bidirectional=True) on x of shape (7, 5)
     check_shapes(
-        answer, name="unbatched_shapes", expected={"output": (7, 8), "h_n": (4, 4), "c_n": (4, 10)},
+        answer, name="projected_shapes", expected={"output": (7, 8), "h_n": (4, 4), "c_n": (4, 10)},
         section="09, section 1 (the shape reference)",
         success="unbatched drops N everywhere; H_out is proj_size = 4 for output and h_n, c_n stays hidden_size = 10",
     )

@@ -2,7 +2,7 @@
 
 import torch as _torch
 
-unbatched_shapes = {"output": (7, 8), "h_n": (4, 4), "c_n": (4, 10)}
+projected_shapes = {"output": (7, 8), "h_n": (4, 4), "c_n": (4, 10)}
 
 
 def summary_from_output(output, lengths):
