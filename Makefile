@@ -18,7 +18,8 @@ $(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json ju
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@# Server settings (127.0.0.1, no news, no update checks) and Lab settings (no news prompt)
+	@# Server settings (127.0.0.1, no news, no update checks, TCP_NODELAY kernel websockets) and Lab
+	@# settings (no news prompt)
 	$(BIN)/python -m tools.jupyter_settings $(VENV)
 	@# Build matplotlib's font cache now, so its notice never lands in a notebook output.
 	$(BIN)/python -c "import matplotlib.pyplot"

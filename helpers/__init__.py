@@ -91,3 +91,26 @@ __all__ += [  # notebooks 04, 05, 06
     "check_initial_state_shapes", "check_last_valid", "check_lstm_shapes", "check_padded_shapes",
     "check_per_sequence", "check_unbatched_shapes",
 ]
+
+# Notebooks 07 (inside the cell), 08 (using the states) and 09 (cheat sheet)
+from .cells import GATE_ORDER, layer_weights, largest_difference, scratch_forward, significant
+from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
+from .exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
+from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
+from .tasks import (
+    TaskConfig, accuracy_table, build_encoder, compare_summaries, first_tokens, graph_size, make_task, summaries,
+    train_head,
+)
+from .views.cheat_sheet import cheat_sheet_figure, cheat_sheet_view, compute_sheet
+from .views.gates import gates_figure, gates_view
+from .views.summaries import accuracy_by_length_figure, accuracy_by_length_view, learning_curves_figure
+
+__all__ += [
+    "GATE_ORDER", "TaskConfig", "accuracy_table", "compare_summaries", "gates_figure", "gates_view",
+    "largest_difference", "layer_weights", "make_task", "scratch_forward", "significant",
+    "check_first_forget_gate", "check_gru_step", "check_update_gate_rows",
+    "accuracy_by_length_figure", "accuracy_by_length_view", "build_encoder", "check_decoder_h_0",
+    "check_last_valid_step", "check_seq2seq_shapes", "first_tokens", "graph_size", "learning_curves_figure",
+    "summaries", "train_head",
+    "cheat_sheet_figure", "cheat_sheet_view", "check_projected_shapes", "check_summary_from_output", "compute_sheet",
+]

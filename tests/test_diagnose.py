@@ -313,3 +313,15 @@ def test_diagnose_never_trips(case_name, data):
     expected = data.draw(tensors_made_of_the_run(m))
     d = diagnose(m.run, got, expected)
     assert d.pattern and d.text
+
+
+def test_a_wanted_tensor_outside_the_run_gets_a_message_not_an_index_error():
+    """A lower layer's output is in no returned tensor: the diagnosis still says what the answer holds."""
+    from helpers import RNNConfig, run
+    from helpers.exercises.diagnose import diagnose
+
+    r = run(RNNConfig("gru", 3, 4, 2), seq_len=4, batch_size=2)
+    want = torch.randn(4, 2, 4, generator=torch.Generator().manual_seed(0))  # numbers no returned tensor holds
+    result = diagnose(r, r.output, want)
+    assert result.text == ("Your answer[0, 0] is output[0, 0]: the top layer's output at step 0, sequence 0. "
+                           "The task wants other numbers there, computed from the run rather than read from it.")

@@ -24,8 +24,14 @@ from tools.slider_latency import kernel_latency, summary
 NOTEBOOKS = REPO_ROOT / "notebooks"
 FIRST_NOTEBOOK = NOTEBOOKS / "01_output_vs_h_n.ipynb"
 OUT_DIR = ARTIFACTS / "bench"
-TARGETS = {"a": 30.0, "b": 150.0, "c": 1.5}  # ms, ms, ratio
-MIN_BROWSER_CHANGES = 24
+TARGETS = {"a": 30.0, "b": 40.0, "c": 1.5}  # ms, ms, ratio
+MIN_BROWSER_CHANGES = 48  # per rhythm
+WARM_UP_PRESSES = 4  # not counted: the first presses after Run All fill caches
+# (b)'s rhythms: quick presses each go as soon as the last picture shows; slow ones 150 ms apart.
+RHYTHMS = {"quick presses": 0.0, "slow presses, 150 ms apart": 0.150}
+# `--stock-websocket`: jupyter_server's own kernel websocket (Nagle on), to compare with the project's.
+STOCK_WEBSOCKET = ("--ServerApp.kernel_websocket_connection_class="
+                   "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection",)
 BASELINE_SOURCE = "import torch, matplotlib, ipywidgets, helpers"
 
 
@@ -79,18 +85,58 @@ def suite_overhead(rounds: int = 3) -> dict:
 
 # --- (b) and (d): in Chromium ----------------------------------------------------------------------
 
+# Added before JupyterLab loads: stamps the arrival of every large websocket message (a picture),
+# from a listener that runs before JupyterLab's own handler, and reads when the kernel made it (the
+# header's `date`, on the same machine's clock). The messages use the v1 kernel websocket protocol:
+# a count and offsets (8-byte little-endian), then the channel name, then the header's JSON.
+STAMP_PICTURE_MESSAGES = """(() => {
+    const Native = window.WebSocket;
+    window.__benchPicture = null;
+    const sentAt = (data) => {
+        try {
+            const view = new DataView(data), offset = (i) => Number(view.getBigUint64(8 * (i + 1), true));
+            const header = JSON.parse(new TextDecoder().decode(data.slice(offset(1), offset(2))));
+            const fraction = /\\.(\\d+)/.exec(header.date);
+            const ms = Date.parse(header.date.replace(/\\.\\d+/, "")) + (fraction ? 1000 * Number("0." + fraction[1]) : 0);
+            return ms - performance.timeOrigin;
+        } catch (e) { return null; }
+    };
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', e => {
+                if (e.data instanceof ArrayBuffer && e.data.byteLength > %d)
+                    window.__benchPicture = {received: performance.now(), sent: sentAt(e.data)};
+            });
+        }
+    };
+})();""" % 4096  # bytes: status and echo messages are well under this, the PNGs well over
+
 # Stamps every key press (event.timeStamp is on the performance.now() clock) and, when a widget
-# image then gets a new src, records the time until that image is decoded and painted.
+# image then gets a new src, records the time until that image is decoded and painted, and the
+# segments on the way: key press -> the kernel sends the picture -> the page receives it -> src set
+# -> decoded -> next frame.
 INSTALL_PROBE = """(selector) => {
-    const bench = window.__bench = {down: null, samples: []};
+    const bench = window.__bench = {down: null, samples: [], segments: []};
     document.addEventListener('keydown', e => { bench.down = e.timeStamp; }, true);
     for (const img of document.querySelectorAll(selector + ' img')) {
         new MutationObserver(async () => {
             const down = bench.down;
             if (down === null) return;
             bench.down = null;
+            const srcSet = performance.now(), picture = window.__benchPicture;
             await img.decode().catch(() => {});
-            requestAnimationFrame(() => bench.samples.push(performance.now() - down));
+            const decoded = performance.now();
+            requestAnimationFrame(() => {
+                const shown = performance.now();
+                bench.samples.push(shown - down);
+                const fresh = picture !== null && picture.received > down && picture.sent !== null;
+                bench.segments.push(fresh ? {
+                    "press -> kernel sends picture": picture.sent - down,
+                    "kernel sends -> page receives": picture.received - picture.sent,
+                    "received -> src set": srcSet - picture.received,
+                    "src set -> decoded": decoded - srcSet, "decoded -> next frame": shown - decoded} : null);
+            });
         }).observe(img, {attributes: true, attributeFilter: ['src']});
     }
 }"""
@@ -106,17 +152,19 @@ def slider_range(handle) -> tuple[float, float, float]:
     return tuple(float(handle.get_attribute(f"aria-value{a}")) for a in ("min", "now", "max"))
 
 
-def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES) -> dict:
-    """(d) time to first view of `notebook`, then (b) key press -> new image on the page."""
+def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args: tuple[str, ...] = ()) -> dict:
+    """(d) time to first view of `notebook`, then (b) key press -> new image on the page, in each rhythm."""
     from playwright.sync_api import sync_playwright
 
     executable = labpage.find_chromium()
     if executable is None:
         return {"error": labpage.INSTALL_HINT}
     served = f"notebooks/{notebook.name}"
-    with running_lab({"notebooks": NOTEBOOKS}, log_dir=OUT_DIR) as lab, sync_playwright() as pw:
+    with running_lab({"notebooks": NOTEBOOKS}, log_dir=OUT_DIR, extra_args=lab_args) as lab, \
+            sync_playwright() as pw:
         browser = labpage.launch_chromium(pw, executable)
         page = browser.new_context(viewport=labpage.VIEWPORT).new_page()
+        page.add_init_script(STAMP_PICTURE_MESSAGES)
         try:
             # (d): performance.now() counts from the navigation start, that is from opening the notebook.
             page.goto(lab.lab_url(served))
@@ -136,18 +184,41 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES) -> dict:
                        if slider_range(h)[0] < slider_range(h)[2]]
             if not handles:
                 return {"error": "no movable slider in the notebook's views"}
-            for i in range(presses):  # round-robin over the sliders, right on even rounds, left on odd
-                handle = handles[i % len(handles)]
-                low, value, top = slider_range(handle)
-                rightwards = (i // len(handles)) % 2 == 0
-                key = "ArrowRight" if (rightwards and value < top) or value <= low else "ArrowLeft"
-                labpage.press_slider(page, handle, key)
-                page.wait_for_function("(n) => window.__bench.samples.length > n", arg=i, timeout=60_000)
-            samples = page.evaluate("() => window.__bench.samples")
+            press_in_rhythm(page, handles, WARM_UP_PRESSES, gap_s=0.0)
+            rhythms = {name: press_in_rhythm(page, handles, presses, gap_s) for name, gap_s in RHYTHMS.items()}
         finally:
             browser.close()
+        nodelay = "TCP_NODELAY on" in lab.log_path.read_text(errors="replace")
     return {"notebook": notebook.name, "first_stored_figure_s": static, "first_live_view_s": live / 1000,
-            "press_to_image_ms": summary(samples)}
+            "kernel_websocket_nodelay": nodelay, "warm_up_presses": WARM_UP_PRESSES,
+            "press_to_image_ms": rhythms}
+
+
+def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> dict:
+    """Press arrow keys on the sliders: each press once the last picture shows and `gap_s` has passed.
+
+    Round-robin over the sliders, right on even rounds and left on odd ones (turning at an end).
+    Returns the summary of the key press -> picture shown times (ms) of these presses, with the
+    median of each segment on the way.
+    """
+    first = page.evaluate("() => window.__bench.samples.length")
+    last_press = None
+    for i in range(presses):
+        handle = handles[i % len(handles)]
+        low, value, top = slider_range(handle)
+        rightwards = (i // len(handles)) % 2 == 0
+        key = "ArrowRight" if (rightwards and value < top) or value <= low else "ArrowLeft"
+        handle.focus()
+        if last_press is not None:
+            time.sleep(max(0.0, last_press + gap_s - time.perf_counter()))
+        last_press = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function("(n) => window.__bench.samples.length > n", arg=first + i, timeout=60_000,
+                               polling="raf")
+    samples, segments = page.evaluate("(first) => [window.__bench.samples.slice(first), "
+                                      "window.__bench.segments.slice(first).filter(s => s !== null)]", first)
+    medians = {name: statistics.median(s[name] for s in segments) for name in segments[0]} if segments else {}
+    return {**summary(samples), "segments_median_ms": medians, "samples": samples, "segments": segments}
 
 
 # --- report -----------------------------------------------------------------------------------------
@@ -176,11 +247,13 @@ def table(figures: dict) -> str:
                             f"median {a['median']:.1f} ms, p95 {a['p95']:.1f} ms (n={a['n']}; {split})",
                             "median <= 30 ms", verdict(a["median"], TARGETS["a"])))
     browser = figures.get("browser", {})
-    if "press_to_image_ms" in browser:
-        b = browser["press_to_image_ms"]
-        rows.append(row("(b) key press -> new image in Chromium",
-                        f"median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms (n={b['n']})",
-                        "median <= 150 ms", verdict(b["median"], TARGETS["b"])))
+    nodelay = "TCP_NODELAY on" if browser.get("kernel_websocket_nodelay") else "TCP_NODELAY not set (Nagle on)"
+    for rhythm, b in browser.get("press_to_image_ms", {}).items():
+        segments = ", ".join(f"{name} {ms:.0f}" for name, ms in b["segments_median_ms"].items())
+        rows.append(row(f"(b) key press -> new image in Chromium: {rhythm}",
+                        f"median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms (n={b['n']}; kernel websocket: {nodelay}; "
+                        f"segment medians, ms: {segments})",
+                        f"median <= {TARGETS['b']:.0f} ms", verdict(b["median"], TARGETS["b"])))
     c = figures.get("c", {})
     if "ratio" in c:
         failed = "" if c["all_passed"] else " (a pytest run FAILED)"
@@ -199,13 +272,17 @@ def table(figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="abcd", help="which figures to measure, e.g. 'ab' (default: abcd)")
+    parser.add_argument("--stock-websocket", action="store_true",
+                        help="serve with jupyter_server's own kernel websocket (Nagle on), to compare")
     args = parser.parse_args(argv)
     status = 0
     figures: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "platform": platform.platform(),
                                  "load_average_at_start": os.getloadavg()}}
     notebook = FIRST_NOTEBOOK if FIRST_NOTEBOOK.exists() else next(iter(labpage.widget_notebooks(NOTEBOOKS)), None)
-    parts = {"a": kernel_latency, "browser": lambda: browser_figures(notebook), "c": suite_overhead}
+    lab_args = STOCK_WEBSOCKET if args.stock_websocket else ()
+    parts = {"a": kernel_latency, "browser": lambda: browser_figures(notebook, lab_args=lab_args),
+             "c": suite_overhead}
     for key, measure in parts.items():
         if not set({"browser": "bd"}.get(key, key)) & set(args.only):
             continue

@@ -15,14 +15,19 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent / "jupyter"
 TARGETS = {  # file in jupyter/ -> where it goes under the prefix
-    "jupyter_server_config.json": Path("etc", "jupyter", "jupyter_server_config.d", "rnn-outputs.json"),
+    # Not jupyter_server_config.d/: from there the server reads only which extensions to load.
+    "jupyter_server_config.json": Path("etc", "jupyter", "jupyter_server_config.json"),
     "overrides.json": Path("share", "jupyter", "lab", "settings", "overrides.json"),
 }
+# Where earlier versions put the server settings, to no effect; removed so nobody is misled.
+STALE = [Path("etc", "jupyter", "jupyter_server_config.d", "rnn-outputs.json")]
 
 
 def install(prefix: Path) -> list[Path]:
     """Copy every settings file under prefix; returns the paths written."""
     written = []
+    for relative in STALE:
+        (prefix / relative).unlink(missing_ok=True)
     for name, relative in TARGETS.items():
         target = prefix / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -122,8 +122,8 @@ def _state_env(state: Path, token: str) -> dict[str, str]:
     return env
 
 
-def _command(port: int, root: Path) -> list[str]:
-    """The `jupyter lab` command line from the project's .venv."""
+def _command(port: int, root: Path, extra_args: tuple[str, ...] = ()) -> list[str]:
+    """The `jupyter lab` command line from the project's .venv (`extra_args` go last)."""
     jupyter = VENV_BIN / "jupyter"
     if not jupyter.exists():
         raise FileNotFoundError(f"{jupyter} is missing: run `make install` first")
@@ -137,7 +137,7 @@ def _command(port: int, root: Path) -> list[str]:
     ]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
-    return cmd
+    return cmd + list(extra_args)
 
 
 def _wait_until_up(proc: subprocess.Popen, port: int, token: str, log_path: Path, timeout: float) -> None:
@@ -182,8 +182,12 @@ def running_lab(
     sources: dict[str, Path] | None = None,
     log_dir: Path = ARTIFACTS / "lab",
     startup_timeout: float = 120,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[LabServer]:
     """Serve a temporary copy of `sources` (name -> folder; default notebooks/) with JupyterLab.
+
+    The server runs with the project's settings from the venv; `extra_args` (command-line options
+    such as `--ServerApp.x=y`) override them, for comparisons only.
 
     JupyterLab autosaves notebooks and writes runtime, workspace and settings files; all of that
     happens in a temporary folder, so the working tree is left as it was.
@@ -199,7 +203,7 @@ def running_lab(
         log_path = log_dir / "jupyterlab.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                _command(port, root), cwd=root, env=_state_env(state, token),
+                _command(port, root, extra_args), cwd=root, env=_state_env(state, token),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )

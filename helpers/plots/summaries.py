@@ -1,0 +1,89 @@
+"""Notebook 08's pictures: learning curves of the three summaries, and test accuracy by sequence length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..tasks import SUMMARIES, TaskResult
+
+# One colour, line style and marker per summary, so the lines read without colour too.
+STYLES = {
+    "h_n, both directions": dict(color="tab:green", linestyle="-", marker="o"),
+    "output[:, -1]": dict(color="tab:orange", linestyle="--", marker="s"),
+    "h_n[-1] alone": dict(color="tab:purple", linestyle=":", marker="^"),
+}
+FIGSIZE = (7.2, 3.6)  # inches
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        ax = Figure(figsize=FIGSIZE).add_subplot()
+    return ax
+
+
+def _chance(ax: Axes, result: TaskResult) -> Line2D:
+    chance = 1 / result.config.vocab_size
+    line = ax.axhline(chance, color="grey", linewidth=1, linestyle="-.", label=f"chance ({chance:.2f})")
+    return line
+
+
+def learning_curves(result: TaskResult, ax: Axes | None = None) -> dict[str, Line2D]:
+    """Test accuracy against training step, one line per summary, with the chance level; returns the lines."""
+    ax = _axes(ax)
+    lines = {}
+    for name in SUMMARIES:
+        history = result.histories[name]
+        lines[name], = ax.plot(history.steps, history.test_accuracy, markersize=3, markevery=4, label=name,
+                               **STYLES[name])
+    lines["chance"] = _chance(ax, result)
+    ax.set_xlabel("training step (full-batch gradient descent on the linear head)")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Learning curves: which summary the head reads")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return lines
+
+
+@dataclass
+class ByLengthArtists:
+    """The lines of accuracy_by_length, so a view can move them in place."""
+
+    ax: Axes
+    lines: dict[str, Line2D]
+    step_text: object  # "after N training steps", inside the axes
+
+
+def _step_text(result: TaskResult, evaluation: int) -> str:
+    step = result.histories[next(iter(SUMMARIES))].steps[evaluation]
+    return f"after {step} training steps"
+
+
+def update_accuracy_by_length(art: ByLengthArtists, result: TaskResult, evaluation: int = -1) -> ByLengthArtists:
+    """Move the lines to another evaluation (training step)."""
+    for name in SUMMARIES:
+        by_length = result.accuracy_by_length(name, evaluation)
+        art.lines[name].set_data(list(by_length), list(by_length.values()))
+    art.step_text.set_text(_step_text(result, evaluation))
+    return art
+
+
+def accuracy_by_length(result: TaskResult, evaluation: int = -1, ax: Axes | None = None) -> ByLengthArtists:
+    """Test accuracy per real sequence length for each summary at one evaluation; returns the artists."""
+    ax = _axes(ax)
+    lines = {name: ax.plot([], [], markersize=5, label=name, **STYLES[name])[0] for name in SUMMARIES}
+    _chance(ax, result)
+    cfg = result.config
+    ax.set_xlim(cfg.min_length - 0.5, cfg.max_length + 0.5)
+    ax.set_ylim(0, 1.05)
+    ax.set_xticks(range(cfg.min_length, cfg.max_length + 1, 2))
+    ax.set_xlabel(f"real length of the sequence (every batch is padded to L = {cfg.max_length})")
+    ax.set_ylabel("test accuracy")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    ax.set_title("Test accuracy by real sequence length")
+    step_text = ax.text(0.5, 0.7, "", transform=ax.transAxes, ha="center", va="center", fontsize=10)
+    art = ByLengthArtists(ax, lines, step_text)
+    return update_accuracy_by_length(art, result, evaluation)

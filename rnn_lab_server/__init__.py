@@ -1,0 +1,1 @@
+"""Server-side settings for the JupyterLab that the project starts (not imported by the notebooks)."""
