@@ -159,3 +159,10 @@ def test_a_heading_below_text_in_the_same_cell_still_starts_a_slide_and_gets_its
     nb.cells = [md("# 99 · x"), md("## 1. A"), md("Why.\n\n## 2. B\n\nText."), md("```\n## not a heading\n```")]
     slides.apply(nb, {"b": "Say B."})
     assert kinds(nb) == ["slide", "slide", "slide", "notes", "-"]
+
+
+def test_every_section_heading_of_a_cell_gets_its_notes():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [md("# 99 · x"), md("## Summary\n\nAll.\n\n## Exercises\n\nTwo.")]
+    slides.apply(nb, {"summary": "Say S.", "exercises": "Say E."})
+    assert [c.source for c in nb.cells[2:]] == ["Say S.", "Say E."]

@@ -63,18 +63,23 @@ def tags(cell) -> set[str]:
     return set(cell.metadata.get("tags", []))
 
 
-def heading(cell) -> tuple[int, str] | None:
-    """(level, text) of the first heading in a markdown cell (fenced code skipped), else None."""
+def headings(cell) -> list[tuple[int, str]]:
+    """(level, text) of every heading in a markdown cell, in order; fenced code is skipped."""
     if cell.cell_type != "markdown":
-        return None
-    fenced = False
+        return []
+    found, fenced = [], False
     for line in cell.source.splitlines():
         if line.lstrip().startswith("```"):
             fenced = not fenced
         match = None if fenced else re.match(r"^(#{1,6})\s+(.*?)\s*$", line)
         if match:
-            return len(match.group(1)), match.group(2)
-    return None
+            found.append((len(match.group(1)), match.group(2)))
+    return found
+
+
+def heading(cell) -> tuple[int, str] | None:
+    """The first heading of a markdown cell, or None."""
+    return next(iter(headings(cell)), None)
 
 
 def is_live_view(cell) -> bool:
@@ -213,15 +218,13 @@ def with_notes(cells, notes: dict[str, str], report: Report) -> list:
     title_anchor = 1 if len(cells) > 1 and NAV_TAG in tags(cells[1]) else 0
     for index, cell in enumerate(cells):
         out.append(cell)
-        head = heading(cell)
-        name = "" if index == title_anchor else (key(head[1]) if head and head[0] == 2 else None)
-        if name is None:
-            continue
-        if name in notes:
-            out.append(notes_cell(notes[name], re.sub(r"\W+", "-", name).strip("-") or "title"))
-            used.add(name)
-        elif name:
-            report.headings_without_notes.append(head[1])
+        sections = [("", "")] if index == title_anchor else [(key(t), t) for level, t in headings(cell) if level == 2]
+        for name, text in sections:
+            if name in notes:
+                out.append(notes_cell(notes[name], re.sub(r"\W+", "-", name).strip("-") or "title"))
+                used.add(name)
+            elif name:
+                report.headings_without_notes.append(text)
     report.unused_notes.extend(k or "(title)" for k in notes if k not in used)
     return out
 
