@@ -10,7 +10,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install lab test outputs slides bench clean check-platforms
+.PHONY: install lab test lint format outputs slides bench clean check-platforms
 
 install: $(STAMP)
 
@@ -28,8 +28,18 @@ $(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json ju
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(FIRST_NOTEBOOK) --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
+# ruff's lint and format checks over helpers/, tests/, tools/ and the notebooks (settings in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Apply what lint checks: safe fixes, then formatting.
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
 # The suite must leave the working tree as it found it: compare git's view before and after.
-test: $(STAMP)
+test: lint
 	@before="$$(git status --porcelain 2>/dev/null)"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	after="$$(git status --porcelain 2>/dev/null)"; \

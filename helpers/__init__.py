@@ -3,6 +3,7 @@
 Importing this package changes no global state: no rcParams, no warning filters.
 """
 
+from .cells import GATE_ORDER, largest_difference, layer_weights, scratch_forward, significant
 from .exercises import (
     Case,
     check_backward_after,
@@ -20,9 +21,14 @@ from .exercises import (
     check_shapes,
     check_tensor,
 )
-
-# Bring your own model (issue 12): explain(module, x) runs a student's own module and explains what came back.
+from .exercises.batch_first import check_batch_first_shapes, check_per_sequence, check_unbatched_shapes
+from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
+from .exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
+from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
+from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
+from .exercises.variable_lengths import check_last_valid, check_packed_backward_final, check_padded_shapes
 from .explain import explain
+from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
 from .relations import Relation, format_table, relation_table
@@ -44,6 +50,17 @@ from .states import (
     state_index,
     time_major,
 )
+from .tasks import (
+    TaskConfig,
+    accuracy_table,
+    build_encoder,
+    compare_summaries,
+    first_tokens,
+    graph_size,
+    make_task,
+    summaries,
+    train_head,
+)
 from .unroll import GridBox, GridModel, UnrolledStates, grid_model, layer_twin, unroll, unroll_module
 from .views import (
     SliderView,
@@ -54,63 +71,130 @@ from .views import (
     steps_read_figure,
     steps_read_view,
 )
-
-# Notebooks 04 (LSTM cell state), 05 (batch_first and unbatched), 06 (variable lengths)
-from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
+from .views.cheat_sheet import cheat_sheet_figure, cheat_sheet_view, compute_sheet
+from .views.gates import gates_figure, gates_view
 from .views.lstm_states import lstm_states_figure, lstm_states_view
 from .views.shapes import shapes_figure, shapes_view
-from .exercises.batch_first import check_batch_first_shapes, check_per_sequence, check_unbatched_shapes
-from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
-from .exercises.variable_lengths import check_packed_backward_final, check_last_valid, check_padded_shapes
+from .views.summaries import accuracy_by_length_figure, accuracy_by_length_view, learning_curves_figure
 
 __all__ = [
-    "BACKWARD", "CATEGORIES", "CELLS", "FORWARD", "RNNConfig", "RNNRun", "Relation", "StateLocation",
-    "build_module", "final_state_from_h_n", "final_state_from_output", "flat_view",
-    "format_table", "last_valid_output", "last_valid_steps", "layer_direction_view",
-    "locate_final_state", "make_input", "relation_table", "run", "sequence_summary",
-    "state_category", "state_index", "time_major",
+    "BACKWARD",
+    "CATEGORIES",
+    "CELLS",
+    "FORWARD",
+    "RNNConfig",
+    "RNNRun",
+    "Relation",
+    "StateLocation",
+    "build_module",
+    "final_state_from_h_n",
+    "final_state_from_output",
+    "flat_view",
+    "format_table",
+    "last_valid_output",
+    "last_valid_steps",
+    "layer_direction_view",
+    "locate_final_state",
+    "make_input",
+    "relation_table",
+    "run",
+    "sequence_summary",
+    "state_category",
+    "state_index",
+    "time_major",
     # every state at every step, and the unrolled grid
-    "GridBox", "GridModel", "UnrolledStates", "grid_figure", "grid_model", "grid_view", "layer_twin", "unroll",
+    "GridBox",
+    "GridModel",
+    "UnrolledStates",
+    "grid_figure",
+    "grid_model",
+    "grid_view",
+    "layer_twin",
+    "unroll",
     "unroll_module",
     # pictures, views and exercise checkers
-    "OutputHnArtists", "SliderView",
+    "OutputHnArtists",
+    "SliderView",
     # exercise checkers
-    "Case", "check_function", "check_tensor", "check_shapes",
-    "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
-    "check_predicted_shapes", "check_rows_not_in_output", "check_grid_shapes",
-    "heatmap", "mark_cells", "output_vs_h_n", "output_vs_h_n_figure", "output_vs_h_n_view", "update_output_vs_h_n",
+    "Case",
+    "check_function",
+    "check_tensor",
+    "check_shapes",
+    "check_backward_final",
+    "check_classifier_summary",
+    "check_h_n_batch_first",
+    "check_last_step",
+    "check_predicted_shapes",
+    "check_rows_not_in_output",
+    "check_grid_shapes",
+    "heatmap",
+    "mark_cells",
+    "output_vs_h_n",
+    "output_vs_h_n_figure",
+    "output_vs_h_n_view",
+    "update_output_vs_h_n",
     # notebooks 02 and 03
-    "StackRun", "run_layers", "split_layers", "steps_read_figure", "steps_read_view",
-    "check_bottom_backward", "check_layer_output", "check_layer_shapes", "check_backward_after",
+    "StackRun",
+    "run_layers",
+    "split_layers",
+    "steps_read_figure",
+    "steps_read_view",
+    "check_bottom_backward",
+    "check_layer_output",
+    "check_layer_shapes",
+    "check_backward_after",
     # bring your own model
     "explain",
 ]
+
 __all__ += [  # notebooks 04, 05, 06
-    "LSTMSteps", "lstm_cell_step", "lstm_steps", "lstm_states_figure", "lstm_states_view", "shapes_figure",
-    "shapes_view", "check_packed_backward_final", "check_batch_first_shapes", "check_final_cell",
-    "check_initial_state_shapes", "check_last_valid", "check_lstm_shapes", "check_padded_shapes",
-    "check_per_sequence", "check_unbatched_shapes",
+    "LSTMSteps",
+    "lstm_cell_step",
+    "lstm_steps",
+    "lstm_states_figure",
+    "lstm_states_view",
+    "shapes_figure",
+    "shapes_view",
+    "check_packed_backward_final",
+    "check_batch_first_shapes",
+    "check_final_cell",
+    "check_initial_state_shapes",
+    "check_last_valid",
+    "check_lstm_shapes",
+    "check_padded_shapes",
+    "check_per_sequence",
+    "check_unbatched_shapes",
 ]
 
-# Notebooks 07 (inside the cell), 08 (using the states) and 09 (cheat sheet)
-from .cells import GATE_ORDER, layer_weights, largest_difference, scratch_forward, significant
-from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
-from .exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
-from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
-from .tasks import (
-    TaskConfig, accuracy_table, build_encoder, compare_summaries, first_tokens, graph_size, make_task, summaries,
-    train_head,
-)
-from .views.cheat_sheet import cheat_sheet_figure, cheat_sheet_view, compute_sheet
-from .views.gates import gates_figure, gates_view
-from .views.summaries import accuracy_by_length_figure, accuracy_by_length_view, learning_curves_figure
-
 __all__ += [
-    "GATE_ORDER", "TaskConfig", "accuracy_table", "compare_summaries", "gates_figure", "gates_view",
-    "largest_difference", "layer_weights", "make_task", "scratch_forward", "significant",
-    "check_first_forget_gate", "check_gru_step", "check_update_gate_rows",
-    "accuracy_by_length_figure", "accuracy_by_length_view", "build_encoder", "check_decoder_h_0",
-    "check_last_valid_step", "check_seq2seq_shapes", "first_tokens", "graph_size", "learning_curves_figure",
-    "summaries", "train_head",
-    "cheat_sheet_figure", "cheat_sheet_view", "check_projected_shapes", "check_summary_from_output", "compute_sheet",
+    "GATE_ORDER",
+    "TaskConfig",
+    "accuracy_table",
+    "compare_summaries",
+    "gates_figure",
+    "gates_view",
+    "largest_difference",
+    "layer_weights",
+    "make_task",
+    "scratch_forward",
+    "significant",
+    "check_first_forget_gate",
+    "check_gru_step",
+    "check_update_gate_rows",
+    "accuracy_by_length_figure",
+    "accuracy_by_length_view",
+    "build_encoder",
+    "check_decoder_h_0",
+    "check_last_valid_step",
+    "check_seq2seq_shapes",
+    "first_tokens",
+    "graph_size",
+    "learning_curves_figure",
+    "summaries",
+    "train_head",
+    "cheat_sheet_figure",
+    "cheat_sheet_view",
+    "check_projected_shapes",
+    "check_summary_from_output",
+    "compute_sheet",
 ]

@@ -12,8 +12,14 @@ from .checks import check_int
 # The order in which PyTorch stacks the gates' rows in weight_ih_l{k}, weight_hh_l{k} and both biases.
 GATE_ORDER = {"rnn": ("h",), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
 GATE_NAMES = {
-    "r": "reset gate", "z": "update gate", "n": "new gate (candidate)",
-    "i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate", "h": "hidden state",
+    "r": "reset gate",
+    "z": "update gate",
+    "n": "new gate (candidate)",
+    "i": "input gate",
+    "f": "forget gate",
+    "g": "cell candidate",
+    "o": "output gate",
+    "h": "hidden state",
 }
 GRU_FORMS = ("pytorch", "paper")
 
@@ -119,8 +125,9 @@ def _time_major(module: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, bool]
         got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"x={got} is not allowed: x must be a 2-D (unbatched) or 3-D tensor")
     if x.shape[-1] != module.input_size:
-        raise ValueError(f"x.shape[-1]={x.shape[-1]} is not allowed: it must be the module's "
-                         f"input_size={module.input_size}")
+        raise ValueError(
+            f"x.shape[-1]={x.shape[-1]} is not allowed: it must be the module's input_size={module.input_size}"
+        )
     if x.dim() == 2:
         return x.unsqueeze(1), True
     return (x.transpose(0, 1) if module.batch_first else x), False
@@ -130,8 +137,10 @@ def scratch_forward(module: nn.Module, x: torch.Tensor, gru_form: str = "pytorch
     """Run module's equations by hand, layer by layer and direction by direction, with zero initial states."""
     cell = cell_of(module)
     if module.training and module.dropout > 0 and module.num_layers > 1:
-        raise ValueError(f"module.dropout={module.dropout} is not allowed in training mode: call module.eval() "
-                         "first, since dropout draws random masks the loop cannot repeat")
+        raise ValueError(
+            f"module.dropout={module.dropout} is not allowed in training mode: call module.eval() "
+            "first, since dropout draws random masks the loop cannot repeat"
+        )
     if gru_form not in GRU_FORMS:
         raise ValueError(f"gru_form={gru_form!r} is not allowed: gru_form must be one of {GRU_FORMS}")
     seq, unbatched = _time_major(module, x)  # (L, N, H_in)
@@ -181,4 +190,3 @@ def significant(value: float, digits: int = 2) -> str:
     """value written with `digits` significant digits, e.g. 0.0123 -> '0.012'."""
     check_int("digits", digits, 1, 6)
     return f"{float(value):.{digits}g}"
-

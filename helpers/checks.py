@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import torch
 
-
 # The teaching helpers build modules and inputs that a laptop runs in a fraction of a second and that
 # a figure can still show; these caps turn a slip such as hidden_size=10**9, which would exhaust
 # memory, into a clear error. nn.RNN, nn.GRU and nn.LSTM themselves have no such limits.

@@ -68,15 +68,17 @@ def lstm_cell_step(x_t, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None, 
     return h, c, h_raw
 
 
-def lstm_steps(lstm: nn.LSTM, x: torch.Tensor, h_0: torch.Tensor | None = None,
-               c_0: torch.Tensor | None = None) -> LSTMSteps:
+def lstm_steps(
+    lstm: nn.LSTM, x: torch.Tensor, h_0: torch.Tensor | None = None, c_0: torch.Tensor | None = None
+) -> LSTMSteps:
     """Step every layer and direction of lstm over x by hand, with its own weights; no dropout."""
     if not isinstance(lstm, nn.LSTM):
         raise ValueError(f"lstm={type(lstm).__name__} is not allowed: lstm must be an nn.LSTM")
     check_tensor("x", x, (2, 3), "a 2-D (L, H_in) or 3-D batched tensor")
     if x.shape[-1] != lstm.input_size:
-        raise ValueError(f"x.shape[-1]={x.shape[-1]} is not allowed: it must be the module's input_size "
-                         f"({lstm.input_size})")
+        raise ValueError(
+            f"x.shape[-1]={x.shape[-1]} is not allowed: it must be the module's input_size ({lstm.input_size})"
+        )
     unbatched = x.dim() == 2
     if unbatched:
         x = x.unsqueeze(1)  # (L, 1, H_in)
@@ -95,8 +97,10 @@ def lstm_steps(lstm: nn.LSTM, x: torch.Tensor, h_0: torch.Tensor | None = None,
             per_direction = []
             for direction in range(num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                weights = [getattr(lstm, f"{name}{suffix}", None)
-                           for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
+                weights = [
+                    getattr(lstm, f"{name}{suffix}", None)
+                    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+                ]
                 row = layer * num_directions + direction
                 h, c = h_0[row], c_0[row]
                 steps = range(x.shape[0] - 1, -1, -1) if direction else range(x.shape[0])

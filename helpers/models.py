@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Sequence
 
 import torch
 from torch import nn
@@ -120,8 +120,11 @@ def make_input(config: RNNConfig, seq_len: int = 5, batch_size: int = 2, unbatch
 
 def check_lengths(lengths: Sequence[int] | torch.Tensor, seq_len: int, batch_size: int) -> torch.Tensor:
     """Return lengths as an int64 tensor, or raise if they do not fit the batch."""
-    if isinstance(lengths, str) or (isinstance(lengths, torch.Tensor) and lengths.dim() != 1) \
-            or not hasattr(lengths, "__len__"):
+    if (
+        isinstance(lengths, str)
+        or (isinstance(lengths, torch.Tensor) and lengths.dim() != 1)
+        or not hasattr(lengths, "__len__")
+    ):
         raise ValueError(f"lengths={lengths!r} is not allowed: lengths must be a sequence of {batch_size} integers")
     values = lengths.tolist() if isinstance(lengths, torch.Tensor) else list(lengths)
     if len(values) != batch_size:

@@ -51,7 +51,7 @@ def relation_table(run: RNNRun) -> list[Relation]:
             )
         ]
     else:  # packed: one last valid step per sequence, so write it for sequence n
-        step = ("n, lengths[n] - 1" if cfg.batch_first else "lengths[n] - 1, n")
+        step = "n, lengths[n] - 1" if cfg.batch_first else "lengths[n] - 1, n"
         rows = [
             Relation(
                 "top layer, forward, packed: final state = output at each sequence's own last valid step, "
@@ -94,8 +94,13 @@ def relation_table(run: RNNRun) -> list[Relation]:
                 )
             )
     if run.c_n is not None:
-        rows.append(Relation("c_n: any cell state appears somewhere in output", "c_n[k] in output for some k",
-                             any(_appears_in_output(c, run) for c in run.c_n)))
+        rows.append(
+            Relation(
+                "c_n: any cell state appears somewhere in output",
+                "c_n[k] in output for some k",
+                any(_appears_in_output(c, run) for c in run.c_n),
+            )
+        )
     return rows
 
 

@@ -32,8 +32,12 @@ def _check_module(module: object) -> None:
 def split_layers(module: nn.Module) -> list[nn.Module]:
     """One one-layer module per layer of module, bottom first, holding copies of that layer's weights."""
     _check_module(module)
-    kwargs = dict(hidden_size=module.hidden_size, bias=module.bias, batch_first=module.batch_first,
-                  bidirectional=module.bidirectional)
+    kwargs = dict(
+        hidden_size=module.hidden_size,
+        bias=module.bias,
+        batch_first=module.batch_first,
+        bidirectional=module.bidirectional,
+    )
     if isinstance(module, nn.RNN):
         kwargs["nonlinearity"] = module.nonlinearity
     if isinstance(module, nn.LSTM) and module.proj_size:
@@ -63,14 +67,17 @@ def run_layers(layers: list[nn.Module], x: torch.Tensor, dropout: float = 0.0) -
         raise ValueError(f"layers={layers!r} is not allowed: layers must be a non-empty list of one-layer modules")
     for index, one in enumerate(layers):
         if not isinstance(one, RECURRENT) or one.num_layers != 1:
-            raise ValueError(f"layers[{index}]={type(one).__name__} is not allowed: each layer must be an nn.RNN, "
-                             "nn.GRU or nn.LSTM with num_layers=1")
+            raise ValueError(
+                f"layers[{index}]={type(one).__name__} is not allowed: each layer must be an nn.RNN, "
+                "nn.GRU or nn.LSTM with num_layers=1"
+            )
     check_tensor("x", x, (2, 3), "a 2-D (L, H_in) or 3-D (L, N, H_in) / (N, L, H_in) tensor")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout={dropout!r} is not allowed: dropout must be a number in [0, 1)")
     if x.shape[-1] != layers[0].input_size:
-        raise ValueError(f"x.shape[-1]={x.shape[-1]} is not allowed: the first layer has "
-                         f"input_size={layers[0].input_size}")
+        raise ValueError(
+            f"x.shape[-1]={x.shape[-1]} is not allowed: the first layer has input_size={layers[0].input_size}"
+        )
     hs, cs, outputs, inp = [], [], [], x
     for index, one in enumerate(layers):
         out, state = one(inp)  # out: (L, N, D * H_out); state: (D, N, H_out), or (h, c) for an LSTM

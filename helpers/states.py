@@ -162,8 +162,7 @@ def state_category(run: RNNRun, layer: int, direction: int, step: int, batch: in
         return PADDING  # past this sequence's end: the module never computed it
     in_output = (layer % cfg.num_layers) == cfg.num_layers - 1  # output holds the top layer at every valid step
     in_h_n = step == (last if direction == FORWARD else 0)  # forward ends at the last valid step, backward at 0
-    return {(True, True): IN_BOTH, (True, False): IN_OUTPUT, (False, True): IN_H_N}.get((in_output, in_h_n),
-                                                                                          IN_NEITHER)
+    return {(True, True): IN_BOTH, (True, False): IN_OUTPUT, (False, True): IN_H_N}.get((in_output, in_h_n), IN_NEITHER)
 
 
 def appears_in_halves(state: torch.Tensor, output_tm: torch.Tensor, num_directions: int, h_out: int) -> bool:

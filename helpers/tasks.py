@@ -120,8 +120,9 @@ class History:
     correct: torch.Tensor  # (evaluations, n_test) bool: which test sequences were right at each evaluation
 
 
-def train_head(train: torch.Tensor, y_train: torch.Tensor, test: torch.Tensor, y_test: torch.Tensor,
-               config: TaskConfig) -> History:
+def train_head(
+    train: torch.Tensor, y_train: torch.Tensor, test: torch.Tensor, y_test: torch.Tensor, config: TaskConfig
+) -> History:
     """Train a seeded linear head on fixed features by full-batch gradient descent; evaluate every eval_every steps."""
     torch.manual_seed(config.seed)
     head = nn.Linear(train.shape[1], config.vocab_size).double()
@@ -179,8 +180,9 @@ def compare_summaries(config: TaskConfig | None = None) -> TaskResult:
     encoder = build_encoder(config)
     train, test = make_task(config, "train"), make_task(config, "test")
     features_train, features_test = summaries(encoder, train), summaries(encoder, test)
-    histories = {name: train_head(features_train[name], train.y, features_test[name], test.y, config)
-                 for name in SUMMARIES}
+    histories = {
+        name: train_head(features_train[name], train.y, features_test[name], test.y, config) for name in SUMMARIES
+    }
     return TaskResult(config, test, histories)
 
 

@@ -93,8 +93,10 @@ def unroll(run: RNNRun) -> UnrolledStates:
     """Every layer's hidden state (and LSTM cell state) at every step of run, as a stack of one-layer twins."""
     cfg, module = run.config, run.module
     if module.training and cfg.dropout > 0:
-        raise ValueError(f"dropout={cfg.dropout!r} is not allowed in train mode: dropout between layers is random, "
-                         "so the layers cannot be re-run to the same states; call run.module.eval() first")
+        raise ValueError(
+            f"dropout={cfg.dropout!r} is not allowed in train mode: dropout between layers is random, "
+            "so the layers cannot be re-run to the same states; call run.module.eval() first"
+        )
     seq_len, batch_size = time_major(run).shape[:2]
     num_directions, h_out = cfg.num_directions, cfg.h_out
     lengths = run.lengths
@@ -102,8 +104,11 @@ def unroll(run: RNNRun) -> UnrolledStates:
     if lengths is not None:
         valid = torch.arange(seq_len)[:, None] < lengths[None, :]  # (L, N)
     hidden = torch.zeros(cfg.num_layers, num_directions, seq_len, batch_size, h_out)
-    cell = torch.zeros(cfg.num_layers, num_directions, seq_len, batch_size, cfg.hidden_size) \
-        if cfg.cell == "lstm" else None
+    cell = (
+        torch.zeros(cfg.num_layers, num_directions, seq_len, batch_size, cfg.hidden_size)
+        if cfg.cell == "lstm"
+        else None
+    )
     x = run.x  # in the module's own layout, so each twin sees exactly what the module's layer saw
     # Autograd stays on, as in helpers.run: on some CPUs an LSTM takes another kernel (oneDNN) under no_grad,
     # and the two kernels agree only to rounding.
@@ -181,8 +186,10 @@ def grid_model(run: RNNRun, batch: int | None = None, cell_states: bool = False)
     if batch is not None:
         check_int("batch", batch, 0, batch_size - 1)
     if not isinstance(cell_states, bool) or (cell_states and cfg.cell != "lstm"):
-        raise ValueError(f"cell_states={cell_states!r} is not allowed with cell={cfg.cell!r}: "
-                         "only an LSTM has cell states; give False, or True with cell='lstm'")
+        raise ValueError(
+            f"cell_states={cell_states!r} is not allowed with cell={cfg.cell!r}: "
+            "only an LSTM has cell states; give False, or True with cell='lstm'"
+        )
     boxes = []
     for layer in range(cfg.num_layers):
         for direction in range(cfg.num_directions):
@@ -198,8 +205,7 @@ def grid_model(run: RNNRun, batch: int | None = None, cell_states: bool = False)
                     expressions.append(final_expression(run, name, layer, direction, batch))
                 boxes.append(GridBox(layer, direction, step, category, tuple(expressions)))
     lengths = None if run.lengths is None else tuple(int(n) for n in run.lengths)
-    return GridModel(cfg.cell, cfg.num_layers, cfg.num_directions, seq_len, batch, lengths, cell_states,
-                     tuple(boxes))
+    return GridModel(cfg.cell, cfg.num_layers, cfg.num_directions, seq_len, batch, lengths, cell_states, tuple(boxes))
 
 
 def unroll_module(module: nn.Module, x: torch.Tensor) -> UnrolledStates:
@@ -208,9 +214,16 @@ def unroll_module(module: nn.Module, x: torch.Tensor) -> UnrolledStates:
         raise ValueError(f"module={type(module).__name__} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM")
     check_tensor("x", x, (2, 3), "a 2-D (unbatched) or 3-D input tensor")
     cell = next(name for name, kind in CELLS.items() if type(module) is kind)
-    config = RNNConfig(cell=cell, input_size=module.input_size, hidden_size=module.hidden_size,
-                       num_layers=module.num_layers, bidirectional=module.bidirectional,
-                       batch_first=module.batch_first, proj_size=module.proj_size, dropout=float(module.dropout))
+    config = RNNConfig(
+        cell=cell,
+        input_size=module.input_size,
+        hidden_size=module.hidden_size,
+        num_layers=module.num_layers,
+        bidirectional=module.bidirectional,
+        batch_first=module.batch_first,
+        proj_size=module.proj_size,
+        dropout=float(module.dropout),
+    )
     output, state = module(x)
     h_n, c_n = state if cell == "lstm" else (state, None)
     return unroll(RNNRun(config=config, module=module, x=x, lengths=None, output=output, h_n=h_n, c_n=c_n))

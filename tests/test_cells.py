@@ -35,8 +35,14 @@ def modules_and_inputs(draw):
     """A random small RNN, GRU or LSTM (proj_size, relu, bias=False included) and an input for it."""
     kind = draw(st.sampled_from(["rnn", "gru", "lstm"]))
     hidden_size = draw(st.integers(1, 5))
-    kwargs = dict(input_size=draw(st.integers(1, 4)), hidden_size=hidden_size, num_layers=draw(st.integers(1, 3)),
-                  bidirectional=draw(st.booleans()), batch_first=draw(st.booleans()), bias=draw(st.booleans()))
+    kwargs = dict(
+        input_size=draw(st.integers(1, 4)),
+        hidden_size=hidden_size,
+        num_layers=draw(st.integers(1, 3)),
+        bidirectional=draw(st.booleans()),
+        batch_first=draw(st.booleans()),
+        bias=draw(st.booleans()),
+    )
     if kind == "lstm" and hidden_size > 1 and draw(st.booleans()):
         kwargs["proj_size"] = draw(st.integers(1, hidden_size - 1))
     if kind == "rnn":
@@ -48,8 +54,9 @@ def modules_and_inputs(draw):
         x = torch.randn(seq_len, kwargs["input_size"])  # unbatched (L, H_in)
     else:
         batch = draw(st.integers(1, 3))
-        x = torch.randn((batch, seq_len, kwargs["input_size"]) if kwargs["batch_first"]
-                        else (seq_len, batch, kwargs["input_size"]))
+        x = torch.randn(
+            (batch, seq_len, kwargs["input_size"]) if kwargs["batch_first"] else (seq_len, batch, kwargs["input_size"])
+        )
     return module, x
 
 
@@ -106,8 +113,11 @@ def test_layer_weights_follow_pytorch_chunk_order():
 def test_one_step_each_matches_torch_cells():
     torch.manual_seed(0)
     x, h = torch.randn(2, 3), torch.randn(2, 4)
-    for module, cell in [(nn.RNN(3, 4), nn.RNNCell(3, 4)), (nn.GRU(3, 4), nn.GRUCell(3, 4)),
-                         (nn.LSTM(3, 4), nn.LSTMCell(3, 4))]:
+    for module, cell in [
+        (nn.RNN(3, 4), nn.RNNCell(3, 4)),
+        (nn.GRU(3, 4), nn.GRUCell(3, 4)),
+        (nn.LSTM(3, 4), nn.LSTMCell(3, 4)),
+    ]:
         with torch.no_grad():
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
                 getattr(cell, name).copy_(getattr(module, name + "_l0"))
@@ -138,19 +148,26 @@ def test_significant_digits():
     assert significant(0.38, 1) == "0.4"
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: cell_of(nn.Linear(2, 2)), r"module=Linear is not allowed"),
-    (lambda: layer_weights(nn.GRU(2, 2), layer=1), r"layer=1 is not allowed"),
-    (lambda: layer_weights(nn.GRU(2, 2), direction=1), r"direction=1 is not allowed"),
-    (lambda: scratch_forward(nn.GRU(2, 2), torch.zeros(3, 2, 5)), r"x.shape\[-1\]=5 is not allowed"),
-    (lambda: scratch_forward(nn.GRU(2, 2), torch.zeros(3)), r"x=\(3,\) is not allowed"),
-    (lambda: scratch_forward(nn.GRU(2, 2), torch.zeros(3, 2), gru_form="cho"), r"gru_form='cho' is not allowed"),
-    (lambda: scratch_forward(nn.GRU(2, 2, num_layers=2, dropout=0.5), torch.zeros(3, 2)),
-     r"module.dropout=0.5 is not allowed"),
-    (lambda: gru_step(layer_weights(nn.GRU(2, 2)), torch.zeros(1, 2), torch.zeros(1, 2), form="x"),
-     r"form='x' is not allowed"),
-    (lambda: significant(0.1, 0), r"digits=0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: cell_of(nn.Linear(2, 2)), r"module=Linear is not allowed"),
+        (lambda: layer_weights(nn.GRU(2, 2), layer=1), r"layer=1 is not allowed"),
+        (lambda: layer_weights(nn.GRU(2, 2), direction=1), r"direction=1 is not allowed"),
+        (lambda: scratch_forward(nn.GRU(2, 2), torch.zeros(3, 2, 5)), r"x.shape\[-1\]=5 is not allowed"),
+        (lambda: scratch_forward(nn.GRU(2, 2), torch.zeros(3)), r"x=\(3,\) is not allowed"),
+        (lambda: scratch_forward(nn.GRU(2, 2), torch.zeros(3, 2), gru_form="cho"), r"gru_form='cho' is not allowed"),
+        (
+            lambda: scratch_forward(nn.GRU(2, 2, num_layers=2, dropout=0.5), torch.zeros(3, 2)),
+            r"module.dropout=0.5 is not allowed",
+        ),
+        (
+            lambda: gru_step(layer_weights(nn.GRU(2, 2)), torch.zeros(1, 2), torch.zeros(1, 2), form="x"),
+            r"form='x' is not allowed",
+        ),
+        (lambda: significant(0.1, 0), r"digits=0 is not allowed"),
+    ],
+)
 def test_bad_input_gets_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -49,7 +49,9 @@ def test_title_is_number_dot_title(path):
     first = read(path).cells[0]
     assert first.cell_type == "markdown"
     heading = first.source.splitlines()[0]
-    assert re.fullmatch(rf"# {path.name[:2]} · \S.*", heading), f"cell 0 starts {heading!r}, not '# {path.name[:2]} · Title'"
+    assert re.fullmatch(rf"# {path.name[:2]} · \S.*", heading), (
+        f"cell 0 starts {heading!r}, not '# {path.name[:2]} · Title'"
+    )
 
 
 def test_a_sentence_says_what_the_notebook_is_for(path):
@@ -83,10 +85,13 @@ def test_nav_and_map_are_up_to_date(path):
 
 def missing_links(path):
     """(cell index, target) of every relative link in path's markdown that names no existing file."""
-    return [(index, target) for index, cell in enumerate(read(path).cells) if cell.cell_type == "markdown"
-            for target in LINK.findall(cell.source)
-            if "://" not in target and not target.startswith("#")
-            and not (path.parent / target.split("#")[0]).is_file()]
+    return [
+        (index, target)
+        for index, cell in enumerate(read(path).cells)
+        if cell.cell_type == "markdown"
+        for target in LINK.findall(cell.source)
+        if "://" not in target and not target.startswith("#") and not (path.parent / target.split("#")[0]).is_file()
+    ]
 
 
 def test_links_point_to_notebooks_that_exist(path):
@@ -109,7 +114,9 @@ def test_first_code_cell_prints_the_versions(path):
     printed = "".join(texts(first))
     for name in ("torch", "ipywidgets", "matplotlib"):
         assert f"{name}.__version__" in first.source, f"the first code cell does not print {name}.__version__"
-        assert re.search(rf"\b{name} \d+\.\d+", printed), f"the first code cell's output lacks '{name} X.Y': {printed!r}"
+        assert re.search(rf"\b{name} \d+\.\d+", printed), (
+            f"the first code cell's output lacks '{name} X.Y': {printed!r}"
+        )
 
 
 def is_live_view(cell):
@@ -125,14 +132,20 @@ def test_every_view_is_followed_by_its_static_twin(path):
         name = re.search(r"\b(\w+)_view\(", view.source)
         assert name, f"live view cell {view.source!r} does not call a helpers.<name>_view function"
         assert twin is not None and f"{name.group(1)}_figure(" in twin.source, (
-            f"{view.source!r} is not followed right away by {name.group(1)}_figure(...)")
+            f"{view.source!r} is not followed right away by {name.group(1)}_figure(...)"
+        )
         assert any("image/png" in out.get("data", {}) for out in twin.outputs), f"{twin.source!r} stores no image"
 
 
 def markdown_headings(nb):
     """(cell index, heading text) of every '## ' heading."""
-    return [(i, line[3:].strip()) for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
-            for line in cell.source.splitlines() if line.startswith("## ")]
+    return [
+        (i, line[3:].strip())
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("## ")
+    ]
 
 
 def test_summary_then_exercises_with_two_checked_exercises(path):
@@ -149,7 +162,8 @@ def test_summary_then_exercises_with_two_checked_exercises(path):
 def test_readme_has_a_row_for_every_notebook(path):
     readme = (REPO / "README.md").read_text()
     assert re.search(rf"^\| `notebooks/{re.escape(path.name)}` \| \S", readme, re.MULTILINE), (
-        f"README.md's notebook table has no row for notebooks/{path.name}")
+        f"README.md's notebook table has no row for notebooks/{path.name}"
+    )
 
 
 # --- tools/nav.py itself --------------------------------------------------------------------------------------
@@ -158,8 +172,10 @@ def test_readme_has_a_row_for_every_notebook(path):
 def fake_course(folder, titles, with_map=True):
     """Notebooks NN_x.ipynb with a title cell (and a map cell in 00), one per title."""
     for number, title in enumerate(titles):
-        cells = [nbformat.v4.new_markdown_cell(f"# {number:02d} · {title}\n\nIt does {title}."),
-                 nbformat.v4.new_markdown_cell("## 1. The body")]
+        cells = [
+            nbformat.v4.new_markdown_cell(f"# {number:02d} · {title}\n\nIt does {title}."),
+            nbformat.v4.new_markdown_cell("## 1. The body"),
+        ]
         if number == 0 and with_map:
             cells.append(nbformat.v4.new_markdown_cell("", metadata={"tags": ["map"]}))
         nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / f"{number:02d}_{title.lower()}.ipynb")
@@ -172,7 +188,10 @@ def test_nav_writes_links_then_check_passes(tmp_path):
     assert nav.main(["--check", str(tmp_path)]) == 0
     middle = read(tmp_path / "01_middle.ipynb")
     assert nav.tagged(middle, "nav") == [1, 3]
-    assert middle.cells[1].source == "[← 00 · Start](00_start.ipynb) | [Start page](00_start.ipynb) | [02 · End →](02_end.ipynb)"
+    assert (
+        middle.cells[1].source
+        == "[← 00 · Start](00_start.ipynb) | [Start page](00_start.ipynb) | [02 · End →](02_end.ipynb)"
+    )
     assert middle.cells[-1].source == middle.cells[1].source
     assert read(tmp_path / "02_end.ipynb").cells[1].source.endswith("(last notebook) →")
 

@@ -101,10 +101,13 @@ def test_stderr_output_fails_too(tmp_path, capsys):
 
 # --- the clean-up steps, without a kernel ----------------------------------------------------------------
 
+
 def test_replace_widget_outputs_swaps_only_widget_views():
-    view = new_output("execute_result", data={"text/plain": "IntSlider(value=3)",
-                                              WIDGET_VIEW: {"model_id": "abc", "version_major": 2}},
-                      execution_count=1)
+    view = new_output(
+        "execute_result",
+        data={"text/plain": "IntSlider(value=3)", WIDGET_VIEW: {"model_id": "abc", "version_major": 2}},
+        execution_count=1,
+    )
     text = new_output("stream", name="stdout", text="kept\n")
     nb = new_notebook(cells=[new_code_cell("x", outputs=[text, view]), new_markdown_cell("m")])
     assert tool.replace_widget_outputs(nb) == 1
@@ -112,8 +115,12 @@ def test_replace_widget_outputs_swaps_only_widget_views():
 
 
 def test_merge_streams_joins_pieces_of_one_stream_only():
-    pieces = [new_output("stream", name="stdout", text="a"), new_output("stream", name="stdout", text="b\n"),
-              new_output("stream", name="stderr", text="e\n"), new_output("stream", name="stdout", text="c\n")]
+    pieces = [
+        new_output("stream", name="stdout", text="a"),
+        new_output("stream", name="stdout", text="b\n"),
+        new_output("stream", name="stderr", text="e\n"),
+        new_output("stream", name="stdout", text="c\n"),
+    ]
     nb = new_notebook(cells=[new_code_cell("x", outputs=pieces)])
     tool.merge_streams(nb)
     assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "ab\n"), ("stderr", "e\n"), ("stdout", "c\n")]

@@ -41,11 +41,14 @@ def test_solutions_agree_with_plain_indexing():
             assert torch.equal(solutions.backward_after(r.output, k), r.h_n[-1])
 
 
-@pytest.mark.parametrize("answer,named", [
-    (lambda h_n: h_n.view(2, h_n.shape[0] // 2, *h_n.shape[1:])[1, 0], "that is h_n[num_layers]"),
-    (lambda h_n: h_n[-1], "that is h_n[-1], the top layer's backward state"),
-    (lambda h_n: h_n[0], "that is h_n[0], the bottom layer's forward state"),
-])
+@pytest.mark.parametrize(
+    "answer,named",
+    [
+        (lambda h_n: h_n.view(2, h_n.shape[0] // 2, *h_n.shape[1:])[1, 0], "that is h_n[num_layers]"),
+        (lambda h_n: h_n[-1], "that is h_n[-1], the top layer's backward state"),
+        (lambda h_n: h_n[0], "that is h_n[0], the bottom layer's forward state"),
+    ],
+)
 def test_bottom_backward_named_mistakes(answer, named):
     message = failure(check_bottom_backward, answer)
     assert message.startswith("Not yet.") and f"Likely mistake: {named}" in message
@@ -62,17 +65,20 @@ def test_backward_after_k_is_checked_at_steps_that_tell_the_mistakes_apart():
         assert seq_len - k != k - 1 and 1 <= k <= seq_len  # the right step is never the forward count
 
 
-@pytest.mark.parametrize("answer,named", [
-    (lambda output, k: output[k - 1, :, output.shape[-1] // 2:], "that is step k - 1, where the forward half"),
-    (lambda output, k: output[output.shape[0] - k - 1, :, output.shape[-1] // 2:], "that is one step too early"),
-    (lambda output, k: output[output.shape[0] - k + 1, :, output.shape[-1] // 2:], "that is one step too late"),
-    (lambda output, k: output[output.shape[0] - k, :, :output.shape[-1] // 2], "that is the forward half"),
-])
+@pytest.mark.parametrize(
+    "answer,named",
+    [
+        (lambda output, k: output[k - 1, :, output.shape[-1] // 2 :], "that is step k - 1, where the forward half"),
+        (lambda output, k: output[output.shape[0] - k - 1, :, output.shape[-1] // 2 :], "that is one step too early"),
+        (lambda output, k: output[output.shape[0] - k + 1, :, output.shape[-1] // 2 :], "that is one step too late"),
+        (lambda output, k: output[output.shape[0] - k, :, : output.shape[-1] // 2], "that is the forward half"),
+    ],
+)
 def test_backward_after_named_mistakes(answer, named):
     message = failure(check_backward_after, answer)
     assert message.startswith("Not yet.") and f"Likely mistake: {named}" in message
 
 
 def test_backward_after_hard_coded_step_breaks_on_another_length():
-    message = failure(check_backward_after, lambda output, k: output[3, :, output.shape[-1] // 2:])  # right on case 1
+    message = failure(check_backward_after, lambda output, k: output[3, :, output.shape[-1] // 2 :])  # right on case 1
     assert message.startswith("Not yet.") and "LSTM" in message  # fails on the second configuration

@@ -3,11 +3,13 @@
 import pytest
 import torch
 
-from helpers.exercises.cheat_sheet import check_summary_from_output, check_projected_shapes
+from helpers.exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
 from helpers.exercises.solutions import cheat_sheet as solutions
 
-CHECKS = [(check_projected_shapes, solutions.projected_shapes),
-          (check_summary_from_output, solutions.summary_from_output)]
+CHECKS = [
+    (check_projected_shapes, solutions.projected_shapes),
+    (check_summary_from_output, solutions.summary_from_output),
+]
 
 
 @pytest.mark.parametrize("check,solution", CHECKS)
@@ -27,12 +29,15 @@ def padded_last(output, lengths):
     return torch.cat([output[:, -1, :h], output[:, 0, h:]], dim=1)
 
 
-@pytest.mark.parametrize("check,answer,named", [
-    (check_projected_shapes, {"output": (7, 1, 8), "h_n": (4, 4), "c_n": (4, 10)}, "output"),
-    (check_projected_shapes, {"output": (7, 8), "h_n": (4, 10), "c_n": (4, 10)}, "proj_size"),
-    (check_summary_from_output, padded_last, "padding"),
-    (check_summary_from_output, lambda output, lengths: output[:, -1], "Not yet"),
-])
+@pytest.mark.parametrize(
+    "check,answer,named",
+    [
+        (check_projected_shapes, {"output": (7, 1, 8), "h_n": (4, 4), "c_n": (4, 10)}, "output"),
+        (check_projected_shapes, {"output": (7, 8), "h_n": (4, 10), "c_n": (4, 10)}, "proj_size"),
+        (check_summary_from_output, padded_last, "padding"),
+        (check_summary_from_output, lambda output, lengths: output[:, -1], "Not yet"),
+    ],
+)
 def test_mistakes_are_named(check, answer, named):
     with pytest.raises(AssertionError, match="Not yet") as error:
         check(answer)

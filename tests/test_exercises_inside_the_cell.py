@@ -50,21 +50,25 @@ def forget_without_hh_bias(lstm, x):
 
 
 def input_gate(lstm, x):
-    return torch.sigmoid(x[0] @ lstm.weight_ih_l0.chunk(4)[0].T + lstm.bias_ih_l0.chunk(4)[0]
-                         + lstm.bias_hh_l0.chunk(4)[0])
+    return torch.sigmoid(
+        x[0] @ lstm.weight_ih_l0.chunk(4)[0].T + lstm.bias_ih_l0.chunk(4)[0] + lstm.bias_hh_l0.chunk(4)[0]
+    )
 
 
-@pytest.mark.parametrize("check,answer,named", [
-    (check_update_gate_rows, lambda gru: gru.weight_ih_l0[:gru.hidden_size], "reset gate"),
-    (check_update_gate_rows, lambda gru: gru.weight_ih_l0[2 * gru.hidden_size:], "new gate"),
-    (check_update_gate_rows, lambda gru: gru.weight_hh_l0[gru.hidden_size:2 * gru.hidden_size], "weight_hh_l0"),
-    (check_update_gate_rows, lambda gru: gru.weight_ih_l0[4:8], "breaks on this one"),
-    (check_first_forget_gate, forget_without_hh_bias, "without bias_hh"),
-    (check_first_forget_gate, input_gate, "the input gate i"),
-    (check_gru_step, paper_step, "the paper's GRU"),
-    (check_gru_step, swapped_step, "z and (1 - z) swapped"),
-    (check_gru_step, lambda gru, x_t, h: h, "numbers are not"),
-])
+@pytest.mark.parametrize(
+    "check,answer,named",
+    [
+        (check_update_gate_rows, lambda gru: gru.weight_ih_l0[: gru.hidden_size], "reset gate"),
+        (check_update_gate_rows, lambda gru: gru.weight_ih_l0[2 * gru.hidden_size :], "new gate"),
+        (check_update_gate_rows, lambda gru: gru.weight_hh_l0[gru.hidden_size : 2 * gru.hidden_size], "weight_hh_l0"),
+        (check_update_gate_rows, lambda gru: gru.weight_ih_l0[4:8], "breaks on this one"),
+        (check_first_forget_gate, forget_without_hh_bias, "without bias_hh"),
+        (check_first_forget_gate, input_gate, "the input gate i"),
+        (check_gru_step, paper_step, "the paper's GRU"),
+        (check_gru_step, swapped_step, "z and (1 - z) swapped"),
+        (check_gru_step, lambda gru, x_t, h: h, "numbers are not"),
+    ],
+)
 def test_mistakes_are_named(check, answer, named):
     with pytest.raises(AssertionError, match="Not yet") as error:
         check(answer)

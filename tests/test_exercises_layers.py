@@ -47,14 +47,23 @@ def test_shapes_with_output_time_first():
     assert '"output": you said (9, 2, 8), it is (2, 9, 8)' in message
 
 
-@pytest.mark.parametrize("answer,named", [
-    (lambda module, x, layer: module(x)[0], "that is the module's output, the top layer"),
-    (lambda module, x, layer: solutions.layer_output(module, x, layer + 1), "that is the module's output, the top"),
-    (lambda module, x, layer: solutions.layer_output(module, x, layer - 1) if layer else module(x)[0],
-     "that is the layer below the one asked for"),
-    (lambda module, x, layer: module(x)[1][layer] if isinstance(module(x)[1], torch.Tensor)
-     else module(x)[1][0][layer], "that is h_n[layer], the layer's last step only"),
-])
+@pytest.mark.parametrize(
+    "answer,named",
+    [
+        (lambda module, x, layer: module(x)[0], "that is the module's output, the top layer"),
+        (lambda module, x, layer: solutions.layer_output(module, x, layer + 1), "that is the module's output, the top"),
+        (
+            lambda module, x, layer: solutions.layer_output(module, x, layer - 1) if layer else module(x)[0],
+            "that is the layer below the one asked for",
+        ),
+        (
+            lambda module, x, layer: (
+                module(x)[1][layer] if isinstance(module(x)[1], torch.Tensor) else module(x)[1][0][layer]
+            ),
+            "that is h_n[layer], the layer's last step only",
+        ),
+    ],
+)
 def test_named_mistakes(answer, named):
     message = failure(check_layer_output, answer)
     assert message.startswith("Not yet.") and f"Likely mistake: {named}" in message

@@ -34,24 +34,30 @@ def test_a_function_that_still_returns_none_is_not_answered_yet(capsys):
     assert "Not answered yet" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong,says", [
-    (lambda c_n: c_n[-1], "lacks c_n[-2, 0]"),  # backward half only
-    (lambda c_n: torch.stack([c_n[-2], c_n[-1]], dim=-1), "torch.stack makes a new dimension"),
-    (lambda c_n: torch.cat([c_n[-1], c_n[-2]], dim=-1), "two halves of each row swapped"),
-    (lambda c_n: torch.cat([c_n[0], c_n[1]], dim=-1), "wrong layer"),
-])
+@pytest.mark.parametrize(
+    "wrong,says",
+    [
+        (lambda c_n: c_n[-1], "lacks c_n[-2, 0]"),  # backward half only
+        (lambda c_n: torch.stack([c_n[-2], c_n[-1]], dim=-1), "torch.stack makes a new dimension"),
+        (lambda c_n: torch.cat([c_n[-1], c_n[-2]], dim=-1), "two halves of each row swapped"),
+        (lambda c_n: torch.cat([c_n[0], c_n[1]], dim=-1), "wrong layer"),
+    ],
+)
 def test_final_cell_mistakes_are_named(wrong, says):
     with pytest.raises(AssertionError, match="Not yet") as caught:
         check_final_cell(wrong)
     assert says in str(caught.value) and "04, section 1" in str(caught.value)
 
 
-@pytest.mark.parametrize("answer,says", [
-    ({"output": (5, 7, 12), "h_n": (6, 5, 6), "c_n": (6, 5, 6)}, "proj_size if it is set"),  # proj_size forgotten
-    ({"output": (5, 7, 4), "h_n": (3, 5, 2), "c_n": (3, 5, 6)}, "num_layers * D, not num_layers"),
-    ({"output": (5, 7, 4), "h_n": (6, 5, 2), "c_n": (6, 5, 2)}, "c_n keeps hidden_size"),
-    ({"output": (5, 7, 4), "h_n": (5, 6, 2), "c_n": (5, 6, 6)}, "batch_first never applies to h_n or c_n"),
-])
+@pytest.mark.parametrize(
+    "answer,says",
+    [
+        ({"output": (5, 7, 12), "h_n": (6, 5, 6), "c_n": (6, 5, 6)}, "proj_size if it is set"),  # proj_size forgotten
+        ({"output": (5, 7, 4), "h_n": (3, 5, 2), "c_n": (3, 5, 6)}, "num_layers * D, not num_layers"),
+        ({"output": (5, 7, 4), "h_n": (6, 5, 2), "c_n": (6, 5, 2)}, "c_n keeps hidden_size"),
+        ({"output": (5, 7, 4), "h_n": (5, 6, 2), "c_n": (5, 6, 6)}, "batch_first never applies to h_n or c_n"),
+    ],
+)
 def test_shape_mistakes_are_named(answer, says):
     with pytest.raises(AssertionError, match="Not yet") as caught:
         check_lstm_shapes(answer)

@@ -23,6 +23,7 @@ def randn(*shape, dtype=torch.float32):
 
 # --- applying expressions by parsing them -------------------------------------------------------
 
+
 def test_apply_expression_matches_plain_indexing():
     output, h_n = randn(4, 6, 10), randn(6, 4, 5)
     lengths = torch.tensor([6, 2, 3, 1])
@@ -32,22 +33,35 @@ def test_apply_expression_matches_plain_indexing():
     assert torch.equal(apply_expression("output[-1]", t), output[-1])
     assert torch.equal(apply_expression("h_n[4, 2]", t), h_n[4, 2])
     assert torch.equal(apply_expression("h_n.view(3, 2, 4, 5)[2, 1]", t), h_n.view(3, 2, 4, 5)[2, 1])
-    assert torch.equal(apply_expression("output[torch.arange(4), lengths - 1, :5]", t),
-                       output[torch.arange(4), lengths - 1, :5])
-    assert torch.equal(apply_expression("torch.cat([h_n[-2], h_n[-1]], dim=-1)", t),
-                       torch.cat([h_n[-2], h_n[-1]], dim=-1))
+    assert torch.equal(
+        apply_expression("output[torch.arange(4), lengths - 1, :5]", t), output[torch.arange(4), lengths - 1, :5]
+    )
+    assert torch.equal(
+        apply_expression("torch.cat([h_n[-2], h_n[-1]], dim=-1)", t), torch.cat([h_n[-2], h_n[-1]], dim=-1)
+    )
 
 
-@pytest.mark.parametrize("expression", [
-    "__import__('os').system('true')", "output.numpy()", "output[::2]", "x[0]", "torch.zeros(3)",
-    "h_n[0] * 2", "lambda: 0", "output[1.5]", "1 +",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').system('true')",
+        "output.numpy()",
+        "output[::2]",
+        "x[0]",
+        "torch.zeros(3)",
+        "h_n[0] * 2",
+        "lambda: 0",
+        "output[1.5]",
+        "1 +",
+    ],
+)
 def test_apply_expression_refuses_everything_else(expression):
     with pytest.raises(ValueError, match="is not allowed"):
         apply_expression(expression, {"output": randn(2, 3), "h_n": randn(2, 3)})
 
 
 # --- right answers ------------------------------------------------------------------------------
+
 
 def test_bidirectional_batch_first_lstm_as_in_the_question():
     lstm = seeded(nn.LSTM, 8, 50, num_layers=3, bidirectional=True, batch_first=True)
@@ -86,6 +100,7 @@ def test_packed_from_lengths_gives_each_sequence_its_own_last_step():
 
 def test_lengths_as_a_numpy_array():
     import numpy as np
+
     report = explain(seeded(nn.GRU, 3, 4), randn(6, 2, 3), lengths=np.array([6, 2]))
     assert report.tensors["lengths"].tolist() == [6, 2] and report.all_hold
 
@@ -118,8 +133,12 @@ def test_traps_are_linked_to_their_notebooks():
     with pytest.warns(UserWarning, match="dropout"):
         one_layer = nn.LSTM(3, 4, dropout=0.5, proj_size=2, bidirectional=True)
     paths = {note.path for note in explain(one_layer, randn(5, 2, 3), lengths=[5, 2]).notes}
-    assert {"notebooks/02_layers.ipynb", "notebooks/03_bidirectional.ipynb", "notebooks/04_lstm_cell_state.ipynb",
-            "notebooks/06_variable_lengths.ipynb"} <= paths
+    assert {
+        "notebooks/02_layers.ipynb",
+        "notebooks/03_bidirectional.ipynb",
+        "notebooks/04_lstm_cell_state.ipynb",
+        "notebooks/06_variable_lengths.ipynb",
+    } <= paths
 
 
 def test_text_and_html_carry_the_same_content():
@@ -136,6 +155,7 @@ def test_text_and_html_carry_the_same_content():
 
 
 # --- the module is left as found ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("training", [True, False])
 def test_explain_leaves_the_module_as_found(training):
@@ -156,6 +176,7 @@ def test_explain_leaves_the_module_as_found(training):
 
 # --- bad input, refused before torch's own error ------------------------------------------------
 
+
 class Model(nn.Module):
     def __init__(self):
         super().__init__()
@@ -163,33 +184,64 @@ class Model(nn.Module):
 
 
 BAD = [
-    ("module", lambda: (nn.Linear(8, 5), randn(2, 3, 8), None, None),
-     "module=Linear is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM"),
+    (
+        "module",
+        lambda: (nn.Linear(8, 5), randn(2, 3, 8), None, None),
+        "module=Linear is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM",
+    ),
     ("wrapper", lambda: (Model(), randn(2, 3, 8), None, None), "contains one at .encoder: pass that"),
     ("cell", lambda: (nn.LSTMCell(8, 5), randn(3, 8), None, None), "runs one time step"),
-    ("rank 4", lambda: (nn.GRU(8, 5, batch_first=True), randn(1, 4, 112, 8), None, None),
-     re.escape("x has shape (1, 4, 112, 8) (4-D), but the module expects a 3-D batch (N, L, H_in)")),
+    (
+        "rank 4",
+        lambda: (nn.GRU(8, 5, batch_first=True), randn(1, 4, 112, 8), None, None),
+        re.escape("x has shape (1, 4, 112, 8) (4-D), but the module expects a 3-D batch (N, L, H_in)"),
+    ),
     ("rank 1", lambda: (nn.GRU(8, 5), randn(8), None, None), re.escape("x has shape (8,) (1-D)")),
-    ("features", lambda: (nn.LSTM(8, 50, batch_first=True), randn(4, 112, 7), None, None),
-     "x has 7 features, but the module expects input_size=8"),
-    ("dtype", lambda: (nn.GRU(8, 5), randn(3, 2, 8, dtype=torch.float64), None, None),
-     "x is torch.float64, but the module's weights are torch.float32"),
-    ("lengths count", lambda: (nn.GRU(8, 5, batch_first=True), randn(4, 6, 8), None, [6, 2, 3]),
-     re.escape("N=4 sequences (x.shape[0]) need 4 lengths, but 3 were given")),
-    ("lengths too long", lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, [7, 2]),
-     re.escape("each length must be an integer from 1 to L=6 (x.shape[0], the number of steps)")),
+    (
+        "features",
+        lambda: (nn.LSTM(8, 50, batch_first=True), randn(4, 112, 7), None, None),
+        "x has 7 features, but the module expects input_size=8",
+    ),
+    (
+        "dtype",
+        lambda: (nn.GRU(8, 5), randn(3, 2, 8, dtype=torch.float64), None, None),
+        "x is torch.float64, but the module's weights are torch.float32",
+    ),
+    (
+        "lengths count",
+        lambda: (nn.GRU(8, 5, batch_first=True), randn(4, 6, 8), None, [6, 2, 3]),
+        re.escape("N=4 sequences (x.shape[0]) need 4 lengths, but 3 were given"),
+    ),
+    (
+        "lengths too long",
+        lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, [7, 2]),
+        re.escape("each length must be an integer from 1 to L=6 (x.shape[0], the number of steps)"),
+    ),
     ("lengths float", lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, [6, 2.5]), "each length must be an integer"),
     ("lengths zero", lambda: (nn.GRU(8, 5), randn(6, 2, 8), None, torch.tensor([0, 2])), "from 1 to L=6"),
     ("lengths unbatched", lambda: (nn.GRU(8, 5), randn(6, 8), None, [6]), "unbatched x of shape \\(6, 8\\)"),
-    ("lengths packed", lambda: (nn.GRU(8, 5), pack_padded_sequence(randn(6, 2, 8), [6, 2]), None, [6, 2]),
-     "already carries each sequence's length"),
-    ("hx batch first", lambda: (nn.GRU(8, 50, num_layers=3, batch_first=True), randn(4, 9, 8), randn(4, 3, 50), None),
-     re.escape("hx has shape (4, 3, 50), but the module expects h_0 of shape (3, 4, 50) = (num_layers * D, N, H_out)")
-     + ".*never batch first"),
+    (
+        "lengths packed",
+        lambda: (nn.GRU(8, 5), pack_padded_sequence(randn(6, 2, 8), [6, 2]), None, [6, 2]),
+        "already carries each sequence's length",
+    ),
+    (
+        "hx batch first",
+        lambda: (nn.GRU(8, 50, num_layers=3, batch_first=True), randn(4, 9, 8), randn(4, 3, 50), None),
+        re.escape(
+            "hx has shape (4, 3, 50), but the module expects h_0 of shape (3, 4, 50) = (num_layers * D, N, H_out)"
+        )
+        + ".*never batch first",
+    ),
     ("lstm hx not a pair", lambda: (nn.LSTM(8, 5), randn(3, 2, 8), randn(1, 2, 5), None), "as a pair \\(h_0, c_0\\)"),
-    ("lstm c_0", lambda: (nn.LSTM(8, 5, proj_size=2), randn(3, 2, 8), (randn(1, 2, 2), randn(1, 2, 2)), None),
-     re.escape("hx[1] (c_0) has shape (1, 2, 2), but the module expects c_0 of shape (1, 2, 5) = "
-               "(num_layers * D, N, H_cell)")),
+    (
+        "lstm c_0",
+        lambda: (nn.LSTM(8, 5, proj_size=2), randn(3, 2, 8), (randn(1, 2, 2), randn(1, 2, 2)), None),
+        re.escape(
+            "hx[1] (c_0) has shape (1, 2, 2), but the module expects c_0 of shape (1, 2, 5) = "
+            "(num_layers * D, N, H_cell)"
+        ),
+    ),
 ]
 
 
@@ -205,6 +257,7 @@ def test_bad_input_is_refused_in_the_students_shapes(make, message):
 
 
 # --- the traps' sentences about torch hold ------------------------------------------------------
+
 
 def test_trap_sentences_hold_in_torch():
     x = randn(5, 2, 3)
@@ -226,13 +279,16 @@ def test_trap_sentences_hold_in_torch():
 
 # --- the grid picture in Jupyter ----------------------------------------------------------------
 
+
 def test_jupyter_shows_the_tables_then_the_grid_for_this_configuration(monkeypatch):
     import base64
     import struct
 
     import IPython.display
+
     from helpers import grid_figure
     from helpers.views import png_bytes
+
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
     lstm = seeded(nn.LSTM, 3, 4, num_layers=2, bidirectional=True, batch_first=True)
@@ -241,8 +297,9 @@ def test_jupyter_shows_the_tables_then_the_grid_for_this_configuration(monkeypat
     tables, picture = shown
     assert tables == {"text/html": report._repr_html_(), "text/plain": str(report)}
     assert "data:image" not in tables["text/html"]  # strict nbval compares HTML byte for byte
-    assert report.picture.kwargs == dict(num_layers=2, seq_len=5, bidirectional=True, cell="lstm", batch_first=True,
-                                         lengths=(5, 2, 4), batch=1)
+    assert report.picture.kwargs == dict(
+        num_layers=2, seq_len=5, bidirectional=True, cell="lstm", batch_first=True, lengths=(5, 2, 4), batch=1
+    )
     png = base64.b64decode(picture["image/png"])
     assert png == png_bytes(grid_figure(**report.picture.kwargs))
     assert struct.unpack(">II", png[16:24])[0] >= 600  # width, from the PNG header

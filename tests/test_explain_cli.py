@@ -13,8 +13,7 @@ ACCEPTED = "only nn.RNN(...), nn.GRU(...) or nn.LSTM(...)"
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.explain", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "helpers.explain", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_the_question_s_module_from_a_terminal():
@@ -40,17 +39,20 @@ def run_main(capsys, *argv):
     return stop.value.code, capsys.readouterr()
 
 
-@pytest.mark.parametrize("expression, why", [
-    ("nn.LSTM(8, hidden)", "hidden is not a literal"),
-    ("nn.LSTM(8, 2 * 25)", "hidden_size=2 * 25 is not a literal"),
-    ("nn.GRU(8, 50, **opts)", "**kwargs is not a literal"),
-    ("torch.nn.LSTMCell(8, 50)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
-    ("nn.LSTM(8, 50).cuda()", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
-    ("nn.GRU(8, 50, proj_size=2)", "nn.GRU has no argument 'proj_size'"),
-    ("nn.GRU(8, 50, device='cuda')", "nn.GRU has no argument 'device'"),
-    ("nn.GRU(8, 50", "it is not valid Python"),
-    ("nn.LSTM(8, 10**9)", "hidden_size=10**9 is not a literal"),
-])
+@pytest.mark.parametrize(
+    "expression, why",
+    [
+        ("nn.LSTM(8, hidden)", "hidden is not a literal"),
+        ("nn.LSTM(8, 2 * 25)", "hidden_size=2 * 25 is not a literal"),
+        ("nn.GRU(8, 50, **opts)", "**kwargs is not a literal"),
+        ("torch.nn.LSTMCell(8, 50)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.LSTM(8, 50).cuda()", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.GRU(8, 50, proj_size=2)", "nn.GRU has no argument 'proj_size'"),
+        ("nn.GRU(8, 50, device='cuda')", "nn.GRU has no argument 'device'"),
+        ("nn.GRU(8, 50", "it is not valid Python"),
+        ("nn.LSTM(8, 10**9)", "hidden_size=10**9 is not a literal"),
+    ],
+)
 def test_refusals_say_what_is_accepted(capsys, expression, why):
     code, out = run_main(capsys, expression, "--input-shape", "2,3,8")
     assert code == 2 and why in out.err and ACCEPTED in out.err and out.out == ""
@@ -72,8 +74,21 @@ def test_torch_s_own_refusal_and_bad_shapes_are_reported(capsys):
 
 
 def test_lengths_hx_and_dtype(capsys):
-    assert main(["torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)", "--input-shape", "6,3,3",
-                 "--lengths", "6,2,4", "--hx", "--dtype", "float64"]) == 0
+    assert (
+        main(
+            [
+                "torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)",
+                "--input-shape",
+                "6,3,3",
+                "--lengths",
+                "6,2,4",
+                "--hx",
+                "--dtype",
+                "float64",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "pack_padded_sequence(x, lengths, batch_first=False, enforce_sorted=False)" in out
     assert "packed_output, h_n = gru(packed, h_0)" in out and "float64" in out

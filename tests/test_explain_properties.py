@@ -24,8 +24,14 @@ def calls(draw):
     hidden_size = draw(st.integers(1, 5))
     proj_size = draw(st.integers(0, hidden_size - 1)) if cell == "LSTM" else 0
     dtype = draw(st.sampled_from([torch.float32, torch.float64]))
-    kwargs = dict(input_size=draw(st.integers(1, 4)), hidden_size=hidden_size, num_layers=draw(st.integers(1, 3)),
-                  bidirectional=draw(st.booleans()), batch_first=draw(st.booleans()), dtype=dtype)
+    kwargs = dict(
+        input_size=draw(st.integers(1, 4)),
+        hidden_size=hidden_size,
+        num_layers=draw(st.integers(1, 3)),
+        bidirectional=draw(st.booleans()),
+        batch_first=draw(st.booleans()),
+        dtype=dtype,
+    )
     if proj_size:
         kwargs["proj_size"] = proj_size
     torch.manual_seed(draw(st.integers(0, 2**16)))
@@ -52,7 +58,9 @@ def calls(draw):
         rows = kwargs["num_layers"] * (2 if kwargs["bidirectional"] else 1)
         batch = () if unbatched else (batch_size,)
         h_0 = torch.randn((rows, *batch, proj_size or hidden_size), generator=generator, dtype=dtype)
-        hx = (h_0, torch.randn((rows, *batch, hidden_size), generator=generator, dtype=dtype)) if cell == "LSTM" else h_0
+        hx = (
+            (h_0, torch.randn((rows, *batch, hidden_size), generator=generator, dtype=dtype)) if cell == "LSTM" else h_0
+        )
     return module, x, hx, lengths
 
 
@@ -105,8 +113,7 @@ def assert_own_last_step(module, x, hx, lengths, h_n):
     h_0 = hx[0] if isinstance(hx, tuple) else hx
     for n, length in enumerate(lengths.tolist()):
         alone = (x[n] if module.batch_first else x[:, n])[:length]  # (length, H_in), unbatched
-        state = None if hx is None else (
-            (hx[0][:, n], hx[1][:, n]) if isinstance(hx, tuple) else h_0[:, n])
+        state = None if hx is None else ((hx[0][:, n], hx[1][:, n]) if isinstance(hx, tuple) else h_0[:, n])
         with torch.no_grad(), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="LSTM with projections is not supported with oneDNN")
             _, final = module(alone, state)

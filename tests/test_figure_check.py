@@ -25,16 +25,20 @@ PATCHES = {  # one change to how the figure is drawn, made before the figure cel
     "unchanged": "",
     "colour": "import helpers.plots.base as h\nh.MARK_STYLE[0]['edgecolor'] = 'tab:orange'",
     # every outline drawn one row lower (sys.modules: the package re-exports a function of the module's name)
-    "outline": ("import sys, helpers\nmodule = sys.modules['helpers.plots.output_vs_h_n']\nplace = module.place_mark\n"
-                "module.place_mark = lambda rect, row, cols: place(rect, row + 1, cols)"),
+    "outline": (
+        "import sys, helpers\nmodule = sys.modules['helpers.plots.output_vs_h_n']\nplace = module.place_mark\n"
+        "module.place_mark = lambda rect, row, cols: place(rect, row + 1, cols)"
+    ),
 }
 
 
 def stored_notebook(folder: Path) -> Path:
     """A two-cell notebook whose figure output is stored by tools.execute_notebooks, as `make outputs` does."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\nimport torch\nprint(torch.__version__ != '')"),
-                nbformat.v4.new_code_cell(FIGURE_CELL)]
+    nb.cells = [
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport torch\nprint(torch.__version__ != '')"),
+        nbformat.v4.new_code_cell(FIGURE_CELL),
+    ]
     path = folder / "figure.ipynb"
     nbformat.write(nb, path)
     execute_notebooks.write(execute_notebooks.execute(path), path)
@@ -55,9 +59,27 @@ def nbval_runs(tmp_path_factory):
     artifacts = folder / "artifacts"
     env = {**os.environ, "FIGURE_CHECK_DIR": str(artifacts), "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tools.figure_check", "-p", "no:cacheprovider", "--nbval",
-         "--nbval-current-env", "-q", "-rf", "--rootdir", str(folder), *map(str, paths)],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tools.figure_check",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "-q",
+            "-rf",
+            "--rootdir",
+            str(folder),
+            *map(str, paths),
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return done.stdout + done.stderr, artifacts
 
@@ -82,18 +104,25 @@ def test_a_changed_figure_fails_with_three_images(nbval_runs, name):
 
 # --- the comparison itself --------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def figure():
     """A stored figure of notebook 01, decoded."""
     nb = nbformat.read(REPO / "notebooks" / "01_output_vs_h_n.ipynb", as_version=4)
-    png = next(out.data["image/png"] for cell in nb.cells if cell.cell_type == "code"
-               for out in cell.outputs if "image/png" in out.get("data", {}))
+    png = next(
+        out.data["image/png"]
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if "image/png" in out.get("data", {})
+    )
     return decode_png(png)
 
 
 def test_antialiasing_noise_is_tolerated(figure):
-    noisy = figure.astype(np.int16) + np.random.default_rng(0).integers(-CHANNEL_TOLERANCE, CHANNEL_TOLERANCE + 1,
-                                                                          figure.shape)
+    noisy = figure.astype(np.int16) + np.random.default_rng(0).integers(
+        -CHANNEL_TOLERANCE, CHANNEL_TOLERANCE + 1, figure.shape
+    )
     noisy = noisy.clip(0, 255).astype(np.uint8)
     assert compare_images(figure, noisy).matches
 

@@ -31,8 +31,12 @@ def expected_gates(cell, layer, batch, scale=3.0):
                 gates.append({"r": r_, "z": z, "n": n})
             else:
                 a = gi + gh
-                i, f, g, o = torch.sigmoid(a[:, :4]), torch.sigmoid(a[:, 4:8]), torch.tanh(a[:, 8:12]), \
-                    torch.sigmoid(a[:, 12:])
+                i, f, g, o = (
+                    torch.sigmoid(a[:, :4]),
+                    torch.sigmoid(a[:, 4:8]),
+                    torch.tanh(a[:, 8:12]),
+                    torch.sigmoid(a[:, 12:]),
+                )
                 c = f * c + i * g
                 h = o * torch.tanh(c)
                 gates.append({"i": i, "f": f, "g": g, "o": o})
@@ -91,13 +95,16 @@ def test_draw_updates_in_place():
     assert gate_heatmaps(compute_gates("gru", 0, 0)).fig is not fig
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(cell="rnn"), r"cell='rnn' is not allowed: .*an RNN has no gates"),
-    (dict(layer=2), r"layer=2 is not allowed"),
-    (dict(batch=3), r"batch=3 is not allowed"),
-    (dict(input_scale=0), r"input_scale=0 is not allowed"),
-    (dict(hidden_size=0), r"hidden_size=0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(cell="rnn"), r"cell='rnn' is not allowed: .*an RNN has no gates"),
+        (dict(layer=2), r"layer=2 is not allowed"),
+        (dict(batch=3), r"batch=3 is not allowed"),
+        (dict(input_scale=0), r"input_scale=0 is not allowed"),
+        (dict(hidden_size=0), r"hidden_size=0 is not allowed"),
+    ],
+)
 def test_bad_input_gets_a_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         compute_gates(**kwargs)

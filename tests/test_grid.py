@@ -15,7 +15,6 @@ from helpers.plots.grid import HATCH, LEGEND, TAG
 from helpers.states import CATEGORIES, IN_BOTH, IN_H_N, IN_NEITHER, IN_OUTPUT, PADDING
 from helpers.views.grid import compute_grid
 
-
 # --- every state at every step --------------------------------------------------------------------------------
 
 
@@ -85,8 +84,15 @@ def test_state_category_by_hand():
     assert state_category(r, 1, 0, 2, 1) == PADDING
 
 
-@pytest.mark.parametrize("kwargs,name", [(dict(step=4), "step=4"), (dict(batch=2), "batch=2"),
-                                         (dict(layer=2), "layer=2"), (dict(direction=2), "direction=2")])
+@pytest.mark.parametrize(
+    "kwargs,name",
+    [
+        (dict(step=4), "step=4"),
+        (dict(batch=2), "batch=2"),
+        (dict(layer=2), "layer=2"),
+        (dict(direction=2), "direction=2"),
+    ],
+)
 def test_state_category_bad_input(kwargs, name):
     r = run(RNNConfig(num_layers=2, bidirectional=True), seq_len=4, batch_size=2)
     args = dict(layer=0, direction=0, step=0, batch=0) | kwargs
@@ -163,8 +169,15 @@ def test_view_controls_and_every_control_changes_the_picture():
     assert list(view.controls) == ["num_layers", "seq_len", "bidirectional", "cell", "cell_states"]
     assert (view.controls["num_layers"].min, view.controls["num_layers"].max) == (1, 4)
     assert (view.controls["seq_len"].min, view.controls["seq_len"].max) == (1, 8)
-    for name, value in [("num_layers", 2), ("seq_len", 7), ("bidirectional", True), ("cell", "LSTM"),
-                        ("cell_states", True), ("cell", "RNN"), ("cell_states", False)]:
+    for name, value in [
+        ("num_layers", 2),
+        ("seq_len", 7),
+        ("bidirectional", True),
+        ("cell", "LSTM"),
+        ("cell_states", True),
+        ("cell", "RNN"),
+        ("cell_states", False),
+    ]:
         before = png(view)
         view.controls[name].value = value
         assert png(view) != before, f"{name}={value!r} left the picture unchanged"
@@ -187,12 +200,21 @@ def test_view_can_show_only_some_controls():
     assert png(view) != before and (view.model.num_layers, view.model.seq_len) == (2, 6)
 
 
-@pytest.mark.parametrize("kwargs,name", [
-    (dict(controls=("batch",)), "controls="), (dict(controls="seq_len"), "controls="), (dict(controls=()), "controls="),
-    (dict(num_layers=5), "num_layers=5"), (dict(seq_len=9), "seq_len=9"), (dict(cell="cnn"), "cell='cnn'"),
-    (dict(lengths=(9, 2)), "lengths="), (dict(lengths=(5, 3), seq_len=4), "seq_len=4"),
-    (dict(proj_size=1), "proj_size=1"), (dict(bidirectional=1), "bidirectional=1"),
-])
+@pytest.mark.parametrize(
+    "kwargs,name",
+    [
+        (dict(controls=("batch",)), "controls="),
+        (dict(controls="seq_len"), "controls="),
+        (dict(controls=()), "controls="),
+        (dict(num_layers=5), "num_layers=5"),
+        (dict(seq_len=9), "seq_len=9"),
+        (dict(cell="cnn"), "cell='cnn'"),
+        (dict(lengths=(9, 2)), "lengths="),
+        (dict(lengths=(5, 3), seq_len=4), "seq_len=4"),
+        (dict(proj_size=1), "proj_size=1"),
+        (dict(bidirectional=1), "bidirectional=1"),
+    ],
+)
 def test_view_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=name.replace("(", r"\(")):
         grid_view(**kwargs)
@@ -215,8 +237,13 @@ def test_view_keeps_recent_pictures_and_shows_the_same_one_again():
 
 def test_view_update_is_fast():
     view = grid_view(lengths=(5, 3, 2))
-    moves = [("num_layers", v) for v in (4, 1, 3)] + [("bidirectional", True), ("cell", "LSTM"),
-                                                        ("cell_states", True), ("batch", 2), ("seq_len", 8)]
+    moves = [("num_layers", v) for v in (4, 1, 3)] + [
+        ("bidirectional", True),
+        ("cell", "LSTM"),
+        ("cell_states", True),
+        ("batch", 2),
+        ("seq_len", 8),
+    ]
     for name, value in moves:  # once to fill the caches, as a student moving back and forth does
         view.controls[name].value = value
     timings = []

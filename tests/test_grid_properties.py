@@ -20,9 +20,14 @@ def runs(draw):
     # Two or more features: with one, a deep saturated stack can give two sequences the very same number.
     hidden_size = draw(st.integers(2, 5))
     cfg = RNNConfig(
-        cell=cell, input_size=draw(st.integers(1, 3)), hidden_size=hidden_size,
-        num_layers=draw(st.integers(1, 4)), bidirectional=draw(st.booleans()), batch_first=draw(st.booleans()),
-        proj_size=draw(st.sampled_from([0, *range(2, hidden_size)])) if cell == "lstm" else 0, seed=draw(st.integers(0, 2**16)),
+        cell=cell,
+        input_size=draw(st.integers(1, 3)),
+        hidden_size=hidden_size,
+        num_layers=draw(st.integers(1, 4)),
+        bidirectional=draw(st.booleans()),
+        batch_first=draw(st.booleans()),
+        proj_size=draw(st.sampled_from([0, *range(2, hidden_size)])) if cell == "lstm" else 0,
+        seed=draw(st.integers(0, 2**16)),
     )
     seq_len = draw(st.integers(1, 8))
     unbatched = draw(st.booleans()) and draw(st.booleans())  # one in four
@@ -38,10 +43,11 @@ def every_slice(r, b):
     h = r.config.h_out
     out = r.output.unsqueeze(1) if r.unbatched else (r.output.transpose(0, 1) if r.config.batch_first else r.output)
     h_n = r.h_n.unsqueeze(1) if r.unbatched else r.h_n  # (num_layers * D, N, H_out)
-    outputs = [out[t, b, k * h:(k + 1) * h] for t in range(out.shape[0]) for k in range(r.config.num_directions)]
+    outputs = [out[t, b, k * h : (k + 1) * h] for t in range(out.shape[0]) for k in range(r.config.num_directions)]
     finals = [h_n[k, b] for k in range(h_n.shape[0])]
-    c_finals = [] if r.c_n is None else [(r.c_n.unsqueeze(1) if r.unbatched else r.c_n)[k, b]
-                                         for k in range(h_n.shape[0])]
+    c_finals = (
+        [] if r.c_n is None else [(r.c_n.unsqueeze(1) if r.unbatched else r.c_n)[k, b] for k in range(h_n.shape[0])]
+    )
     return outputs, finals, c_finals
 
 
@@ -55,7 +61,7 @@ def boxes_and_states(r):
     states = unroll(r)
     batches = [None] if r.lengths is None else list(range(len(r.lengths)))
     for batch in batches:
-        for cell_states in ([False, True] if r.config.cell == "lstm" else [False]):
+        for cell_states in [False, True] if r.config.cell == "lstm" else [False]:
             model = grid_model(r, batch, cell_states)
             source = states.cell if cell_states else states.hidden
             for box in model.boxes:

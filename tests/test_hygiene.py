@@ -67,6 +67,7 @@ def where(nb, cell):
 
 # --- format and kernel -----------------------------------------------------------------------------
 
+
 def test_valid_nbformat(nb):
     assert nb.nbformat == 4
     nbformat.validate(nb)
@@ -90,6 +91,7 @@ def test_first_code_cell_prints_the_torch_version(nb):
 
 
 # --- execution ---------------------------------------------------------------------------------------
+
 
 def test_code_cells_executed_in_order(nb):
     cells = code_cells(nb)
@@ -143,6 +145,7 @@ def test_no_trailing_semicolon(nb):
 
 # --- widgets and nbval tags ----------------------------------------------------------------------------
 
+
 def test_only_live_widget_cells_ignore_output_and_all_of_them_do(nb):
     for cell in code_cells(nb):
         if is_widget_cell(cell):
@@ -165,13 +168,14 @@ def test_every_widget_cell_is_followed_by_a_static_figure(nb):
     cells = code_cells(nb)
     for i, cell in enumerate(cells):
         if is_widget_cell(cell):
-            following = cells[i + 1:i + 3]
+            following = cells[i + 1 : i + 3]
             assert any("image/png" in out.get("data", {}) for c in following for out in c.outputs), (
                 f"{where(nb, cell)}: no image/png output in the next two code cells"
             )
 
 
 # --- closing sections ------------------------------------------------------------------------------------
+
 
 def headings(nb):
     """(level, text) of every markdown heading, in order; fenced code is skipped."""
@@ -203,6 +207,7 @@ def test_notebook_ends_with_summary_and_exercises(nb):
 
 # --- strict nbval everywhere -------------------------------------------------------------------------------
 
+
 def test_no_nbval_lax_anywhere():
     for name in ["Makefile", "pyproject.toml", ".ci/run", "setup.cfg", "tox.ini", "pytest.ini"]:
         path = REPO / name
@@ -222,6 +227,7 @@ def test_pytest_runs_strict_nbval_with_the_sanitize_file():
 
 # --- the sanitize file ------------------------------------------------------------------------------------
 
+
 def sanitize(text):
     """What nbval does with tests/nbval_sanitize.cfg, using nbval's own parser."""
     for regex, replace in get_sanitize_patterns((REPO / "tests" / "nbval_sanitize.cfg").read_text()):
@@ -229,26 +235,32 @@ def sanitize(text):
     return text
 
 
-@pytest.mark.parametrize("real", [
-    "tensor([[ 0.1234, -0.5678,  0.0000]], grad_fn=<StackBackward0>)",
-    "torch.Size([5, 2, 6])",
-    "<Figure size 640x480 with 1 Axes>",
-    "True   output[:, 0, 50:] == h_n.view(num_layers, D, N, H_out)[-1, 1]  # top layer, backward",
-    "torch 2.13.0",
-    "h_n: (num_layers * D, N, H_out) = (6, 4, 50)",
-    "0x1 0x2f",  # short hex is not an address
-    PLACEHOLDER,
-])
+@pytest.mark.parametrize(
+    "real",
+    [
+        "tensor([[ 0.1234, -0.5678,  0.0000]], grad_fn=<StackBackward0>)",
+        "torch.Size([5, 2, 6])",
+        "<Figure size 640x480 with 1 Axes>",
+        "True   output[:, 0, 50:] == h_n.view(num_layers, D, N, H_out)[-1, 1]  # top layer, backward",
+        "torch 2.13.0",
+        "h_n: (num_layers * D, N, H_out) = (6, 4, 50)",
+        "0x1 0x2f",  # short hex is not an address
+        PLACEHOLDER,
+    ],
+)
 def test_sanitize_keeps_real_content(real):
     assert sanitize(real) == real
 
 
-@pytest.mark.parametrize("a,b", [
-    ("<matplotlib.image.AxesImage at 0x7f3b2c1d0e50>", "<matplotlib.image.AxesImage at 0x7f00aa11bb22>"),
-    ("<function f at 0x10a2b3c4d>", "<function f at 0x7ffde001>"),
-    ("torch 2.13.0+cpu", "torch 2.13.0"),
-    ("torch 2.13.0+cu121", "torch 2.13.0"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("<matplotlib.image.AxesImage at 0x7f3b2c1d0e50>", "<matplotlib.image.AxesImage at 0x7f00aa11bb22>"),
+        ("<function f at 0x10a2b3c4d>", "<function f at 0x7ffde001>"),
+        ("torch 2.13.0+cpu", "torch 2.13.0"),
+        ("torch 2.13.0+cu121", "torch 2.13.0"),
+    ],
+)
 def test_sanitize_hides_what_varies(a, b):
     assert sanitize(a) == sanitize(b)
 

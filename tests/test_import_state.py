@@ -6,7 +6,7 @@ import sys
 
 # Runs in a fresh interpreter. The libraries helpers builds on are imported first, so what
 # changes afterwards is helpers' own doing.
-SCRIPT = r'''
+SCRIPT = r"""
 import hashlib, importlib, json, logging, os, pkgutil, sys, warnings
 
 import ipywidgets
@@ -67,7 +67,7 @@ for key in before:
     else:
         changed[key] = [before[key], after[key]]
 print(json.dumps({"imported": imported, "changed": changed}))
-'''
+"""
 
 
 def _import_in_fresh_interpreter(repo):
@@ -81,7 +81,8 @@ def test_importing_helpers_changes_no_global_state(repo):
     assert {"helpers", "helpers.models", "helpers.states", "helpers.relations"} <= set(result["imported"])
     expected_modules = {
         "helpers." + ".".join(p.relative_to(repo / "helpers").with_suffix("").parts).removesuffix(".__init__")
-        for p in (repo / "helpers").rglob("*.py") if p.name != "__init__.py" or p.parent != repo / "helpers"
+        for p in (repo / "helpers").rglob("*.py")
+        if p.name != "__init__.py" or p.parent != repo / "helpers"
     }
     assert expected_modules <= set(result["imported"])
     assert result["changed"] == {}, f"importing helpers changed: {result['changed']}"

@@ -17,12 +17,15 @@ def forward(lstm, x, state=None):
         return lstm(x, state)
 
 
-@pytest.mark.parametrize("num_layers,bidirectional,proj_size,batch_first",
-                         list(itertools.product([1, 3], [False, True], [0, 2], [False, True])))
+@pytest.mark.parametrize(
+    "num_layers,bidirectional,proj_size,batch_first",
+    list(itertools.product([1, 3], [False, True], [0, 2], [False, True])),
+)
 def test_steps_match_output_h_n_and_c_n(num_layers, bidirectional, proj_size, batch_first):
     torch.manual_seed(0)
-    lstm = nn.LSTM(4, 5, num_layers=num_layers, bidirectional=bidirectional, proj_size=proj_size,
-                   batch_first=batch_first)
+    lstm = nn.LSTM(
+        4, 5, num_layers=num_layers, bidirectional=bidirectional, proj_size=proj_size, batch_first=batch_first
+    )
     x = torch.randn(3, 6, 4)  # (N, L, H_in) if batch_first else (L, N, H_in)
     n = 3 if batch_first else 6
     rows, h_out = num_layers * (2 if bidirectional else 1), proj_size or 5
@@ -69,11 +72,18 @@ def test_one_cell_step_matches_nn_lstmcell():
     assert torch.equal(raw, h_2)  # no projection: h is the raw state
 
 
-@pytest.mark.parametrize("module,x,message", [
-    (nn.GRU(3, 4), torch.zeros(2, 1, 3), r"lstm=GRU is not allowed: lstm must be an nn.LSTM"),
-    (nn.LSTM(3, 4), torch.zeros(3), r"x=\(3,\) is not allowed"),
-    (nn.LSTM(3, 4), torch.zeros(2, 1, 5), r"x.shape\[-1\]=5 is not allowed: it must be the module's input_size \(3\)"),
-])
+@pytest.mark.parametrize(
+    "module,x,message",
+    [
+        (nn.GRU(3, 4), torch.zeros(2, 1, 3), r"lstm=GRU is not allowed: lstm must be an nn.LSTM"),
+        (nn.LSTM(3, 4), torch.zeros(3), r"x=\(3,\) is not allowed"),
+        (
+            nn.LSTM(3, 4),
+            torch.zeros(2, 1, 5),
+            r"x.shape\[-1\]=5 is not allowed: it must be the module's input_size \(3\)",
+        ),
+    ],
+)
 def test_bad_input_raises_value_error(module, x, message):
     with pytest.raises(ValueError, match=message):
         lstm_steps(module, x)

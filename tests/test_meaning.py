@@ -23,8 +23,12 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 # The meaning, written out: not taken from MARK_STYLE.
 FORWARD_LOOK = {"colour": "green", "rgb": matplotlib.colors.to_rgb("tab:green"), "linestyle": "-", "style": "solid"}
-BACKWARD_LOOK = {"colour": "purple", "rgb": matplotlib.colors.to_rgb("tab:purple"), "linestyle": "--",
-                 "style": "dashed"}
+BACKWARD_LOOK = {
+    "colour": "purple",
+    "rgb": matplotlib.colors.to_rgb("tab:purple"),
+    "linestyle": "--",
+    "style": "dashed",
+}
 LOOKS = {FORWARD: FORWARD_LOOK, BACKWARD: BACKWARD_LOOK}
 
 
@@ -38,8 +42,12 @@ def test_each_direction_has_its_fixed_outline(direction):
 
 # --- notebook sentences ------------------------------------------------------------------------------
 
-WORD_DIRECTION = {FORWARD_LOOK["colour"]: "forward", FORWARD_LOOK["style"]: "forward",
-                  BACKWARD_LOOK["colour"]: "backward", BACKWARD_LOOK["style"]: "backward"}
+WORD_DIRECTION = {
+    FORWARD_LOOK["colour"]: "forward",
+    FORWARD_LOOK["style"]: "forward",
+    BACKWARD_LOOK["colour"]: "backward",
+    BACKWARD_LOOK["style"]: "backward",
+}
 WORDS = re.compile(r"[a-z]+")
 
 
@@ -73,12 +81,15 @@ def test_notebook_sentences_name_each_outline_with_its_direction(path):
     assert not bad, f"{path.name}: outline words next to the other direction: {bad}"
 
 
-@pytest.mark.parametrize("sentence,wrong", [
-    ("green (solid) marks the forward final state, purple (dashed) the backward one", []),
-    ("the backward state is outlined in green", [("green", "backward")]),
-    ("forward is dashed", [("dashed", "forward")]),
-    ("purple, dashed: backward. green, solid: forward", [("green", "backward")]),  # one sentence here
-])
+@pytest.mark.parametrize(
+    "sentence,wrong",
+    [
+        ("green (solid) marks the forward final state, purple (dashed) the backward one", []),
+        ("the backward state is outlined in green", [("green", "backward")]),
+        ("forward is dashed", [("dashed", "forward")]),
+        ("purple, dashed: backward. green, solid: forward", [("green", "backward")]),  # one sentence here
+    ],
+)
 def test_the_sentence_check_can_fail(sentence, wrong):
     assert misnamed(sentence) == wrong
 
@@ -90,6 +101,7 @@ def test_notebook_01_names_both_outlines():
 
 
 # --- "in output" means every number of the state ----------------------------------------------------
+
 
 @pytest.fixture
 def two_layer_run():

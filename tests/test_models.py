@@ -199,6 +199,7 @@ def test_lengths_as_tensor_list_or_numpy_agree():
 
 # --- bad input ------------------------------------------------------------------------------
 
+
 def _message(*parts):
     """A regex that wants every part, literally, in that order."""
     return ".*".join(re.escape(p) for p in parts)
@@ -273,11 +274,14 @@ def test_bad_run_arguments_raise_value_error_before_torch(kwargs, parts):
     assert _raised_outside_torch(excinfo)
 
 
-@pytest.mark.parametrize("kwargs,parts", [
-    (dict(seq_len=-3), ["seq_len=-3", "integer from 1 to"]),
-    (dict(batch_size=False), ["batch_size=False", "integer from 1 to"]),
-    (dict(unbatched=0), ["unbatched=0", "True or False"]),
-])
+@pytest.mark.parametrize(
+    "kwargs,parts",
+    [
+        (dict(seq_len=-3), ["seq_len=-3", "integer from 1 to"]),
+        (dict(batch_size=False), ["batch_size=False", "integer from 1 to"]),
+        (dict(unbatched=0), ["unbatched=0", "True or False"]),
+    ],
+)
 def test_bad_make_input_arguments(kwargs, parts):
     with pytest.raises(ValueError, match=_message(*parts)):
         make_input(RNNConfig(), **kwargs)

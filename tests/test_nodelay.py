@@ -131,4 +131,5 @@ def test_the_server_the_project_starts_sets_nodelay_on_kernel_websockets(tmp_pat
         log = lab.log_path.read_text(errors="replace")
     assert f"Kernel websocket {kernel['id']}: TCP_NODELAY on" in log, (
         f"the server did not report TCP_NODELAY on for the kernel websocket; is {CLASS_NAME} in "
-        f".venv/etc/jupyter/jupyter_server_config.json (run `make install`)? Server log:\n{log[-3000:]}")
+        f".venv/etc/jupyter/jupyter_server_config.json (run `make install`)? Server log:\n{log[-3000:]}"
+    )

@@ -116,6 +116,7 @@ def test_python_versions_are_those_the_platform_test_checks(pyproject):
 
 # --- CI and `make lab` ------------------------------------------------------------------------
 
+
 def test_ci_runs_make_test(repo):
     commands = [line.strip() for line in (repo / ".ci" / "run").read_text().splitlines()]
     assert "make test" in [c for c in commands if c and not c.startswith("#")]

@@ -33,30 +33,45 @@ LOCK = REPO / "requirements.lock"
 PYTHONS = ["3.11.5", "3.12", "3.13"]  # 3.11.5: the oldest 3.11 that every pin accepts
 PLATFORMS = {
     # pip takes the tags literally, so a Linux machine's older manylinux tags are listed too
-    "Linux x86_64": dict(tags=[f"manylinux_2_{v}_x86_64" for v in (28, 27, 24, 17, 12, 5)]
-                         + ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"],
-                         markers=dict(sys_platform="linux", platform_system="Linux", os_name="posix",
-                                      platform_machine="x86_64")),
-    "macOS arm64": dict(tags=["macosx_14_0_arm64"],  # torch 2.13 wheels need macOS 14; pip adds older macOS tags
-                        markers=dict(sys_platform="darwin", platform_system="Darwin", os_name="posix",
-                                     platform_machine="arm64")),
-    "Windows amd64": dict(tags=["win_amd64"], markers=dict(sys_platform="win32", platform_system="Windows",
-                                                          os_name="nt", platform_machine="AMD64")),
+    "Linux x86_64": dict(
+        tags=[f"manylinux_2_{v}_x86_64" for v in (28, 27, 24, 17, 12, 5)]
+        + ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"],
+        markers=dict(sys_platform="linux", platform_system="Linux", os_name="posix", platform_machine="x86_64"),
+    ),
+    "macOS arm64": dict(
+        tags=["macosx_14_0_arm64"],  # torch 2.13 wheels need macOS 14; pip adds older macOS tags
+        markers=dict(sys_platform="darwin", platform_system="Darwin", os_name="posix", platform_machine="arm64"),
+    ),
+    "Windows amd64": dict(
+        tags=["win_amd64"],
+        markers=dict(sys_platform="win32", platform_system="Windows", os_name="nt", platform_machine="AMD64"),
+    ),
 }
 COMBINATIONS = [(python, platform) for python in PYTHONS for platform in PLATFORMS]
 # On Linux, plain pip would take torch's CUDA build, which pulls these; the README sends Linux (and
 # Windows) users to the CPU build, which needs none of them.
 CUDA_ONLY = ("nvidia-", "cuda-", "triton")
-UNREACHABLE = ("NewConnectionError", "Failed to establish a new connection", "Could not fetch URL",
-               "Temporary failure in name resolution", "ConnectTimeout", "ReadTimeoutError")
+UNREACHABLE = (
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Could not fetch URL",
+    "Temporary failure in name resolution",
+    "ConnectTimeout",
+    "ReadTimeoutError",
+)
 
 
 def marker_environment(python: str, platform: str) -> dict[str, str]:
     """The values environment markers see on that platform and Python."""
     full = python if python.count(".") == 2 else python + ".0"
-    return dict(PLATFORMS[platform]["markers"], python_version=".".join(python.split(".")[:2]),
-                python_full_version=full, implementation_name="cpython", platform_python_implementation="CPython",
-                extra="")
+    return dict(
+        PLATFORMS[platform]["markers"],
+        python_version=".".join(python.split(".")[:2]),
+        python_full_version=full,
+        implementation_name="cpython",
+        platform_python_implementation="CPython",
+        extra="",
+    )
 
 
 def pins_for(python: str, platform: str) -> list[Requirement]:
@@ -77,10 +92,27 @@ def resolve(python: str, platform: str, folder: Path) -> tuple[int, str, dict | 
     """Run pip's resolver for one combination; returns (exit code, stderr, the --report JSON or None)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pins.txt").write_text("\n".join(map(str, pins_for(python, platform))) + "\n")
-    command = [sys.executable, "-m", "pip", "install", "--isolated", "--dry-run", "--no-deps", "--ignore-installed",
-               "--quiet", "--disable-pip-version-check", "--only-binary=:all:", "--python-version", python,
-               "--target", str(folder / "target"), "--report", str(folder / "report.json"),
-               "-r", str(folder / "pins.txt")]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--isolated",
+        "--dry-run",
+        "--no-deps",
+        "--ignore-installed",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "--python-version",
+        python,
+        "--target",
+        str(folder / "target"),
+        "--report",
+        str(folder / "report.json"),
+        "-r",
+        str(folder / "pins.txt"),
+    ]
     for tag in PLATFORMS[platform]["tags"]:
         command += ["--platform", tag]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
@@ -91,8 +123,9 @@ def resolve(python: str, platform: str, folder: Path) -> tuple[int, str, dict | 
 def unmet_dependencies(report: dict, python: str, platform: str) -> list[str]:
     """Dependencies that pinned packages declare on that platform but the lock does not satisfy."""
     env = marker_environment(python, platform)
-    chosen = {canonicalize_name(item["metadata"]["name"]): Version(item["metadata"]["version"])
-              for item in report["install"]}
+    chosen = {
+        canonicalize_name(item["metadata"]["name"]): Version(item["metadata"]["version"]) for item in report["install"]
+    }
     unmet = []
     for item in report["install"]:
         for line in item["metadata"].get("requires_dist", []):
@@ -103,8 +136,10 @@ def unmet_dependencies(report: dict, python: str, platform: str) -> list[str]:
             if platform == "Linux x86_64" and item["metadata"]["name"] == "torch" and name.startswith(CUDA_ONLY):
                 continue
             if name not in chosen or not req.specifier.contains(chosen[name], prereleases=True):
-                unmet.append(f"{item['metadata']['name']} needs {req.name}{req.specifier}, "
-                             f"the lock has {chosen.get(name, 'nothing')}")
+                unmet.append(
+                    f"{item['metadata']['name']} needs {req.name}{req.specifier}, "
+                    f"the lock has {chosen.get(name, 'nothing')}"
+                )
     return unmet
 
 
@@ -116,13 +151,20 @@ def test_marker_evaluation_picks_the_platform_pins():
 
 
 def test_unmet_dependencies_are_found():
-    report = {"install": [{"metadata": {"name": "ipykernel", "version": "7.4.0",
-                                        "requires_dist": ['appnope>=0.1.2; platform_system == "Darwin"',
-                                                          "traitlets>=5"]}},
-                          {"metadata": {"name": "traitlets", "version": "5.16.1"}}]}
+    report = {
+        "install": [
+            {
+                "metadata": {
+                    "name": "ipykernel",
+                    "version": "7.4.0",
+                    "requires_dist": ['appnope>=0.1.2; platform_system == "Darwin"', "traitlets>=5"],
+                }
+            },
+            {"metadata": {"name": "traitlets", "version": "5.16.1"}},
+        ]
+    }
     assert unmet_dependencies(report, "3.12", "Windows amd64") == []
-    assert unmet_dependencies(report, "3.12", "macOS arm64") == [
-        "ipykernel needs appnope>=0.1.2, the lock has nothing"]
+    assert unmet_dependencies(report, "3.12", "macOS arm64") == ["ipykernel needs appnope>=0.1.2, the lock has nothing"]
 
 
 @pytest.fixture(scope="module")
@@ -133,11 +175,16 @@ def resolutions(tmp_path_factory):
         pytest.skip("several minutes of registry look-ups: runs under CI=true, or locally with `make check-platforms`")
     base = tmp_path_factory.mktemp("platforms")
     with ThreadPoolExecutor(len(COMBINATIONS)) as pool:
-        futures = {combo: pool.submit(resolve, *combo, base / f"{combo[0]}-{combo[1].replace(' ', '-')}")
-                   for combo in COMBINATIONS}
+        futures = {
+            combo: pool.submit(resolve, *combo, base / f"{combo[0]}-{combo[1].replace(' ', '-')}")
+            for combo in COMBINATIONS
+        }
         results = {combo: future.result() for combo, future in futures.items()}
-    offline = [combo for combo, (code, stderr, _) in results.items()
-               if code != 0 and any(sign in stderr for sign in UNREACHABLE)]
+    offline = [
+        combo
+        for combo, (code, stderr, _) in results.items()
+        if code != 0 and any(sign in stderr for sign in UNREACHABLE)
+    ]
     if offline:
         message = f"the package registry could not be reached for {offline}"
         if ci:
@@ -153,5 +200,6 @@ def test_every_pin_has_a_wheel_and_every_dependency_is_pinned(resolutions, pytho
     errors = "\n".join(line for line in stderr.splitlines() if "ERROR" in line)
     assert code == 0 and report is not None, f"pip found no wheel for a pin on {platform}, Python {python}:\n{errors}"
     assert {canonicalize_name(i["metadata"]["name"]) for i in report["install"]} == {
-        canonicalize_name(r.name) for r in pins_for(python, platform)}
+        canonicalize_name(r.name) for r in pins_for(python, platform)
+    }
     assert unmet_dependencies(report, python, platform) == []

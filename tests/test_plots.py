@@ -61,6 +61,7 @@ def labels(art, ax) -> list[str]:
 
 # --- heatmap, gallery style -------------------------------------------------------------------------------
 
+
 def test_heatmap_draws_data_with_labels_and_optional_colorbar():
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
@@ -84,11 +85,14 @@ def test_heatmap_without_ax_uses_the_current_pyplot_axes():
         plt.close(fig)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(data=np.ones(3)), r"data.shape=\(3,\) is not allowed: data must be 2-D"),
-    (dict(data=np.ones((2, 2)), row_labels=["a"]), r"row_labels has 1 entries, which is not allowed"),
-    (dict(data=np.ones((2, 2)), col_labels=["a", "b", "c"]), r"col_labels has 3 entries, which is not allowed"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(data=np.ones(3)), r"data.shape=\(3,\) is not allowed: data must be 2-D"),
+        (dict(data=np.ones((2, 2)), row_labels=["a"]), r"row_labels has 1 entries, which is not allowed"),
+        (dict(data=np.ones((2, 2)), col_labels=["a", "b", "c"]), r"col_labels has 3 entries, which is not allowed"),
+    ],
+)
 def test_heatmap_rejects_bad_input(kwargs, message):
     ax = matplotlib.figure.Figure().add_subplot()
     with pytest.raises(ValueError, match=message):
@@ -104,6 +108,7 @@ def test_mark_cells_outlines_exactly_the_given_cells():
 
 
 # --- output beside h_n --------------------------------------------------------------------------------------
+
 
 def check_drawing(art, r, batch):
     """The images hold output and h_n for this batch element; each pair of outlines encloses equal numbers."""
@@ -131,8 +136,9 @@ def check_drawing(art, r, batch):
         # the numbers under the two outlines are the same numbers
         out_row, out_cols = cells_under(art.marks["output", direction])
         h_row, h_cols = cells_under(art.marks["h_n", direction])
-        np.testing.assert_array_equal(image_data(art.output_image)[out_row, out_cols],
-                                      image_data(art.h_n_image)[h_row, h_cols])
+        np.testing.assert_array_equal(
+            image_data(art.output_image)[out_row, out_cols], image_data(art.h_n_image)[h_row, h_cols]
+        )
         style = MARK_STYLE[direction]
         for key in ("output", "h_n"):
             assert matplotlib.colors.same_color(art.marks[key, direction].get_edgecolor(), style["edgecolor"])
@@ -146,8 +152,12 @@ def test_output_vs_h_n_marks_the_equal_slices(config):
 
 
 def test_marks_follow_each_sequence_length_in_a_packed_batch():
-    r = run(RNNConfig(cell="gru", num_layers=2, bidirectional=True, batch_first=True), seq_len=6, batch_size=3,
-             lengths=[6, 2, 4])
+    r = run(
+        RNNConfig(cell="gru", num_layers=2, bidirectional=True, batch_first=True),
+        seq_len=6,
+        batch_size=3,
+        lengths=[6, 2, 4],
+    )
     for batch, length in enumerate([6, 2, 4]):
         art = output_vs_h_n(r, batch=batch)
         check_drawing(art, r, batch)
@@ -250,6 +260,7 @@ def test_the_drawing_is_the_same_numbers_as_torch_gives():
 
 # --- reading the figure without the text: names, values, arrows, tags, size ------------------------------
 
+
 def batch_tensors(r, batch):
     """This sequence's output (L, D * H_out) and h_n (num_layers * D, H_out), by plain indexing."""
     if r.unbatched:
@@ -263,8 +274,10 @@ def texts_on(art, ax, **where):
     return [lb for lb in art.texts if lb.ax is ax and all(getattr(lb, k) == v for k, v in where.items())]
 
 
-FEW = [RNNConfig(cell=c, num_layers=n, bidirectional=b, batch_first=bf, seed=5)
-       for c, n, b, bf in [("gru", 2, True, True), ("lstm", 3, False, False), ("rnn", 1, True, False)]]
+FEW = [
+    RNNConfig(cell=c, num_layers=n, bidirectional=b, batch_first=bf, seed=5)
+    for c, n, b, bf in [("gru", 2, True, True), ("lstm", 3, False, False), ("rnn", 1, True, False)]
+]
 
 
 @pytest.mark.parametrize("config", FEW, ids=str)
@@ -278,7 +291,8 @@ def test_every_value_is_printed_in_its_own_cell(config):
         for (row, col), value in np.ndenumerate(tensor.numpy()):
             label = art.values[key, row, col]
             assert label.ax is ax and label.text == value_text(value) == f"{tensor[row, col].item():.2f}".replace(
-                "-0.00", "0.00")
+                "-0.00", "0.00"
+            )
             # where it is drawn: the outline's middle lies inside the cell, in the figure's own coordinates
             verts = label_vertices([label], art.fig)[0]
             middle = art.fig.transFigure.transform((verts.min(0) + verts.max(0)) / 2)
@@ -347,11 +361,15 @@ def arrow_geometry(arrow):
     return xs[0], ys[0], tip[1]
 
 
-@pytest.mark.parametrize("config,lengths", [
-    (RNNConfig(num_layers=2, bidirectional=True, batch_first=True), None),
-    (RNNConfig(num_layers=1, bidirectional=False), None),
-    (RNNConfig(cell="lstm", num_layers=2, bidirectional=True), [5, 3]),
-], ids=["bi", "one-direction", "bi-packed"])
+@pytest.mark.parametrize(
+    "config,lengths",
+    [
+        (RNNConfig(num_layers=2, bidirectional=True, batch_first=True), None),
+        (RNNConfig(num_layers=1, bidirectional=False), None),
+        (RNNConfig(cell="lstm", num_layers=2, bidirectional=True), [5, 3]),
+    ],
+    ids=["bi", "one-direction", "bi-packed"],
+)
 def test_arrows_show_the_order_each_pass_reads_the_steps(config, lengths):
     r = run(config, seq_len=5, batch_size=2, lengths=lengths)
     for batch in range(2):
@@ -371,14 +389,18 @@ def test_arrows_show_the_order_each_pass_reads_the_steps(config, lengths):
             for color in (shaft.get_color(), head.get_facecolor()):
                 assert matplotlib.colors.same_color(color, MARK_STYLE[direction]["edgecolor"])
         passes = [lb.text for lb in texts_on(art, art.output_ax, rotation=90, size=8)]
-        assert passes == ["forward pass", "backward pass"][:config.num_directions]
+        assert passes == ["forward pass", "backward pass"][: config.num_directions]
 
 
-@pytest.mark.parametrize("config,lengths", [
-    (RNNConfig(num_layers=3, bidirectional=True, batch_first=True), None),
-    (RNNConfig(cell="lstm", num_layers=2), None),
-    (RNNConfig(num_layers=2, bidirectional=True), [2, 4]),
-], ids=["gru-3-bi", "lstm-2", "gru-2-bi-packed"])
+@pytest.mark.parametrize(
+    "config,lengths",
+    [
+        (RNNConfig(num_layers=3, bidirectional=True, batch_first=True), None),
+        (RNNConfig(cell="lstm", num_layers=2), None),
+        (RNNConfig(num_layers=2, bidirectional=True), [2, 4]),
+    ],
+    ids=["gru-3-bi", "lstm-2", "gru-2-bi-packed"],
+)
 def test_rows_of_h_n_are_tagged_with_where_output_holds_them(config, lengths):
     r = run(config, seq_len=4, batch_size=2, lengths=lengths)
     for batch in range(2):
@@ -388,15 +410,22 @@ def test_rows_of_h_n_are_tagged_with_where_output_holds_them(config, lengths):
         assert sorted(tags) == list(range(h.shape[0]))
         for row in range(h.shape[0]):
             # search output by torch: every step, both halves
-            found = [t for t in range(out.shape[0]) for d in range(config.num_directions)
-                     if torch.equal(out[t, d * config.h_out:(d + 1) * config.h_out], h[row])]
+            found = [
+                t
+                for t in range(out.shape[0])
+                for d in range(config.num_directions)
+                if torch.equal(out[t, d * config.h_out : (d + 1) * config.h_out], h[row])
+            ]
             if tags[row] == "not in output":
                 assert not found, (row, found)
             else:
                 assert tags[row] == f"in output, t={found[0]}" and len(found) == 1
         # the untagged-by-torch rows are exactly the lower layers
-        lower = {state_index(layer, d, config.num_layers, config.bidirectional)
-                 for layer in range(config.num_layers - 1) for d in range(config.num_directions)}
+        lower = {
+            state_index(layer, d, config.num_layers, config.bidirectional)
+            for layer in range(config.num_layers - 1)
+            for d in range(config.num_directions)
+        }
         assert {row for row, tag in tags.items() if tag == "not in output"} == lower
 
 
@@ -423,10 +452,14 @@ def rendered_width(fig) -> int:
     return Image.open(io.BytesIO(buffer.getvalue())).size[0]
 
 
-@pytest.mark.parametrize("config,seq_len", [
-    (RNNConfig(num_layers=2, batch_first=True), 7), (RNNConfig(num_layers=2, bidirectional=True), 5),
-    (RNNConfig(num_layers=1), 1),
-])
+@pytest.mark.parametrize(
+    "config,seq_len",
+    [
+        (RNNConfig(num_layers=2, batch_first=True), 7),
+        (RNNConfig(num_layers=2, bidirectional=True), 5),
+        (RNNConfig(num_layers=1), 1),
+    ],
+)
 def test_static_figures_are_at_least_600_px_wide(config, seq_len):
     assert rendered_width(output_vs_h_n(run(config, seq_len=seq_len)).fig) >= 600
 
@@ -440,6 +473,7 @@ def test_mark_words_name_the_mark_styles():
 
 
 # --- text as paths ----------------------------------------------------------------------------------------
+
 
 def test_draw_labels_draws_each_colour_as_one_patch_and_reuses_it():
     fig = matplotlib.figure.Figure(figsize=(4, 3))
@@ -460,8 +494,9 @@ def test_draw_labels_draws_each_colour_as_one_patch_and_reuses_it():
 def test_a_turned_label_reads_upwards_and_offsets_are_points():
     fig = matplotlib.figure.Figure(figsize=(4, 3), dpi=100)
     ax = fig.add_axes((0.2, 0.2, 0.6, 0.6))
-    flat, turned, moved = label_vertices([Label(ax, 0, 0, "time"), Label(ax, 0, 0, "time", rotation=90),
-                                          Label(ax, 0, 0, "time", offset=(72, 0))], fig)
+    flat, turned, moved = label_vertices(
+        [Label(ax, 0, 0, "time"), Label(ax, 0, 0, "time", rotation=90), Label(ax, 0, 0, "time", offset=(72, 0))], fig
+    )
     size = fig.get_size_inches()
     flat_w, flat_h = np.ptp(flat, axis=0) * size
     turned_w, turned_h = np.ptp(turned, axis=0) * size
@@ -469,23 +504,29 @@ def test_a_turned_label_reads_upwards_and_offsets_are_points():
     np.testing.assert_allclose((moved - flat) * size, np.tile([1.0, 0.0], (len(flat), 1)), atol=1e-9)  # 72 pt
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(rotation=45), r"rotation=45 is not allowed: rotation must be 0 or 90"),
-    (dict(coords="figure"), r"coords='figure' is not allowed: coords must be 'data' or 'axes'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(rotation=45), r"rotation=45 is not allowed: rotation must be 0 or 90"),
+        (dict(coords="figure"), r"coords='figure' is not allowed: coords must be 'data' or 'axes'"),
+    ],
+)
 def test_bad_label_options_are_value_errors(kwargs, message):
     ax = matplotlib.figure.Figure().add_subplot()
     with pytest.raises(ValueError, match=message):
         Label(ax, 0, 0, "x", **kwargs)
 
 
-@pytest.mark.parametrize("kwargs,named", [
-    (dict(direction=7), "direction=7"),
-    (dict(direction=True), "direction=True"),
-    (dict(row=-1), "row=-1"),
-    (dict(cols=slice(2, 1)), "cols=slice(2, 1, None)"),
-    (dict(cols=3), "cols=3"),
-])
+@pytest.mark.parametrize(
+    "kwargs,named",
+    [
+        (dict(direction=7), "direction=7"),
+        (dict(direction=True), "direction=True"),
+        (dict(row=-1), "row=-1"),
+        (dict(cols=slice(2, 1)), "cols=slice(2, 1, None)"),
+        (dict(cols=3), "cols=3"),
+    ],
+)
 def test_mark_cells_rejects_bad_input_with_a_value_error(kwargs, named):
     ax = Figure().add_subplot()
     args = dict(row=0, cols=slice(0, 1), direction=0) | kwargs

@@ -58,7 +58,7 @@ def appears_in(vector, output_n, width):
     if vector.shape[-1] != width:
         return False
     return any(
-        torch.equal(vector, output_n[t, k * width:(k + 1) * width])
+        torch.equal(vector, output_n[t, k * width : (k + 1) * width])
         for t in range(output_n.shape[0])
         for k in range(output_n.shape[1] // width)
     )

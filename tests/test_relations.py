@@ -33,7 +33,9 @@ def test_the_accepted_answers_gru():
     """The accepted answer's model (GRU, 8 -> 50, three layers, batch_first), with a smaller batch."""
     r = run(RNNConfig("gru", 8, 50, 3, batch_first=True), seq_len=112, batch_size=4)
     assert by_name(relation_table(r)) == {
-        LAST: True, (0, "forward"): False, (1, "forward"): False,
+        LAST: True,
+        (0, "forward"): False,
+        (1, "forward"): False,
     }
     assert torch.equal(r.output[:, -1], r.h_n.view(3, 1, 4, 50)[-1, 0])
 
@@ -42,8 +44,13 @@ def test_the_accepted_answers_slip_bidirectional_gru():
     r = run(RNNConfig("gru", 8, 50, 3, bidirectional=True, batch_first=True), seq_len=112, batch_size=4)
     rows = relation_table(r)
     assert by_name(rows) == {
-        LAST: True, TOP_BACKWARD: True, SLIP: False,
-        (0, "forward"): False, (0, "backward"): False, (1, "forward"): False, (1, "backward"): False,
+        LAST: True,
+        TOP_BACKWARD: True,
+        SLIP: False,
+        (0, "forward"): False,
+        (0, "backward"): False,
+        (1, "forward"): False,
+        (1, "backward"): False,
     }
     codes = {row.name.split(":")[0]: row.code for row in rows}
     assert codes["top layer, backward"] == "output[:, 0, 50:] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
@@ -58,8 +65,13 @@ def test_lstm_with_projection_and_packing():
     cfg = RNNConfig("lstm", 2, 4, 2, bidirectional=True, proj_size=3)
     r = run(cfg, seq_len=5, batch_size=3, lengths=[5, 3, 2])
     assert by_name(relation_table(r)) == {
-        TOP_FORWARD: True, PADDED_LAST: False, TOP_BACKWARD: True, SLIP: False,
-        (0, "forward"): False, (0, "backward"): False, C_N: False,
+        TOP_FORWARD: True,
+        PADDED_LAST: False,
+        TOP_BACKWARD: True,
+        SLIP: False,
+        (0, "forward"): False,
+        (0, "backward"): False,
+        C_N: False,
     }
     full = run(cfg, seq_len=5, batch_size=3, lengths=[5, 5, 5])
     assert by_name(relation_table(full))[PADDED_LAST] is True
@@ -85,21 +97,27 @@ def test_padding_without_packing_keeps_the_last_step_equal_to_h_n():
     assert torch.equal(packed.output[1, 1, :3], packed.h_n[-2, 1])
 
 
-@pytest.mark.parametrize("cfg,kwargs", [
-    (RNNConfig("gru", 2, 3, 3, True, True), dict(seq_len=4, batch_size=2)),
-    (RNNConfig("lstm", 2, 3, 2, True, False), dict(seq_len=4, batch_size=3, lengths=[4, 1, 2])),
-    (RNNConfig("rnn", 2, 3, 2, False, False), dict(seq_len=4, batch_size=2, lengths=[4, 4])),
-    (RNNConfig("gru", 2, 3, 1, False, False), dict(seq_len=4, unbatched=True)),
-], ids=["gru-bi", "lstm-bi-packed", "rnn-packed", "gru-unbatched"])
+@pytest.mark.parametrize(
+    "cfg,kwargs",
+    [
+        (RNNConfig("gru", 2, 3, 3, True, True), dict(seq_len=4, batch_size=2)),
+        (RNNConfig("lstm", 2, 3, 2, True, False), dict(seq_len=4, batch_size=3, lengths=[4, 1, 2])),
+        (RNNConfig("rnn", 2, 3, 2, False, False), dict(seq_len=4, batch_size=2, lengths=[4, 4])),
+        (RNNConfig("gru", 2, 3, 1, False, False), dict(seq_len=4, unbatched=True)),
+    ],
+    ids=["gru-bi", "lstm-bi-packed", "rnn-packed", "gru-unbatched"],
+)
 def test_no_two_rows_show_the_same_code(cfg, kwargs):
     codes = [row.code for row in relation_table(run(cfg, **kwargs))]
     assert len(set(codes)) == len(codes), codes
 
 
 def test_no_row_says_seed():
-    """"Seed" is for random seeds only; the question's answer is "the accepted answer"."""
-    for cfg, kwargs in [(RNNConfig("lstm", 2, 3, 2, True), dict(seq_len=3, lengths=[3, 1])),
-                        (RNNConfig("gru", 2, 3, 2, True), dict(seq_len=3))]:
+    """ "Seed" is for random seeds only; the question's answer is "the accepted answer"."""
+    for cfg, kwargs in [
+        (RNNConfig("lstm", 2, 3, 2, True), dict(seq_len=3, lengths=[3, 1])),
+        (RNNConfig("gru", 2, 3, 2, True), dict(seq_len=3)),
+    ]:
         for row in relation_table(run(cfg, **kwargs)):
             assert "seed" not in (row.name + row.code).lower(), row
 
@@ -115,24 +133,30 @@ def test_holds_are_python_bools_and_relations_are_frozen():
 def _evaluate(code, r):
     """Evaluate a row's `left == right` with torch.equal, over every n where the code has an n."""
     cfg = r.config
-    names = dict(output=r.output, h_n=r.h_n, num_layers=cfg.num_layers, D=cfg.num_directions,
-                 H_out=cfg.h_out, lengths=r.lengths)
+    names = dict(
+        output=r.output, h_n=r.h_n, num_layers=cfg.num_layers, D=cfg.num_directions, H_out=cfg.h_out, lengths=r.lengths
+    )
     if not r.unbatched:
         names["N"] = r.h_n.shape[1]
     left, right = code.split(" == ")
     if "lengths[n]" not in code:
         return torch.equal(eval(left, {}, names), eval(right, {}, names))
-    return all(torch.equal(eval(left, {}, {**names, "n": n}), eval(right, {}, {**names, "n": n}))
-               for n in range(names["N"]))
+    return all(
+        torch.equal(eval(left, {}, {**names, "n": n}), eval(right, {}, {**names, "n": n})) for n in range(names["N"])
+    )
 
 
-@pytest.mark.parametrize("cfg,kwargs", [
-    (RNNConfig("gru", 2, 3, 2, True, False), dict(seq_len=4, batch_size=2)),
-    (RNNConfig("gru", 2, 3, 2, True, True), dict(seq_len=4, batch_size=3, lengths=[4, 1, 2])),
-    (RNNConfig("rnn", 2, 3, 1, True, True), dict(seq_len=4, unbatched=True)),
-    (RNNConfig("lstm", 2, 3, 3, True, False, proj_size=2), dict(seq_len=4, batch_size=3, lengths=[2, 4, 3])),
-    (RNNConfig("lstm", 2, 3, 1, False, False), dict(seq_len=4, batch_size=2, lengths=[4, 4])),
-], ids=["gru-bi", "gru-bi-bf-packed", "rnn-unbatched", "lstm-proj-packed", "lstm-full-lengths"])
+@pytest.mark.parametrize(
+    "cfg,kwargs",
+    [
+        (RNNConfig("gru", 2, 3, 2, True, False), dict(seq_len=4, batch_size=2)),
+        (RNNConfig("gru", 2, 3, 2, True, True), dict(seq_len=4, batch_size=3, lengths=[4, 1, 2])),
+        (RNNConfig("rnn", 2, 3, 1, True, True), dict(seq_len=4, unbatched=True)),
+        (RNNConfig("lstm", 2, 3, 3, True, False, proj_size=2), dict(seq_len=4, batch_size=3, lengths=[2, 4, 3])),
+        (RNNConfig("lstm", 2, 3, 1, False, False), dict(seq_len=4, batch_size=2, lengths=[4, 4])),
+    ],
+    ids=["gru-bi", "gru-bi-bf-packed", "rnn-unbatched", "lstm-proj-packed", "lstm-full-lengths"],
+)
 def test_the_code_each_row_shows_computes_its_verdict(cfg, kwargs):
     r = run(cfg, **kwargs)
     comparisons = [row for row in relation_table(r) if " == " in row.code]

@@ -27,8 +27,11 @@ def test_the_module_installs_every_settings_file(tmp_path):
 def test_binder_post_build_installs_the_same_settings(tmp_path):
     post_build = REPO / "postBuild"
     assert os.access(post_build, os.X_OK)
-    env = {**os.environ, "NB_PYTHON_PREFIX": str(tmp_path),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "NB_PYTHON_PREFIX": str(tmp_path),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
     done = subprocess.run([str(post_build)], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     for name, path in installed(tmp_path).items():
@@ -47,3 +50,10 @@ def test_readme_opens_binder_and_conda_on_the_start_page():
     assert "urlpath=lab/tree/notebooks/00_start_here.ipynb" in readme
     assert "jupyter lab notebooks/00_start_here.ipynb" in readme
     assert "python -m tools.jupyter_settings" in readme
+
+
+def test_make_test_runs_the_linters_first():
+    makefile = (REPO / "Makefile").read_text()
+    assert "\ntest: lint\n" in makefile
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert "ruff check ." in lint and "ruff format --check ." in lint

@@ -26,8 +26,13 @@ ANSWERS = sorted(answers())
 
 def test_notebook_01_solutions_are_all_there():
     assert {name for topic, name in ANSWERS if topic == "output_vs_h_n"} == {
-        "backward_final", "classifier_summary", "last_step", "predicted_shapes", "rows_not_in_output",
-        "h_n_batch_first"}
+        "backward_final",
+        "classifier_summary",
+        "last_step",
+        "predicted_shapes",
+        "rows_not_in_output",
+        "h_n_batch_first",
+    }
 
 
 @pytest.mark.parametrize("topic,name", ANSWERS)

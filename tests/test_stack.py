@@ -9,11 +9,18 @@ from torch import nn
 from helpers.stack import run_layers, split_layers
 
 
-def module_and_input(cell, num_layers, bidirectional=False, batch_first=False, proj_size=0, dropout=0.0,
-                     seq_len=5, batch_size=2):
+def module_and_input(
+    cell, num_layers, bidirectional=False, batch_first=False, proj_size=0, dropout=0.0, seq_len=5, batch_size=2
+):
     torch.manual_seed(0)
-    kwargs = dict(input_size=4, hidden_size=3, num_layers=num_layers, bidirectional=bidirectional,
-                  batch_first=batch_first, dropout=dropout)
+    kwargs = dict(
+        input_size=4,
+        hidden_size=3,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        dropout=dropout,
+    )
     if proj_size:
         kwargs["proj_size"] = proj_size
     module = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell](**kwargs)
@@ -73,11 +80,16 @@ def test_dropout_by_hand_matches_train_mode_with_the_same_seed(cell):
     assert not torch.equal(run_layers(layers, x).output, output)  # dropout really acted
 
 
-@given(cell=st.sampled_from(["rnn", "gru", "lstm"]), num_layers=st.integers(1, 4), bidirectional=st.booleans(),
-       batch_first=st.booleans(), seq_len=st.integers(1, 6), batch_size=st.integers(1, 3))
+@given(
+    cell=st.sampled_from(["rnn", "gru", "lstm"]),
+    num_layers=st.integers(1, 4),
+    bidirectional=st.booleans(),
+    batch_first=st.booleans(),
+    seq_len=st.integers(1, 6),
+    batch_size=st.integers(1, 3),
+)
 def test_property_stack_equals_module(cell, num_layers, bidirectional, batch_first, seq_len, batch_size):
-    module, x = module_and_input(cell, num_layers, bidirectional, batch_first, seq_len=seq_len,
-                                 batch_size=batch_size)
+    module, x = module_and_input(cell, num_layers, bidirectional, batch_first, seq_len=seq_len, batch_size=batch_size)
     result = module(x)
     h_n = result[1][0] if cell == "lstm" else result[1]
     stack = run_layers(split_layers(module), x)
@@ -92,14 +104,17 @@ def test_unbatched_input():
     assert torch.equal(stack.output, output) and torch.equal(stack.h_n, h_n)
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: split_layers(nn.Linear(2, 2)), r"module=Linear is not allowed"),
-    (lambda: run_layers([], torch.zeros(3, 1, 4)), r"layers=\[\] is not allowed"),
-    (lambda: run_layers([nn.GRU(4, 3, num_layers=2)], torch.zeros(3, 1, 4)), r"layers\[0\]=GRU is not allowed"),
-    (lambda: run_layers([nn.GRU(4, 3)], torch.zeros(3)), r"x=\(3,\) is not allowed"),
-    (lambda: run_layers([nn.GRU(4, 3)], torch.zeros(3, 1, 5)), r"x.shape\[-1\]=5 is not allowed"),
-    (lambda: run_layers([nn.GRU(4, 3)], torch.zeros(3, 1, 4), dropout=1.0), r"dropout=1.0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: split_layers(nn.Linear(2, 2)), r"module=Linear is not allowed"),
+        (lambda: run_layers([], torch.zeros(3, 1, 4)), r"layers=\[\] is not allowed"),
+        (lambda: run_layers([nn.GRU(4, 3, num_layers=2)], torch.zeros(3, 1, 4)), r"layers\[0\]=GRU is not allowed"),
+        (lambda: run_layers([nn.GRU(4, 3)], torch.zeros(3)), r"x=\(3,\) is not allowed"),
+        (lambda: run_layers([nn.GRU(4, 3)], torch.zeros(3, 1, 5)), r"x.shape\[-1\]=5 is not allowed"),
+        (lambda: run_layers([nn.GRU(4, 3)], torch.zeros(3, 1, 4), dropout=1.0), r"dropout=1.0 is not allowed"),
+    ],
+)
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -79,6 +79,7 @@ def h_n_row(r, row, n):
 
 # --- layer_direction_view / flat_view / state_index ---------------------------------------
 
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_layer_direction_view_row_l_d_is_h_n_row_l_times_D_plus_d(case):
     r = make_run(case)
@@ -113,6 +114,7 @@ def test_state_index(num_layers, bidirectional):
 
 # --- time_major / last_valid_steps ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_time_major_and_last_valid_steps(case):
     r = make_run(case)
@@ -126,6 +128,7 @@ def test_time_major_and_last_valid_steps(case):
 
 
 # --- locate_final_state ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_locate_final_state(case):
@@ -150,6 +153,7 @@ def test_locate_final_state(case):
 
 
 # --- final_state_from_output / final_state_from_h_n --------------------------------------------
+
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_final_state_from_output_matches_hand_written_slices(case):
@@ -187,6 +191,7 @@ def test_padded_last_row_is_not_the_final_state_of_a_short_sequence():
 
 
 # --- sequence_summary / last_valid_output --------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_sequence_summary(case):
@@ -231,6 +236,7 @@ def test_last_valid_output_in_a_padded_batch(batch_first):
 
 # --- bad input -------------------------------------------------------------------------------------
 
+
 def _message(*parts):
     return ".*".join(re.escape(p) for p in parts)
 
@@ -238,49 +244,68 @@ def _message(*parts):
 H_N = torch.zeros(4, 2, 3)  # num_layers=2, bidirectional
 
 
-@pytest.mark.parametrize("call,parts", [
-    (lambda: layer_direction_view(torch.zeros(3), 1, False), ["h_n=(3,)", "2-D or 3-D tensor"]),
-    (lambda: layer_direction_view([[0.0]], 1, False), ["h_n=list", "2-D or 3-D tensor"]),
-    (lambda: layer_direction_view(H_N, 3, True), ["h_n.shape[0]=4", "num_layers=3", "bidirectional=True",
-                                                  "num_layers * D = 6"]),
-    (lambda: layer_direction_view(H_N, 2, False), ["h_n.shape[0]=4", "num_layers=2", "num_layers * D = 2"]),
-    (lambda: layer_direction_view(H_N, 0, True), ["num_layers=0", "integer >= 1"]),
-    (lambda: layer_direction_view(H_N, 2, "yes"), ["bidirectional='yes'", "True or False"]),
-    (lambda: flat_view(torch.zeros(2, 3)), ["h_view=(2, 3)", "(num_layers, D, [N,] H)"]),
-    (lambda: flat_view(torch.zeros(2, 3, 4, 5)), ["h_view=(2, 3, 4, 5)", "D of 1 or 2"]),
-    (lambda: flat_view("h"), ["h_view=str", "D of 1 or 2"]),
-    (lambda: state_index(2, 0, 2, True), ["layer=2", "from -2 to 1"]),
-    (lambda: state_index(-3, 0, 2, True), ["layer=-3", "from -2 to 1"]),
-    (lambda: state_index(1.0, 0, 2, True), ["layer=1.0", "from -2 to 1"]),
-    (lambda: state_index(0, 1, 2, False), ["direction=1", "0 (forward) for a one-direction module"]),
-    (lambda: state_index(0, 2, 2, True), ["direction=2", "0 (forward) or 1 (backward)"]),
-    (lambda: state_index(0, 0.0, 2, True), ["direction=0.0", "0 (forward) or 1 (backward)"]),
-    (lambda: state_index(0, True, 2, True), ["direction=True", "0 (forward) or 1 (backward)"]),
-    (lambda: state_index(0, 0, 0, True), ["num_layers=0", "integer >= 1"]),
-    (lambda: state_index(0, 0, 2, None), ["bidirectional=None", "True or False"]),
-    (lambda: sequence_summary(torch.zeros(5), False), ["h_n=(5,)", "2-D or 3-D tensor"]),
-    (lambda: sequence_summary(torch.zeros(3, 2, 4), True), ["h_n.shape[0]=3", "bidirectional=True", "even"]),
-    (lambda: sequence_summary(H_N, 1), ["bidirectional=1", "True or False"]),
-    (lambda: last_valid_output(torch.zeros(5, 6), None, False), ["output=(5, 6)", "batched 3-D tensor"]),
-    (lambda: last_valid_output(torch.zeros(5, 2, 6), [5], False), ["lengths=[5]", "1 entries",
-                                                                    "batch_size=2"]),
-    (lambda: last_valid_output(torch.zeros(5, 2, 6), [0, 5], False), ["lengths=[0, 5]", "integer from 1 to seq_len=5"]),
-    (lambda: last_valid_output(torch.zeros(5, 2, 6), [6, 5], False), ["lengths=[6, 5]", "integer from 1 to seq_len=5"]),
-    (lambda: last_valid_output(torch.zeros(2, 5, 6), [6, 5], True), ["lengths=[6, 5]", "integer from 1 to seq_len=5"]),
-    (lambda: last_valid_output(torch.zeros(5, 2, 6), torch.tensor([2.0, 3.0]), False),
-     ["lengths=[2.0, 3.0]", "integer from 1 to seq_len=5"]),
-    (lambda: last_valid_output(torch.zeros(5, 2, 6), "ab", False), ["lengths='ab'", "sequence of 2 integers"]),
-    (lambda: last_valid_output(torch.zeros(5, 2, 6), None, "no"), ["batch_first='no'", "True or False"]),
-], ids=lambda v: "" if callable(v) else v[0])
+@pytest.mark.parametrize(
+    "call,parts",
+    [
+        (lambda: layer_direction_view(torch.zeros(3), 1, False), ["h_n=(3,)", "2-D or 3-D tensor"]),
+        (lambda: layer_direction_view([[0.0]], 1, False), ["h_n=list", "2-D or 3-D tensor"]),
+        (
+            lambda: layer_direction_view(H_N, 3, True),
+            ["h_n.shape[0]=4", "num_layers=3", "bidirectional=True", "num_layers * D = 6"],
+        ),
+        (lambda: layer_direction_view(H_N, 2, False), ["h_n.shape[0]=4", "num_layers=2", "num_layers * D = 2"]),
+        (lambda: layer_direction_view(H_N, 0, True), ["num_layers=0", "integer >= 1"]),
+        (lambda: layer_direction_view(H_N, 2, "yes"), ["bidirectional='yes'", "True or False"]),
+        (lambda: flat_view(torch.zeros(2, 3)), ["h_view=(2, 3)", "(num_layers, D, [N,] H)"]),
+        (lambda: flat_view(torch.zeros(2, 3, 4, 5)), ["h_view=(2, 3, 4, 5)", "D of 1 or 2"]),
+        (lambda: flat_view("h"), ["h_view=str", "D of 1 or 2"]),
+        (lambda: state_index(2, 0, 2, True), ["layer=2", "from -2 to 1"]),
+        (lambda: state_index(-3, 0, 2, True), ["layer=-3", "from -2 to 1"]),
+        (lambda: state_index(1.0, 0, 2, True), ["layer=1.0", "from -2 to 1"]),
+        (lambda: state_index(0, 1, 2, False), ["direction=1", "0 (forward) for a one-direction module"]),
+        (lambda: state_index(0, 2, 2, True), ["direction=2", "0 (forward) or 1 (backward)"]),
+        (lambda: state_index(0, 0.0, 2, True), ["direction=0.0", "0 (forward) or 1 (backward)"]),
+        (lambda: state_index(0, True, 2, True), ["direction=True", "0 (forward) or 1 (backward)"]),
+        (lambda: state_index(0, 0, 0, True), ["num_layers=0", "integer >= 1"]),
+        (lambda: state_index(0, 0, 2, None), ["bidirectional=None", "True or False"]),
+        (lambda: sequence_summary(torch.zeros(5), False), ["h_n=(5,)", "2-D or 3-D tensor"]),
+        (lambda: sequence_summary(torch.zeros(3, 2, 4), True), ["h_n.shape[0]=3", "bidirectional=True", "even"]),
+        (lambda: sequence_summary(H_N, 1), ["bidirectional=1", "True or False"]),
+        (lambda: last_valid_output(torch.zeros(5, 6), None, False), ["output=(5, 6)", "batched 3-D tensor"]),
+        (lambda: last_valid_output(torch.zeros(5, 2, 6), [5], False), ["lengths=[5]", "1 entries", "batch_size=2"]),
+        (
+            lambda: last_valid_output(torch.zeros(5, 2, 6), [0, 5], False),
+            ["lengths=[0, 5]", "integer from 1 to seq_len=5"],
+        ),
+        (
+            lambda: last_valid_output(torch.zeros(5, 2, 6), [6, 5], False),
+            ["lengths=[6, 5]", "integer from 1 to seq_len=5"],
+        ),
+        (
+            lambda: last_valid_output(torch.zeros(2, 5, 6), [6, 5], True),
+            ["lengths=[6, 5]", "integer from 1 to seq_len=5"],
+        ),
+        (
+            lambda: last_valid_output(torch.zeros(5, 2, 6), torch.tensor([2.0, 3.0]), False),
+            ["lengths=[2.0, 3.0]", "integer from 1 to seq_len=5"],
+        ),
+        (lambda: last_valid_output(torch.zeros(5, 2, 6), "ab", False), ["lengths='ab'", "sequence of 2 integers"]),
+        (lambda: last_valid_output(torch.zeros(5, 2, 6), None, "no"), ["batch_first='no'", "True or False"]),
+    ],
+    ids=lambda v: "" if callable(v) else v[0],
+)
 def test_bad_input_raises_value_error_naming_parameter_value_and_rule(call, parts):
     with pytest.raises(ValueError, match=_message(*parts)):
         call()
 
 
-@pytest.mark.parametrize("layer,direction,parts", [
-    (3, FORWARD, ["layer=3", "from -3 to 2"]),
-    (0, BACKWARD, ["direction=1", "one-direction module"]),
-])
+@pytest.mark.parametrize(
+    "layer,direction,parts",
+    [
+        (3, FORWARD, ["layer=3", "from -3 to 2"]),
+        (0, BACKWARD, ["direction=1", "one-direction module"]),
+    ],
+)
 def test_locate_and_cut_reject_a_state_the_run_does_not_have(layer, direction, parts):
     r = run(RNNConfig("gru", 2, H, num_layers=3))
     for helper in (locate_final_state, final_state_from_output, final_state_from_h_n):

@@ -37,7 +37,7 @@ def test_compute_shows_torch_output_and_both_halves_match_shorter_runs(cell):
         assert (data.forward_read, data.backward_read) == (t + 1, 6 - t)
         assert data.forward_matches and data.backward_matches
         # the same check, written here by plain indexing: x[0..t] forward, x[t..5] backward
-        head, tail = r.module(r.x[:t + 1])[1], r.module(r.x[t:])[1]
+        head, tail = r.module(r.x[: t + 1])[1], r.module(r.x[t:])[1]
         head, tail = (head[0], tail[0]) if cell == "lstm" else (head, tail)
         torch.testing.assert_close(r.output[t, :, :3], head[0])
         torch.testing.assert_close(r.output[t, :, 3:], tail[1])
@@ -57,8 +57,10 @@ def test_figure_draws_the_data_and_marks_row_t():
     assert np.array_equal(np.asarray(image.get_array()), fresh(7).output[:, 0].detach().numpy())
     labels = gids(read_ax)
     assert "t + 1 = 4" in labels and "L - t = 4" in labels and "tokens read by output[3]" in labels
-    assert any(g.startswith("checked against runs over x[0..3] (forward) and x[3..6] (backward) only: True, True")
-               for g in gids(output_ax))
+    assert any(
+        g.startswith("checked against runs over x[0..3] (forward) and x[3..6] (backward) only: True, True")
+        for g in gids(output_ax)
+    )
     spans = [p for p in read_ax.patches if isinstance(p, Rectangle) and p.get_width() == pytest.approx(0.9)]
     forward, backward = spans
     assert (forward.get_y(), forward.get_y() + forward.get_height()) == pytest.approx((-0.45, 3.45))  # x[0..3]
@@ -82,15 +84,18 @@ def test_view_controls_rerender_and_show_what_torch_returns():
     assert view.controls["t"].max == 7 and view.current.seq_len == 8
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: steps_read_view(seq_len=9), r"seq_len=9 is not allowed"),
-    (lambda: steps_read_view(seq_len=4, t=4), r"t=4 is not allowed"),
-    (lambda: steps_read_view(batch_first=True), r"batch_first=True is not allowed"),
-    (lambda: steps_read_view(cell="transformer"), r"cell='transformer' is not allowed"),
-    (lambda: steps_read_figure(seq_len=0), r"seq_len=0 is not allowed"),
-    (lambda: compute_steps_read(5, -1), r"t=-1 is not allowed"),
-    (lambda: StepsRead(np.zeros((3, 5)), 0, "output", True, True), r"output.shape=\(3, 5\) is not allowed"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: steps_read_view(seq_len=9), r"seq_len=9 is not allowed"),
+        (lambda: steps_read_view(seq_len=4, t=4), r"t=4 is not allowed"),
+        (lambda: steps_read_view(batch_first=True), r"batch_first=True is not allowed"),
+        (lambda: steps_read_view(cell="transformer"), r"cell='transformer' is not allowed"),
+        (lambda: steps_read_figure(seq_len=0), r"seq_len=0 is not allowed"),
+        (lambda: compute_steps_read(5, -1), r"t=-1 is not allowed"),
+        (lambda: StepsRead(np.zeros((3, 5)), 0, "output", True, True), r"output.shape=\(3, 5\) is not allowed"),
+    ],
+)
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -14,7 +14,6 @@ from helpers.views.summaries import (
     learning_curves_figure,
 )
 
-
 RESULT = compare_summaries(TaskConfig())
 
 
@@ -56,13 +55,16 @@ def test_view_moves_the_lines_with_the_slider():
     assert bytes(view.image.value) != first
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: accuracy_by_length_view(RESULT, step=3), r"step=3 is not allowed"),
-    (lambda: accuracy_by_length_view(RESULT, step=-5), r"step=-5 is not allowed"),
-    (lambda: accuracy_by_length_figure(RESULT, step=151), r"step=151 is not allowed"),
-    (lambda: accuracy_by_length_view(TaskConfig()), r"result=TaskConfig is not allowed"),
-    (lambda: learning_curves_figure(None), r"result=NoneType is not allowed"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: accuracy_by_length_view(RESULT, step=3), r"step=3 is not allowed"),
+        (lambda: accuracy_by_length_view(RESULT, step=-5), r"step=-5 is not allowed"),
+        (lambda: accuracy_by_length_figure(RESULT, step=151), r"step=151 is not allowed"),
+        (lambda: accuracy_by_length_view(TaskConfig()), r"result=TaskConfig is not allowed"),
+        (lambda: learning_curves_figure(None), r"result=NoneType is not allowed"),
+    ],
+)
 def test_bad_input_gets_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -74,16 +74,23 @@ def test_history_records_every_evaluation():
     assert history.test_accuracy[-1] == float(history.correct[-1].double().mean())
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: TaskConfig(vocab_size=1), r"vocab_size=1 is not allowed"),
-    (lambda: TaskConfig(min_length=5, max_length=4), r"max_length=4 is not allowed"),
-    (lambda: TaskConfig(cell="transformer"), r"cell='transformer' is not allowed"),
-    (lambda: TaskConfig(lr=0), r"lr=0 is not allowed"),
-    (lambda: make_task(SMALL, "valid"), r"split='valid' is not allowed"),
-    (lambda: compare_summaries(TaskConfig(n_train=8, n_test=8, steps=1)).accuracy("h_n"), r"summary='h_n' is not"),
-    (lambda: compare_summaries(TaskConfig(n_train=8, n_test=8, steps=1)).accuracy_by_length(
-        "output[:, -1]", evaluation=5), r"evaluation=5 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: TaskConfig(vocab_size=1), r"vocab_size=1 is not allowed"),
+        (lambda: TaskConfig(min_length=5, max_length=4), r"max_length=4 is not allowed"),
+        (lambda: TaskConfig(cell="transformer"), r"cell='transformer' is not allowed"),
+        (lambda: TaskConfig(lr=0), r"lr=0 is not allowed"),
+        (lambda: make_task(SMALL, "valid"), r"split='valid' is not allowed"),
+        (lambda: compare_summaries(TaskConfig(n_train=8, n_test=8, steps=1)).accuracy("h_n"), r"summary='h_n' is not"),
+        (
+            lambda: compare_summaries(TaskConfig(n_train=8, n_test=8, steps=1)).accuracy_by_length(
+                "output[:, -1]", evaluation=5
+            ),
+            r"evaluation=5 is not allowed",
+        ),
+    ],
+)
 def test_bad_input_gets_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

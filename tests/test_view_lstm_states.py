@@ -22,8 +22,11 @@ def drawn(art):
 
 def expected(num_layers, proj, layer, batch):
     """h_t and c_t of one layer and sequence, from a fresh run: the top layer from output, the last step from h_n."""
-    r = run(RNNConfig(cell="lstm", input_size=3, hidden_size=4, num_layers=num_layers, proj_size=2 if proj else 0),
-            seq_len=6, batch_size=3)
+    r = run(
+        RNNConfig(cell="lstm", input_size=3, hidden_size=4, num_layers=num_layers, proj_size=2 if proj else 0),
+        seq_len=6,
+        batch_size=3,
+    )
     return r, lstm_steps(r.module, r.x)
 
 
@@ -68,6 +71,7 @@ def test_update_reuses_the_artists():
     art = lstm_states(steps, layer=0, batch=0, fig=fig)
     axes, patches = list(fig.axes), dict(art.text.patches)
     from helpers.views.lstm_states import draw_lstm_states
+
     assert draw_lstm_states(fig, steps, 2, 1, art) is art
     assert fig.axes == axes and art.text.patches == patches
 
@@ -85,12 +89,15 @@ def test_text_batch_writes_every_label_and_fast_glyphs_match_textpath():
     assert len(fast_glyphs(" ", 8)[0].vertices) == 0
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(num_layers=5), r"num_layers=5 is not allowed: num_layers must be an integer from 1 to 4"),
-    (dict(proj_size=4), r"proj_size=4 is not allowed: proj_size must be an integer from 1 to 3"),
-    (dict(bidirectional=True), r"bidirectional=True is not allowed: the view takes only"),
-    (dict(seq_len=0), r"seq_len=0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(num_layers=5), r"num_layers=5 is not allowed: num_layers must be an integer from 1 to 4"),
+        (dict(proj_size=4), r"proj_size=4 is not allowed: proj_size must be an integer from 1 to 3"),
+        (dict(bidirectional=True), r"bidirectional=True is not allowed: the view takes only"),
+        (dict(seq_len=0), r"seq_len=0 is not allowed"),
+    ],
+)
 def test_bad_view_options_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         lstm_states_view(**kwargs)

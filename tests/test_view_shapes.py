@@ -10,13 +10,25 @@ from helpers import shapes_figure, shapes_view
 from helpers.views.shapes import compute_shapes
 
 NAMES = {  # what each axis is called, written out by hand from PyTorch's docs
-    (False, False): {"x": ("L", "N", "H_in"), "output": ("L", "N", "D * H_out"),
-                     "h_n": ("num_layers * D", "N", "H_out"), "c_n": ("num_layers * D", "N", "hidden_size")},
-    (True, False): {"x": ("N", "L", "H_in"), "output": ("N", "L", "D * H_out"),
-                    "h_n": ("num_layers * D", "N", "H_out"), "c_n": ("num_layers * D", "N", "hidden_size")},
+    (False, False): {
+        "x": ("L", "N", "H_in"),
+        "output": ("L", "N", "D * H_out"),
+        "h_n": ("num_layers * D", "N", "H_out"),
+        "c_n": ("num_layers * D", "N", "hidden_size"),
+    },
+    (True, False): {
+        "x": ("N", "L", "H_in"),
+        "output": ("N", "L", "D * H_out"),
+        "h_n": ("num_layers * D", "N", "H_out"),
+        "c_n": ("num_layers * D", "N", "hidden_size"),
+    },
 }
-NAMES[False, True] = NAMES[True, True] = {"x": ("L", "H_in"), "output": ("L", "D * H_out"),
-                                         "h_n": ("num_layers * D", "H_out"), "c_n": ("num_layers * D", "H_out")}
+NAMES[False, True] = NAMES[True, True] = {
+    "x": ("L", "H_in"),
+    "output": ("L", "D * H_out"),
+    "h_n": ("num_layers * D", "H_out"),
+    "c_n": ("num_layers * D", "H_out"),
+}
 NAMES[False, True]["c_n"] = NAMES[True, True]["c_n"] = ("num_layers * D", "hidden_size")
 
 
@@ -40,8 +52,11 @@ def test_view_draws_torchs_shapes_with_the_axis_names(batch_first, unbatched):
         assert [(label, size) for label, size, _, _ in placed] == [(label, size) for label, size, _ in row.axes]
         for label, size, _, _ in placed:
             assert f"{label} = {size}" in view.artists.text.texts
-    drawn = sum(len(view.artists.blocks[kind].get_path().vertices) // 5 for kind in view.artists.blocks
-                if view.artists.blocks[kind].get_visible())
+    drawn = sum(
+        len(view.artists.blocks[kind].get_path().vertices) // 5
+        for kind in view.artists.blocks
+        if view.artists.blocks[kind].get_visible()
+    )
     assert drawn == (8 if unbatched else 12)  # one block per axis: 2 or 3 axes in each of 4 rows
     batch = [box for placed in view.artists.placed for label, _, kind, box in placed if label == "N"]
     assert len(batch) == (0 if unbatched else 4)
@@ -75,12 +90,15 @@ def test_static_figure_matches_the_view_and_sizes_reach_the_model():
     assert view.rows[2].shape == (3, 2, 4)  # h_n: (num_layers * D, N, H_out)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(batch_first=1), r"batch_first=1 is not allowed: batch_first must be True or False"),
-    (dict(num_layers=0), r"num_layers=0 is not allowed"),
-    (dict(proj_size=2), r"proj_size=2 is not allowed: the view takes only"),
-    (dict(hidden_size=0), r"hidden_size=0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(batch_first=1), r"batch_first=1 is not allowed: batch_first must be True or False"),
+        (dict(num_layers=0), r"num_layers=0 is not allowed"),
+        (dict(proj_size=2), r"proj_size=2 is not allowed: the view takes only"),
+        (dict(hidden_size=0), r"hidden_size=0 is not allowed"),
+    ],
+)
 def test_bad_view_options_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         shapes_view(**kwargs)

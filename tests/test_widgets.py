@@ -36,8 +36,15 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def fresh(num_layers, seq_len, bidirectional, batch_size=3, **config):
     """The run the view should show, built from scratch by helpers.run (no cache)."""
-    cfg = RNNConfig(cell=config.pop("cell", "gru"), input_size=4, hidden_size=3, num_layers=num_layers,
-                    bidirectional=bidirectional, batch_first=True, **config)
+    cfg = RNNConfig(
+        cell=config.pop("cell", "gru"),
+        input_size=4,
+        hidden_size=3,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=True,
+        **config,
+    )
     return run(cfg, seq_len=seq_len, batch_size=batch_size)
 
 
@@ -81,8 +88,15 @@ def test_a_walk_through_the_controls_keeps_the_picture_right_and_the_figure_reus
     view = output_vs_h_n_view(num_layers=1, seq_len=2)
     figure, axes = view.figure, list(view.figure.axes)
     images = {png(view)}
-    for name, value in [("bidirectional", True), ("num_layers", 3), ("seq_len", 8), ("batch", 1),
-                        ("num_layers", 2), ("bidirectional", False), ("seq_len", 3)]:
+    for name, value in [
+        ("bidirectional", True),
+        ("num_layers", 3),
+        ("seq_len", 8),
+        ("batch", 1),
+        ("num_layers", 2),
+        ("bidirectional", False),
+        ("seq_len", 3),
+    ]:
         view.controls[name].value = value
         s = view.values()
         assert_shows(view, s["num_layers"], s["seq_len"], s["batch"], s["bidirectional"])
@@ -95,8 +109,17 @@ def test_a_walk_through_the_controls_keeps_the_picture_right_and_the_figure_reus
 
 
 def test_the_view_options_reach_the_model():
-    view = output_vs_h_n_view(cell="lstm", max_layers=4, max_seq_len=3, batch_size=5, num_layers=4, seq_len=3,
-                              bidirectional=True, hidden_size=2, seed=7)
+    view = output_vs_h_n_view(
+        cell="lstm",
+        max_layers=4,
+        max_seq_len=3,
+        batch_size=5,
+        num_layers=4,
+        seq_len=3,
+        bidirectional=True,
+        hidden_size=2,
+        seed=7,
+    )
     cfg = view.current_run.config
     assert (cfg.cell, cfg.num_layers, cfg.bidirectional, cfg.hidden_size, cfg.seed) == ("lstm", 4, True, 2, 7)
     assert view.controls["batch"].max == 4 and view.controls["seq_len"].max == 3
@@ -134,8 +157,15 @@ def test_the_live_view_reads_like_the_static_figure():
     assert [lb.text for lb in live.texts] == [lb.text for lb in static.texts]
     out, h = drawn(view)
     assert len(live.values) == out.size + h.size  # every value printed, even at the largest setting
-    assert {"time step t", "hidden unit", "layer, direction", "hidden-state value", "not in output",
-            "forward pass", "backward pass"} <= {lb.text for lb in live.texts}
+    assert {
+        "time step t",
+        "hidden unit",
+        "layer, direction",
+        "hidden-state value",
+        "not in output",
+        "forward pass",
+        "backward pass",
+    } <= {lb.text for lb in live.texts}
     assert all(part.get_visible() for arrow in live.arrows.values() for part in arrow)
 
 
@@ -148,15 +178,18 @@ def test_draw_updates_artists_on_the_figure_it_is_given():
     assert png_bytes(fig).startswith(PNG_SIGNATURE)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(batch_size=0), r"batch_size=0 is not allowed: batch_size must be an integer >= 1"),
-    (dict(max_layers=2, num_layers=3), r"num_layers=3 is not allowed: num_layers must be an integer from 1 to 2"),
-    (dict(seq_len=9), r"seq_len=9 is not allowed: seq_len must be an integer from 1 to 8"),
-    (dict(max_seq_len=2.5), r"max_seq_len=2.5 is not allowed"),
-    (dict(cell="transformer"), r"cell='transformer' is not allowed"),
-    (dict(bidirectional=1), r"bidirectional=1 is not allowed"),
-    (dict(proj_size=1), r"proj_size=1 is not allowed: the view takes only"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(batch_size=0), r"batch_size=0 is not allowed: batch_size must be an integer >= 1"),
+        (dict(max_layers=2, num_layers=3), r"num_layers=3 is not allowed: num_layers must be an integer from 1 to 2"),
+        (dict(seq_len=9), r"seq_len=9 is not allowed: seq_len must be an integer from 1 to 8"),
+        (dict(max_seq_len=2.5), r"max_seq_len=2.5 is not allowed"),
+        (dict(cell="transformer"), r"cell='transformer' is not allowed"),
+        (dict(bidirectional=1), r"bidirectional=1 is not allowed"),
+        (dict(proj_size=1), r"proj_size=1 is not allowed: the view takes only"),
+    ],
+)
 def test_bad_view_options_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         output_vs_h_n_view(**kwargs)

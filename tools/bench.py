@@ -30,8 +30,10 @@ WARM_UP_PRESSES = 4  # not counted: the first presses after Run All fill caches
 # (b)'s rhythms: quick presses each go as soon as the last picture shows; slow ones 150 ms apart.
 RHYTHMS = {"quick presses": 0.0, "slow presses, 150 ms apart": 0.150}
 # `--stock-websocket`: jupyter_server's own kernel websocket (Nagle on), to compare with the project's.
-STOCK_WEBSOCKET = ("--ServerApp.kernel_websocket_connection_class="
-                   "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection",)
+STOCK_WEBSOCKET = (
+    "--ServerApp.kernel_websocket_connection_class="
+    "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection",
+)
 BASELINE_SOURCE = "import torch, matplotlib, ipywidgets, helpers"
 
 
@@ -40,8 +42,17 @@ BASELINE_SOURCE = "import torch, matplotlib, ipywidgets, helpers"
 
 def pytest_seconds(paths: list[Path]) -> tuple[float, int]:
     """Wall time and exit code of one strict nbval run (the flags of pyproject.toml) over `paths`."""
-    cmd = [sys.executable, "-m", "pytest", "-c", str(REPO_ROOT / "pyproject.toml"),
-           "--rootdir", str(REPO_ROOT), "-q", *map(str, paths)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(REPO_ROOT / "pyproject.toml"),
+        "--rootdir",
+        str(REPO_ROOT),
+        "-q",
+        *map(str, paths),
+    ]
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -68,8 +79,11 @@ def suite_overhead(rounds: int = 3) -> dict:
         empty = []
         for i in range(len(notebooks)):
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BASELINE_SOURCE)])
-            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                         "language": "python"}
+            nb.metadata["kernelspec"] = {
+                "name": "python3",
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            }
             empty.append(Path(tmp) / f"empty_{i:02d}.ipynb")
             nbformat.write(nb, empty[-1])
         for _ in range(rounds):
@@ -78,9 +92,15 @@ def suite_overhead(rounds: int = 3) -> dict:
                 times.append(seconds)
                 exits.add(code)
     suite_s, baseline_s = statistics.median(suite), statistics.median(baseline)
-    return {"notebooks": len(notebooks), "suite_s": suite_s, "baseline_s": baseline_s,
-            "ratio": suite_s / baseline_s, "all_passed": exits == {0},
-            "suite_runs_s": suite, "baseline_runs_s": baseline}
+    return {
+        "notebooks": len(notebooks),
+        "suite_s": suite_s,
+        "baseline_s": baseline_s,
+        "ratio": suite_s / baseline_s,
+        "all_passed": exits == {0},
+        "suite_runs_s": suite,
+        "baseline_runs_s": baseline,
+    }
 
 
 # --- (b) and (d): in Chromium ----------------------------------------------------------------------
@@ -105,12 +125,12 @@ STAMP_PICTURE_MESSAGES = """(() => {
         constructor(...args) {
             super(...args);
             this.addEventListener('message', e => {
-                if (e.data instanceof ArrayBuffer && e.data.byteLength > %d)
+                if (e.data instanceof ArrayBuffer && e.data.byteLength > MIN_BYTES)
                     window.__benchPicture = {received: performance.now(), sent: sentAt(e.data)};
             });
         }
     };
-})();""" % 4096  # bytes: status and echo messages are well under this, the PNGs well over
+})();""".replace("MIN_BYTES", "4096")  # bytes: status and echo messages are well under this, the PNGs well over
 
 # Stamps every key press (event.timeStamp is on the performance.now() clock) and, when a widget
 # image then gets a new src, records the time until that image is decoded and painted, and the
@@ -160,8 +180,7 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args
     if executable is None:
         return {"error": labpage.INSTALL_HINT}
     served = f"notebooks/{notebook.name}"
-    with running_lab({"notebooks": NOTEBOOKS}, log_dir=OUT_DIR, extra_args=lab_args) as lab, \
-            sync_playwright() as pw:
+    with running_lab({"notebooks": NOTEBOOKS}, log_dir=OUT_DIR, extra_args=lab_args) as lab, sync_playwright() as pw:
         browser = labpage.launch_chromium(pw, executable)
         page = browser.new_context(viewport=labpage.VIEWPORT).new_page()
         page.add_init_script(STAMP_PICTURE_MESSAGES)
@@ -170,18 +189,26 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args
             page.goto(lab.lab_url(served))
             static = None
             if '"image/png"' in notebook.read_text():  # a stored (static) figure
-                static = page.wait_for_function(FIRST_IMAGE_SHOWN, arg=".jp-OutputArea-output img",
-                                                timeout=300_000).json_value() / 1000
+                static = (
+                    page.wait_for_function(
+                        FIRST_IMAGE_SHOWN, arg=".jp-OutputArea-output img", timeout=300_000
+                    ).json_value()
+                    / 1000
+                )
             labpage.wait_kernel_idle(page, lab, served, timeout=300)
             labpage.run_all_cells(page)
-            live = page.wait_for_function(FIRST_IMAGE_SHOWN, arg=labpage.WIDGET_VIEW + " img",
-                                          timeout=600_000).json_value()
+            live = page.wait_for_function(
+                FIRST_IMAGE_SHOWN, arg=labpage.WIDGET_VIEW + " img", timeout=600_000
+            ).json_value()
             labpage.wait_all_executed(page, lab, served)
             labpage.wait_widgets_settled(page, labpage.live_view_count(notebook))
             # (b)
             page.evaluate(INSTALL_PROBE, labpage.WIDGET_VIEW)
-            handles = [h for h in page.locator(labpage.WIDGET_VIEW + " .noUi-handle").all()
-                       if slider_range(h)[0] < slider_range(h)[2]]
+            handles = [
+                h
+                for h in page.locator(labpage.WIDGET_VIEW + " .noUi-handle").all()
+                if slider_range(h)[0] < slider_range(h)[2]
+            ]
             if not handles:
                 return {"error": "no movable slider in the notebook's views"}
             press_in_rhythm(page, handles, WARM_UP_PRESSES, gap_s=0.0)
@@ -189,9 +216,14 @@ def browser_figures(notebook: Path, presses: int = MIN_BROWSER_CHANGES, lab_args
         finally:
             browser.close()
         nodelay = "TCP_NODELAY on" in lab.log_path.read_text(errors="replace")
-    return {"notebook": notebook.name, "first_stored_figure_s": static, "first_live_view_s": live / 1000,
-            "kernel_websocket_nodelay": nodelay, "warm_up_presses": WARM_UP_PRESSES,
-            "press_to_image_ms": rhythms}
+    return {
+        "notebook": notebook.name,
+        "first_stored_figure_s": static,
+        "first_live_view_s": live / 1000,
+        "kernel_websocket_nodelay": nodelay,
+        "warm_up_presses": WARM_UP_PRESSES,
+        "press_to_image_ms": rhythms,
+    }
 
 
 def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> dict:
@@ -213,10 +245,12 @@ def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> dict:
             time.sleep(max(0.0, last_press + gap_s - time.perf_counter()))
         last_press = time.perf_counter()
         page.keyboard.press(key)
-        page.wait_for_function("(n) => window.__bench.samples.length > n", arg=first + i, timeout=60_000,
-                               polling="raf")
-    samples, segments = page.evaluate("(first) => [window.__bench.samples.slice(first), "
-                                      "window.__bench.segments.slice(first).filter(s => s !== null)]", first)
+        page.wait_for_function("(n) => window.__bench.samples.length > n", arg=first + i, timeout=60_000, polling="raf")
+    samples, segments = page.evaluate(
+        "(first) => [window.__bench.samples.slice(first), "
+        "window.__bench.segments.slice(first).filter(s => s !== null)]",
+        first,
+    )
     medians = {name: statistics.median(s[name] for s in segments) for name in segments[0]} if segments else {}
     return {**summary(samples), "segments_median_ms": medians, "samples": samples, "segments": segments}
 
@@ -243,46 +277,72 @@ def table(figures: dict) -> str:
     for label, a in figures.get("a", {}).items():
         if isinstance(a, dict) and "median" in a:
             split = ", ".join(f"{k} {v:.0%}" for k, v in a["split"].items())
-            rows.append(row(f"(a) kernel slider latency: {label}",
-                            f"median {a['median']:.1f} ms, p95 {a['p95']:.1f} ms (n={a['n']}; {split})",
-                            "median <= 30 ms", verdict(a["median"], TARGETS["a"])))
+            rows.append(
+                row(
+                    f"(a) kernel slider latency: {label}",
+                    f"median {a['median']:.1f} ms, p95 {a['p95']:.1f} ms (n={a['n']}; {split})",
+                    "median <= 30 ms",
+                    verdict(a["median"], TARGETS["a"]),
+                )
+            )
     browser = figures.get("browser", {})
     nodelay = "TCP_NODELAY on" if browser.get("kernel_websocket_nodelay") else "TCP_NODELAY not set (Nagle on)"
     for rhythm, b in browser.get("press_to_image_ms", {}).items():
         segments = ", ".join(f"{name} {ms:.0f}" for name, ms in b["segments_median_ms"].items())
-        rows.append(row(f"(b) key press -> new image in Chromium: {rhythm}",
-                        f"median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms (n={b['n']}; kernel websocket: {nodelay}; "
-                        f"segment medians, ms: {segments})",
-                        f"median <= {TARGETS['b']:.0f} ms", verdict(b["median"], TARGETS["b"])))
+        rows.append(
+            row(
+                f"(b) key press -> new image in Chromium: {rhythm}",
+                f"median {b['median']:.0f} ms, p95 {b['p95']:.0f} ms (n={b['n']}; kernel websocket: {nodelay}; "
+                f"segment medians, ms: {segments})",
+                f"median <= {TARGETS['b']:.0f} ms",
+                verdict(b["median"], TARGETS["b"]),
+            )
+        )
     c = figures.get("c", {})
     if "ratio" in c:
         failed = "" if c["all_passed"] else " (a pytest run FAILED)"
-        rows.append(row(f"(c) nbval suite / {c['notebooks']} import-only notebooks",
-                        f"{c['suite_s']:.1f} s / {c['baseline_s']:.1f} s = {c['ratio']:.2f} "
-                        f"(medians of {len(c['suite_runs_s'])}){failed}",
-                        "<= 1.5", verdict(c["ratio"], TARGETS["c"])))
+        rows.append(
+            row(
+                f"(c) nbval suite / {c['notebooks']} import-only notebooks",
+                f"{c['suite_s']:.1f} s / {c['baseline_s']:.1f} s = {c['ratio']:.2f} "
+                f"(medians of {len(c['suite_runs_s'])}){failed}",
+                "<= 1.5",
+                verdict(c["ratio"], TARGETS["c"]),
+            )
+        )
     if "first_live_view_s" in browser:
         static = browser["first_stored_figure_s"]
         static = "none stored" if static is None else f"{static:.1f} s"
-        rows.append(row(f"(d) open {browser['notebook']} -> first live heatmap (Run All)",
-                        f"{browser['first_live_view_s']:.1f} s (first stored static figure: {static})"))
+        rows.append(
+            row(
+                f"(d) open {browser['notebook']} -> first live heatmap (Run All)",
+                f"{browser['first_live_view_s']:.1f} s (first stored static figure: {static})",
+            )
+        )
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="abcd", help="which figures to measure, e.g. 'ab' (default: abcd)")
-    parser.add_argument("--stock-websocket", action="store_true",
-                        help="serve with jupyter_server's own kernel websocket (Nagle on), to compare")
+    parser.add_argument(
+        "--stock-websocket",
+        action="store_true",
+        help="serve with jupyter_server's own kernel websocket (Nagle on), to compare",
+    )
     args = parser.parse_args(argv)
     status = 0
-    figures: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                 "platform": platform.platform(),
-                                 "load_average_at_start": os.getloadavg()}}
+    figures: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg(),
+        }
+    }
     notebook = FIRST_NOTEBOOK if FIRST_NOTEBOOK.exists() else next(iter(labpage.widget_notebooks(NOTEBOOKS)), None)
     lab_args = STOCK_WEBSOCKET if args.stock_websocket else ()
-    parts = {"a": kernel_latency, "browser": lambda: browser_figures(notebook, lab_args=lab_args),
-             "c": suite_overhead}
+    parts = {"a": kernel_latency, "browser": lambda: browser_figures(notebook, lab_args=lab_args), "c": suite_overhead}
     for key, measure in parts.items():
         if not set({"browser": "bd"}.get(key, key)) & set(args.only):
             continue

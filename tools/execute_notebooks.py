@@ -20,8 +20,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 PLACEHOLDER = (
-    "Live view (ipywidgets): run this cell in JupyterLab to use it. "
-    "The static figure below shows the same view."
+    "Live view (ipywidgets): run this cell in JupyterLab to use it. The static figure below shows the same view."
 )
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -60,8 +59,12 @@ def merge_streams(nb: nbformat.NotebookNode) -> None:
         merged = []
         for out in cell.outputs:
             previous = merged[-1] if merged else None
-            if (out.output_type == "stream" and previous is not None and previous.output_type == "stream"
-                    and previous.name == out.name):
+            if (
+                out.output_type == "stream"
+                and previous is not None
+                and previous.output_type == "stream"
+                and previous.name == out.name
+            ):
                 previous.text += out.text
             else:
                 merged.append(out)
@@ -94,8 +97,13 @@ def execute(path: Path, timeout: int = TIMEOUT) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
     normalise(nb)  # ids before execution, so nothing random is added on the way
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False, store_widget_state=False,
-        allow_errors=False, resources={"metadata": {"path": str(path.parent.resolve())}},
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=False,
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     try:
         client.execute()

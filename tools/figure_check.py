@@ -90,8 +90,11 @@ def write_png(array: np.ndarray, path: Path) -> Path:
 
 def pngs(outputs) -> list[str]:
     """The base64 PNGs among a cell's outputs, in order."""
-    return [out["data"]["image/png"] for out in outputs
-            if out.get("output_type") in ("display_data", "execute_result") and "image/png" in out.get("data", {})]
+    return [
+        out["data"]["image/png"]
+        for out in outputs
+        if out.get("output_type") in ("display_data", "execute_result") and "image/png" in out.get("data", {})
+    ]
 
 
 def check_cell_figures(stored_outputs, new_outputs, label: str, folder: Path = ARTIFACTS) -> list[str]:
@@ -106,12 +109,16 @@ def check_cell_figures(stored_outputs, new_outputs, label: str, folder: Path = A
         if result.matches:
             continue
         stem = folder / f"{label}-figure{k}"
-        paths = [write_png(old_image, stem.with_name(stem.name + "-stored.png")),
-                 write_png(new_image, stem.with_name(stem.name + "-new.png")),
-                 write_png(difference_image(old_image, new_image), stem.with_name(stem.name + "-diff.png"))]
+        paths = [
+            write_png(old_image, stem.with_name(stem.name + "-stored.png")),
+            write_png(new_image, stem.with_name(stem.name + "-new.png")),
+            write_png(difference_image(old_image, new_image), stem.with_name(stem.name + "-diff.png")),
+        ]
         if result.same_size:
-            why = (f"{result.changed_pixels} pixels changed by more than {CHANNEL_TOLERANCE} levels "
-                   f"(at most {MAX_CHANGED_PIXELS} allowed; largest change {result.largest_change})")
+            why = (
+                f"{result.changed_pixels} pixels changed by more than {CHANNEL_TOLERANCE} levels "
+                f"(at most {MAX_CHANGED_PIXELS} allowed; largest change {result.largest_change})"
+            )
         else:
             why = f"size {new_image.shape[1]}x{new_image.shape[0]}, stored {old_image.shape[1]}x{old_image.shape[0]}"
         shown = ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in paths)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools.execute_notebooks import PLACEHOLDER, WIDGET_VIEW as WIDGET_MIME
+from tools.execute_notebooks import PLACEHOLDER
+from tools.execute_notebooks import WIDGET_VIEW as WIDGET_MIME
 from tools.labserver import LabServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,8 +22,14 @@ INSTALL_HINT = (
 # Playwright's own browser download does not work here, so it launches Debian's Chromium.
 # Playwright gives every launch a new, empty, temporary user-data-dir (it refuses one in args).
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 1000}
 
@@ -39,8 +46,9 @@ def live_view_count(path: Path) -> int:
     """How many live widget views a stored notebook shows (as views or as the placeholder)."""
     nb = nbformat.read(path, as_version=4)
     outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
-    return sum(WIDGET_MIME in out.get("data", {}) or out.get("data", {}).get("text/plain") == PLACEHOLDER
-               for out in outputs)
+    return sum(
+        WIDGET_MIME in out.get("data", {}) or out.get("data", {}).get("text/plain") == PLACEHOLDER for out in outputs
+    )
 
 
 def widget_notebooks(folder: Path) -> list[Path]:
@@ -68,7 +76,7 @@ class ConsoleLog:
     entries: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def attach(self, page) -> "ConsoleLog":
+    def attach(self, page) -> ConsoleLog:
         """Start recording `page`."""
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))

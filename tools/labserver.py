@@ -14,9 +14,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -87,7 +87,7 @@ def listening_addresses(port: int) -> set[str]:
 
 def _proc_ip(hex_ip: str) -> str:
     """Decode an address from /proc/net/tcp{,6} (32-bit words in host byte order)."""
-    words = [bytes.fromhex(hex_ip[i:i + 8])[::-1] for i in range(0, len(hex_ip), 8)]
+    words = [bytes.fromhex(hex_ip[i : i + 8])[::-1] for i in range(0, len(hex_ip), 8)]
     return socket.inet_ntop(socket.AF_INET if len(words) == 1 else socket.AF_INET6, b"".join(words))
 
 
@@ -106,9 +106,9 @@ def _state_env(state: Path, token: str) -> dict[str, str]:
     The token goes through the environment so that it does not show up in `ps`.
     """
     dirs = {
-        "JUPYTER_CONFIG_DIR": "config",          # ~/.jupyter: user config must not leak in
-        "JUPYTER_DATA_DIR": "data",              # trust database, user kernelspecs
-        "JUPYTER_RUNTIME_DIR": "runtime",        # server info and kernel connection files
+        "JUPYTER_CONFIG_DIR": "config",  # ~/.jupyter: user config must not leak in
+        "JUPYTER_DATA_DIR": "data",  # trust database, user kernelspecs
+        "JUPYTER_RUNTIME_DIR": "runtime",  # server info and kernel connection files
         "JUPYTERLAB_SETTINGS_DIR": "user-settings",
         "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
         "IPYTHONDIR": "ipython",
@@ -128,7 +128,8 @@ def _command(port: int, root: Path, extra_args: tuple[str, ...] = ()) -> list[st
     if not jupyter.exists():
         raise FileNotFoundError(f"{jupyter} is missing: run `make install` first")
     cmd = [
-        str(jupyter), "lab",
+        str(jupyter),
+        "lab",
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={port}",
@@ -203,8 +204,12 @@ def running_lab(
         log_path = log_dir / "jupyterlab.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                _command(port, root, extra_args), cwd=root, env=_state_env(state, token),
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                _command(port, root, extra_args),
+                cwd=root,
+                env=_state_env(state, token),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         try:

@@ -70,8 +70,11 @@ def nav_text(entries: list[Entry], index: int) -> str:
     start = next((e for e in entries if e.number == START), entries[0])
     parts = [f"[← {entries[index - 1].label}]({entries[index - 1].path.name})" if index else "← (first notebook)"]
     parts.append("**Start page**" if here is start else f"[Start page]({start.path.name})")
-    parts.append(f"[{entries[index + 1].label} →]({entries[index + 1].path.name})" if index + 1 < len(entries)
-                 else "(last notebook) →")
+    parts.append(
+        f"[{entries[index + 1].label} →]({entries[index + 1].path.name})"
+        if index + 1 < len(entries)
+        else "(last notebook) →"
+    )
     return " | ".join(parts)
 
 

@@ -47,7 +47,10 @@ def measure_views(widgets: list, label: str) -> dict:
     for index, view in enumerate(views):
         timings, unchanged = sweep(view)
         result[f"{label} view {index} ({type(view).__name__})"] = {
-            **summary(timings), "unchanged": unchanged, "split": profile_split(view)}
+            **summary(timings),
+            "unchanged": unchanged,
+            "split": profile_split(view),
+        }
     return result
 
 
@@ -95,7 +98,7 @@ def control_values(control) -> list:
     if isinstance(start, bool):
         return [not start, start]
     if hasattr(control, "options") and hasattr(control, "index"):  # selection sliders
-        values = list(getattr(control, "options"))
+        values = list(control.options)
     elif all(hasattr(control, a) for a in ("min", "max", "step")) and control.step:
         count = int(round((control.max - control.min) / control.step)) + 1
         values = [control.min + i * control.step for i in range(count)]
@@ -104,7 +107,7 @@ def control_values(control) -> list:
     if len(values) < 2:
         return []
     i = values.index(start) if start in values else 0
-    return values[i + 1:] + values[::-1][1:] + values[1:i + 1]
+    return values[i + 1 :] + values[::-1][1:] + values[1 : i + 1]
 
 
 def sweep(view, min_changes: int = MIN_KERNEL_CHANGES) -> tuple[list[float], int]:
@@ -154,9 +157,14 @@ def profile_split(view) -> dict:
     profiler.disable()
     stats = pstats.Stats(profiler).stats
     total = sum(tt for _, _, tt, _, _ in stats.values()) or 1.0
-    share = {key: max((ct for (f, _, name), (_, _, _, ct, _) in stats.items()
-                       if f.endswith(file_end) and name == func), default=0.0) / total
-             for key, (file_end, func) in PHASES.items()}
+    share = {
+        key: max(
+            (ct for (f, _, name), (_, _, _, ct, _) in stats.items() if f.endswith(file_end) and name == func),
+            default=0.0,
+        )
+        / total
+        for key, (file_end, func) in PHASES.items()
+    }
     return {
         "Agg drawing": share["draw"],
         "PNG encoding": share["render"] - share["draw"],
@@ -182,6 +190,7 @@ def widget_builders() -> dict:
     import typing
 
     import ipywidgets
+
     from helpers import views
 
     found = {}
@@ -189,8 +198,10 @@ def widget_builders() -> dict:
         if not fn.__module__.startswith(views.__name__ + ".") or name.startswith("_"):
             continue
         returns = typing.get_type_hints(fn).get("return")
-        needs_args = any(p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-                         for p in inspect.signature(fn).parameters.values())
+        needs_args = any(
+            p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            for p in inspect.signature(fn).parameters.values()
+        )
         if isinstance(returns, type) and issubclass(returns, ipywidgets.VBox) and not needs_args:
             found[name] = fn
     return found

@@ -14,9 +14,19 @@ from .output_vs_h_n import (
 from .start_here import check_grid_shapes
 
 __all__ = [
-    "Case", "check_function", "check_shapes", "check_tensor",
-    "check_backward_final", "check_classifier_summary", "check_h_n_batch_first", "check_last_step",
-    "check_predicted_shapes", "check_rows_not_in_output",
-    "check_backward_after", "check_bottom_backward", "check_layer_output", "check_layer_shapes",
+    "Case",
+    "check_function",
+    "check_shapes",
+    "check_tensor",
+    "check_backward_final",
+    "check_classifier_summary",
+    "check_h_n_batch_first",
+    "check_last_step",
+    "check_predicted_shapes",
+    "check_rows_not_in_output",
+    "check_backward_after",
+    "check_bottom_backward",
+    "check_layer_output",
+    "check_layer_shapes",
     "check_grid_shapes",
 ]

@@ -50,8 +50,9 @@ def _arity_problem(answer: Callable, args: tuple, kwargs: dict) -> str:
         params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         n = len(args) + len(kwargs)
         names = ", ".join(p.name for p in params)
-        return (f"with {n} argument{'s' if n != 1 else ''}, but your function takes {len(params)}"
-                + (f" ({names})" if names else ""))
+        return f"with {n} argument{'s' if n != 1 else ''}, but your function takes {len(params)}" + (
+            f" ({names})" if names else ""
+        )
     return ""
 
 
@@ -61,8 +62,7 @@ def guarded(answer: Callable, signature: str, r: RNNRun) -> Callable:
 
     def call(*args, **kwargs):
         # the run's tensors the learner was given come first when naming a dimension
-        given = [name for name, (tensor, _) in named.items()
-                 if any(arg is tensor for arg in (*args, *kwargs.values()))]
+        given = [name for name, (tensor, _) in named.items() if any(arg is tensor for arg in (*args, *kwargs.values()))]
         order = given + [name for name in named if name not in given]
         call.given = call.given or given
         axes = {name: (named[name][1], tuple(named[name][0].shape)) for name in order}
@@ -73,6 +73,7 @@ def guarded(answer: Callable, signature: str, r: RNNRun) -> Callable:
             return answer(*args, **kwargs)
         except Exception as error:  # anything the learner's code raises becomes a message
             raise LearnerRaised(error, signature, axes) from None
+
     call.given = []  # which of the run's tensors the learner's function was given, first call first
     return call
 
@@ -85,12 +86,15 @@ def _index_hint(error: Exception, axes: dict) -> str:
         dim, size = int(found.group(1)), int(found.group(2))
         for name, (names, shape) in axes.items():
             if dim < len(shape) and shape[dim] == size:
-                return (f"Dimension {dim} of {name} {shape} is {names[dim]}: its indices run from 0 to {size - 1} "
-                        f"(or -1 for the last).")
+                return (
+                    f"Dimension {dim} of {name} {shape} is {names[dim]}: its indices run from 0 to {size - 1} "
+                    f"(or -1 for the last)."
+                )
         return f"Dimension {dim} has only {size} entries: indices run from 0 to {size - 1}."
     if "too many indices" in text or "out of range" in text:
-        shown = "; ".join(f"{name} is {shape}: ({', '.join(n.split(',')[0] for n in names)})"
-                          for name, (names, shape) in axes.items())
+        shown = "; ".join(
+            f"{name} is {shape}: ({', '.join(n.split(',')[0] for n in names)})" for name, (names, shape) in axes.items()
+        )
         return f"The index uses a dimension the tensor does not have. {shown}."
     return ""
 
@@ -98,8 +102,10 @@ def _index_hint(error: Exception, axes: dict) -> str:
 def raised_message(raised: LearnerRaised, extra: str | None = None) -> str:
     """One short paragraph on what went wrong when the checker called the learner's function."""
     if raised.arity:
-        return (f"The checker calls {raised.signature} {raised.arity}. "
-                f"Give your function exactly the arguments in {raised.signature}.")
+        return (
+            f"The checker calls {raised.signature} {raised.arity}. "
+            f"Give your function exactly the arguments in {raised.signature}."
+        )
     error = raised.error
     first = str(error).strip().splitlines()[0] if str(error).strip() else ""
     line = f"Your function raised {type(error).__name__}" + (f": {first}" if first else "") + "."
@@ -128,8 +134,10 @@ def as_tensor(value: object, dtype: torch.dtype = torch.float32) -> tuple[torch.
     if isinstance(value, torch.Tensor):
         tensor, note = value.detach(), ""
         if tensor.dtype != dtype and dtype == torch.float32:
-            note = (f"Your answer has dtype {tensor.dtype}, but the run's tensors are torch.float32: "
-                    f"keep the tensor's own dtype (no .long(), .double() or .int()).")
+            note = (
+                f"Your answer has dtype {tensor.dtype}, but the run's tensors are torch.float32: "
+                f"keep the tensor's own dtype (no .long(), .double() or .int())."
+            )
         elif tensor.dtype != dtype:
             note = f"Your answer has dtype {tensor.dtype}; the task wants {dtype}."
         floats = _floats(tensor)
@@ -138,8 +146,10 @@ def as_tensor(value: object, dtype: torch.dtype = torch.float32) -> tuple[torch.
         return floats, note
     if isinstance(value, tuple) and value and all(isinstance(v, torch.Tensor) for v in value):
         shapes = ", ".join(str(tuple(v.shape)) for v in value)
-        return None, (f"Your answer is a tuple of {len(value)} tensors ({shapes}), not one tensor: "
-                      f"join them into one (torch.cat(..., dim=-1) puts them side by side).")
+        return None, (
+            f"Your answer is a tuple of {len(value)} tensors ({shapes}), not one tensor: "
+            f"join them into one (torch.cat(..., dim=-1) puts them side by side)."
+        )
     if isinstance(value, (np.ndarray, list, tuple)):
         kind = "a numpy array" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
         how = "drop .numpy()" if isinstance(value, np.ndarray) else "drop .tolist() and return the tensor itself"

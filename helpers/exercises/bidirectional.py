@@ -10,40 +10,71 @@ from .named import Mistakes, verify_with_mistakes
 
 BOTTOM_CASES = [
     Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=3, bidirectional=True, seed=51)),
-    Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=4, bidirectional=True, batch_first=True, seed=52),
-         seq_len=4, batch_size=3),
+    Case(
+        RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=4, bidirectional=True, batch_first=True, seed=52),
+        seq_len=4,
+        batch_size=3,
+    ),
     Case(RNNConfig("rnn", input_size=5, hidden_size=2, num_layers=2, bidirectional=True, seed=53), seq_len=6),
 ]
 
 BOTTOM_MISTAKES: Mistakes = {
-    "view_order": (lambda r: r.h_n[r.config.num_layers],
-                   "that is h_n[num_layers], what h_n.view(2, num_layers, N, H_out)[1, 0] picks. h_n's rows go "
-                   "layer by layer, forward then backward: row 2 * layer + direction."),
+    "view_order": (
+        lambda r: r.h_n[r.config.num_layers],
+        "that is h_n[num_layers], what h_n.view(2, num_layers, N, H_out)[1, 0] picks. h_n's rows go "
+        "layer by layer, forward then backward: row 2 * layer + direction.",
+    ),
     "top": (lambda r: r.h_n[-1], "that is h_n[-1], the top layer's backward state; the bottom layer is layer 0."),
-    "forward": (lambda r: r.h_n[0], "that is h_n[0], the bottom layer's forward state; its backward state is the "
-                                    "next row."),
+    "forward": (
+        lambda r: r.h_n[0],
+        "that is h_n[0], the bottom layer's forward state; its backward state is the next row.",
+    ),
 }
 
 
 def check_bottom_backward(answer) -> None:
     """Exercise 1: bottom_backward(h_n) returns the bottom layer's backward final state, (N, H_out)."""
     verify_with_mistakes(
-        answer, name="bottom_backward", signature="bottom_backward(h_n)", cases=BOTTOM_CASES,
-        call=lambda f, r: f(r.h_n), expected=lambda r: r.h_n[1],
+        answer,
+        name="bottom_backward",
+        signature="bottom_backward(h_n)",
+        cases=BOTTOM_CASES,
+        call=lambda f, r: f(r.h_n),
+        expected=lambda r: r.h_n[1],
         wanted=lambda r: "h_n[1], layer 0's backward final state (row 2 * layer + direction)",
-        section="notebook 03, sections 2 and 5", mistakes=BOTTOM_MISTAKES,
-        success="h_n's rows go layer by layer, forward then backward inside each layer")
+        section="notebook 03, sections 2 and 5",
+        mistakes=BOTTOM_MISTAKES,
+        success="h_n's rows go layer by layer, forward then backward inside each layer",
+    )
 
 
 # (case, k): the backward half's state after reading k tokens sits at step L - k. The cases keep that step apart
 # from the step where the forward half has read k tokens (k - 1), and from its neighbours.
 AFTER_CASES = [
-    (Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, seed=61), seq_len=5,
-          batch_size=2), 2),
-    (Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=62), seq_len=6,
-          batch_size=3), 4),
-    (Case(RNNConfig("rnn", input_size=2, hidden_size=5, num_layers=3, bidirectional=True, seed=63), seq_len=4,
-          batch_size=1), 1),
+    (
+        Case(
+            RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, seed=61),
+            seq_len=5,
+            batch_size=2,
+        ),
+        2,
+    ),
+    (
+        Case(
+            RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=62),
+            seq_len=6,
+            batch_size=3,
+        ),
+        4,
+    ),
+    (
+        Case(
+            RNNConfig("rnn", input_size=2, hidden_size=5, num_layers=3, bidirectional=True, seed=63),
+            seq_len=4,
+            batch_size=1,
+        ),
+        1,
+    ),
 ]
 K = {case.config.seed: k for case, k in AFTER_CASES}
 
@@ -57,7 +88,7 @@ def _backward_at(r: RNNRun, step: int) -> torch.Tensor | None:
     """output[step, :, H_out:] of a time-first output, or None for a step outside the sequence."""
     if not 0 <= step < r.output.shape[0]:
         return None
-    return r.output[step, :, r.config.h_out:]
+    return r.output[step, :, r.config.h_out :]
 
 
 def _steps_left(r: RNNRun) -> int:
@@ -65,26 +96,41 @@ def _steps_left(r: RNNRun) -> int:
 
 
 AFTER_MISTAKES: Mistakes = {
-    "forward_count": (lambda r: _backward_at(r, asked_k(r) - 1),
-                      "that is step k - 1, where the forward half has read k tokens. The backward half reads from "
-                      "the end: at step t it has read x[t] ... x[L-1], L - t tokens."),
-    "one_more": (lambda r: _backward_at(r, _steps_left(r) - 1),
-                 "that is one step too early: there the backward half has read k + 1 tokens. At step t it has "
-                 "read L - t tokens."),
-    "one_less": (lambda r: _backward_at(r, _steps_left(r) + 1),
-                 "that is one step too late: there the backward half has read k - 1 tokens. At step t it has "
-                 "read L - t tokens."),
-    "forward_half": (lambda r: r.output[_steps_left(r), :, :r.config.h_out],
-                     "that is the forward half of the right step; the backward half is the second H_out features."),
+    "forward_count": (
+        lambda r: _backward_at(r, asked_k(r) - 1),
+        "that is step k - 1, where the forward half has read k tokens. The backward half reads from "
+        "the end: at step t it has read x[t] ... x[L-1], L - t tokens.",
+    ),
+    "one_more": (
+        lambda r: _backward_at(r, _steps_left(r) - 1),
+        "that is one step too early: there the backward half has read k + 1 tokens. At step t it has "
+        "read L - t tokens.",
+    ),
+    "one_less": (
+        lambda r: _backward_at(r, _steps_left(r) + 1),
+        "that is one step too late: there the backward half has read k - 1 tokens. At step t it has read L - t tokens.",
+    ),
+    "forward_half": (
+        lambda r: r.output[_steps_left(r), :, : r.config.h_out],
+        "that is the forward half of the right step; the backward half is the second H_out features.",
+    ),
 }
 
 
 def check_backward_after(answer) -> None:
     """Exercise 2: backward_after(output, k) returns the backward half's state after reading k tokens, (N, H_out)."""
     verify_with_mistakes(
-        answer, name="backward_after", signature="backward_after(output, k)", cases=[c for c, _ in AFTER_CASES],
-        call=lambda f, r: f(r.output, asked_k(r)), expected=lambda r: _backward_at(r, _steps_left(r)),
-        wanted=lambda r: (f"output[{_steps_left(r)}, :, H_out:] for L = {r.output.shape[0]} and k = {asked_k(r)}: "
-                          f"the backward half at step L - k"),
-        section="notebook 03, section 4 (how much has each half read?)", mistakes=AFTER_MISTAKES,
-        success="the backward half at step t has read the L - t tokens from x[t] to the end")
+        answer,
+        name="backward_after",
+        signature="backward_after(output, k)",
+        cases=[c for c, _ in AFTER_CASES],
+        call=lambda f, r: f(r.output, asked_k(r)),
+        expected=lambda r: _backward_at(r, _steps_left(r)),
+        wanted=lambda r: (
+            f"output[{_steps_left(r)}, :, H_out:] for L = {r.output.shape[0]} and k = {asked_k(r)}: "
+            f"the backward half at step L - k"
+        ),
+        section="notebook 03, section 4 (how much has each half read?)",
+        mistakes=AFTER_MISTAKES,
+        success="the backward half at step t has read the L - t tokens from x[t] to the end",
+    )

@@ -28,8 +28,13 @@ class Case:
 
     def run(self) -> RNNRun:
         """A fresh seeded run of this configuration."""
-        return run(self.config, seq_len=self.seq_len, batch_size=self.batch_size, lengths=self.lengths,
-                   unbatched=self.unbatched)
+        return run(
+            self.config,
+            seq_len=self.seq_len,
+            batch_size=self.batch_size,
+            lengths=self.lengths,
+            unbatched=self.unbatched,
+        )
 
     def describe(self) -> str:
         """The configuration in a few words, with PyTorch's argument names."""
@@ -51,8 +56,9 @@ class Case:
 def _reference(r: RNNRun) -> RNNRun:
     """A detached copy of the run, safe from anything the learner's function does to its tensors."""
     copy = lambda t: None if t is None else t.detach().clone()  # noqa: E731
-    return dataclasses.replace(r, x=copy(r.x), lengths=copy(r.lengths), output=copy(r.output), h_n=copy(r.h_n),
-                               c_n=copy(r.c_n))
+    return dataclasses.replace(
+        r, x=copy(r.x), lengths=copy(r.lengths), output=copy(r.output), h_n=copy(r.h_n), c_n=copy(r.c_n)
+    )
 
 
 def _checker_name(name: str) -> str:
@@ -62,8 +68,10 @@ def _checker_name(name: str) -> str:
 def _not_a_function(answer: object, signature: str) -> str:
     shown = describe_object(answer)
     hint = " Pass the function itself, not what it returns." if isinstance(answer, torch.Tensor) else ""
-    return (f"Not yet: the answer must be a function {signature}, but you passed {shown}.{hint} "
-            f"Define the function with def, then pass its name without parentheses.")
+    return (
+        f"Not yet: the answer must be a function {signature}, but you passed {shown}.{hint} "
+        f"Define the function with def, then pass its name without parentheses."
+    )
 
 
 def _wrong(where: str, body: str, wanted: str, expected: torch.Tensor, got: object, section: str) -> AssertionError:
@@ -120,17 +128,23 @@ def _broke_after(passed: list[Case], case: Case) -> str:
     if not passed:
         return ""
     before, now = passed[-1].config, case.config
-    changed = [f"{field} is {getattr(now, field)} here, {getattr(before, field)} there"
-               for field in ("hidden_size", "proj_size", "num_layers", "bidirectional", "batch_first")
-               if getattr(now, field) != getattr(before, field)]
-    for field, here, there in (("seq_len", case.seq_len, passed[-1].seq_len),
-                               ("batch size", case.batch_size, passed[-1].batch_size)):
+    changed = [
+        f"{field} is {getattr(now, field)} here, {getattr(before, field)} there"
+        for field in ("hidden_size", "proj_size", "num_layers", "bidirectional", "batch_first")
+        if getattr(now, field) != getattr(before, field)
+    ]
+    for field, here, there in (
+        ("seq_len", case.seq_len, passed[-1].seq_len),
+        ("batch size", case.batch_size, passed[-1].batch_size),
+    ):
         if here != there:
             changed.append(f"{field} is {here} here, {there} there")
     first = f"first {len(passed)} configurations" if len(passed) > 1 else "first configuration"
-    return (f"Your answer was right on the {first} ({passed[-1].describe()}) and "
-            f"breaks on this one ({'; '.join(changed) or 'other sizes'}). Something in it fits those sizes only, "
-            f"such as a number written into the code: compute sizes from the tensors instead.")
+    return (
+        f"Your answer was right on the {first} ({passed[-1].describe()}) and "
+        f"breaks on this one ({'; '.join(changed) or 'other sizes'}). Something in it fits those sizes only, "
+        f"such as a number written into the code: compute sizes from the tensors instead."
+    )
 
 
 def _check_setup(name: object, section: object, success: object, cases: object = None) -> None:
@@ -138,16 +152,29 @@ def _check_setup(name: object, section: object, success: object, cases: object =
     for label, value in (("name", name), ("section", section), ("success", success)):
         if not isinstance(value, str) or not value:
             raise ValueError(f"{label}={value!r} is not allowed: {label} must be a non-empty string")
-    if cases is not None and (isinstance(cases, (str, bytes)) or not hasattr(cases, "__len__") or not cases
-                              or not all(isinstance(case, Case) for case in cases)):
+    if cases is not None and (
+        isinstance(cases, (str, bytes))
+        or not hasattr(cases, "__len__")
+        or not cases
+        or not all(isinstance(case, Case) for case in cases)
+    ):
         raise ValueError(f"cases={cases!r} is not allowed: cases must be a non-empty sequence of Case")
 
 
-def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
-                   call: Callable[[Callable, RNNRun], object], expected: Callable[[RNNRun], torch.Tensor],
-                   wanted: str | Callable[[RNNRun], str], section: str, success: str,
-                   explain_error: Callable[[Callable, RNNRun, Exception], str | None] | None = None,
-                   judge: Callable[[object, RNNRun, torch.Tensor], str | None] | None = None) -> None:
+def check_function(
+    answer,
+    *,
+    name: str,
+    signature: str,
+    cases: Sequence[Case],
+    call: Callable[[Callable, RNNRun], object],
+    expected: Callable[[RNNRun], torch.Tensor],
+    wanted: str | Callable[[RNNRun], str],
+    section: str,
+    success: str,
+    explain_error: Callable[[Callable, RNNRun, Exception], str | None] | None = None,
+    judge: Callable[[object, RNNRun, torch.Tensor], str | None] | None = None,
+) -> None:
     """None -> print 'Not answered yet: ...'; a non-callable -> friendly message; then run on every case."""
     # Right on every case: prints "Correct: ..." and returns None, so a cell ending with the check
     # shows only that line. Wrong: AssertionError with a short paragraph the learner can act on.
@@ -179,9 +206,11 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
                     extra = None
             raise _wrong(where, raised_message(error, extra), want, right, None, section) from None
         except Exception as error:  # the checker's own call tripped on what the function returned
-            body = (f"The checker could not use what your function returned "
-                    f"({type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}). "
-                    f"Return one tensor, computed from the arguments.")
+            body = (
+                f"The checker could not use what your function returned "
+                f"({type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}). "
+                f"Return one tensor, computed from the arguments."
+            )
             raise _wrong(where, body, want, right, None, section) from None
         if got is None:
             print(f"Not answered yet: {signature} returns None; replace None with your answer.")
@@ -200,8 +229,16 @@ def check_function(answer, *, name: str, signature: str, cases: Sequence[Case],
     print(f"Correct: {success} (checked on {count} configuration{'s' if count != 1 else ''}).")
 
 
-def check_tensor(answer, *, name: str, case: Case, expected: Callable[[RNNRun], torch.Tensor],
-                 wanted: str, section: str, success: str) -> None:
+def check_tensor(
+    answer,
+    *,
+    name: str,
+    case: Case,
+    expected: Callable[[RNNRun], torch.Tensor],
+    wanted: str,
+    section: str,
+    success: str,
+) -> None:
     """The same for an answer that is a tensor computed in the notebook on case's run."""
     _check_setup(name, section, success)
     if not isinstance(case, Case):
@@ -212,8 +249,10 @@ def check_tensor(answer, *, name: str, case: Case, expected: Callable[[RNNRun], 
     r = _reference(case.run())
     right = expected(r).detach()
     if callable(answer) and not isinstance(answer, torch.Tensor):
-        raise AssertionError(f"Not yet: {name} should be a tensor, but you passed a function. "
-                             f"Call it on the run's tensors and pass what it returns.")
+        raise AssertionError(
+            f"Not yet: {name} should be a tensor, but you passed a function. "
+            f"Call it on the run's tensors and pass what it returns."
+        )
     ok, body, tensor = _judge(answer, r, right)
     if not ok:
         raise _wrong(case.describe(), body, wanted, right, tensor, section)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -27,6 +27,7 @@ GRU_STEP_CASES = [
 
 def judge_by_mistakes(mistakes: Callable[[RNNRun], dict[str, torch.Tensor]], exact: bool = True):
     """A judge for check_function: None if right, else what the answer holds, by comparing with known mistakes."""
+
     def same(a: torch.Tensor, b: torch.Tensor) -> bool:
         if a.shape != b.shape:
             return False
@@ -44,31 +45,41 @@ def judge_by_mistakes(mistakes: Callable[[RNNRun], dict[str, torch.Tensor]], exa
             if same(got, wrong.detach()):
                 return f"Your answer is {why}."
         if got.shape != expected.shape:
-            return (f"Your tensor has shape {tuple(got.shape)}, not {tuple(expected.shape)}: "
-                    "check which dimension holds the gates' rows and which the features.")
+            return (
+                f"Your tensor has shape {tuple(got.shape)}, not {tuple(expected.shape)}: "
+                "check which dimension holds the gates' rows and which the features."
+            )
         return "The shape is right but the numbers are not: compare your formula with the equations above."
+
     return judge
 
 
 def _rows(r: RNNRun, k: int, name: str = "weight_ih_l0") -> torch.Tensor:
     h = r.config.hidden_size
-    return getattr(r.module, name)[k * h:(k + 1) * h]
+    return getattr(r.module, name)[k * h : (k + 1) * h]
 
 
 def check_update_gate_rows(answer) -> None:
     """Exercise 1: the rows of weight_ih_l0 that belong to the GRU's update gate z."""
     check_function(
-        answer, name="update_gate_rows", signature="update_gate_rows(gru)", cases=UPDATE_ROWS_CASES,
-        call=lambda fn, r: fn(r.module), expected=lambda r: _rows(r, 1),
+        answer,
+        name="update_gate_rows",
+        signature="update_gate_rows(gru)",
+        cases=UPDATE_ROWS_CASES,
+        call=lambda fn, r: fn(r.module),
+        expected=lambda r: _rows(r, 1),
         wanted="weight_ih_l0[hidden_size:2 * hidden_size], the second block of rows (order r, z, n)",
         section="07, section 2 (The GRU: three gates stacked in one matrix)",
         success="the update gate z is the second block of rows, since PyTorch stacks r, z, n",
-        judge=judge_by_mistakes(lambda r: {
-            "the reset gate's rows: the first block is r, since PyTorch's order is r, z, n": _rows(r, 0),
-            "the new gate's rows: the third block is n": _rows(r, 2),
-            "the right rows of weight_hh_l0, which multiply h; the task asks for the weights that multiply x_t":
-                _rows(r, 1, "weight_hh_l0"),
-        }),
+        judge=judge_by_mistakes(
+            lambda r: {
+                "the reset gate's rows: the first block is r, since PyTorch's order is r, z, n": _rows(r, 0),
+                "the new gate's rows: the third block is n": _rows(r, 2),
+                "the right rows of weight_hh_l0, which multiply h; the task asks for the weights that multiply x_t": _rows(
+                    r, 1, "weight_hh_l0"
+                ),
+            }
+        ),
     )
 
 
@@ -81,19 +92,28 @@ def _pre(r: RNNRun, k: int, with_hh_bias: bool = True) -> torch.Tensor:
 def check_first_forget_gate(answer) -> None:
     """Exercise 2: the LSTM's forget gate of layer 0 at step 0."""
     check_function(
-        answer, name="first_forget_gate", signature="first_forget_gate(lstm, x)", cases=FORGET_CASES,
-        call=lambda fn, r: fn(r.module, r.x), expected=lambda r: torch.sigmoid(_pre(r, 1)),
+        answer,
+        name="first_forget_gate",
+        signature="first_forget_gate(lstm, x)",
+        cases=FORGET_CASES,
+        call=lambda fn, r: fn(r.module, r.x),
+        expected=lambda r: torch.sigmoid(_pre(r, 1)),
         wanted="sigmoid(W_if x[0] + b_if + b_hf), with W_if the second block of weight_ih_l0 (order i, f, g, o)",
         section="07, section 4 (The LSTM: four gates and a cell state)",
         success="f = sigmoid(W_if x_0 + b_if + b_hf): the second chunk, both biases",
-        judge=judge_by_mistakes(lambda r: {
-            "the input gate i: the first chunk is i, the forget gate is the second (order i, f, g, o)":
-                torch.sigmoid(_pre(r, 0)),
-            "the output gate o: the last chunk is o, the forget gate is the second": torch.sigmoid(_pre(r, 3)),
-            "the forget gate without bias_hh: even when h is zeros, b_hf is still added":
-                torch.sigmoid(_pre(r, 1, with_hh_bias=False)),
-            "the forget gate's input before the sigmoid: apply torch.sigmoid": _pre(r, 1),
-        }, exact=False),
+        judge=judge_by_mistakes(
+            lambda r: {
+                "the input gate i: the first chunk is i, the forget gate is the second (order i, f, g, o)": torch.sigmoid(
+                    _pre(r, 0)
+                ),
+                "the output gate o: the last chunk is o, the forget gate is the second": torch.sigmoid(_pre(r, 3)),
+                "the forget gate without bias_hh: even when h is zeros, b_hf is still added": torch.sigmoid(
+                    _pre(r, 1, with_hh_bias=False)
+                ),
+                "the forget gate's input before the sigmoid: apply torch.sigmoid": _pre(r, 1),
+            },
+            exact=False,
+        ),
     )
 
 
@@ -104,23 +124,29 @@ def _step_inputs(r: RNNRun) -> tuple[torch.Tensor, torch.Tensor]:
 
 def check_gru_step(answer) -> None:
     """Exercise 3: one GRU step of layer 0 in PyTorch's form."""
+
     def wrong_forms(r: RNNRun) -> dict[str, torch.Tensor]:
         x_t, h = _step_inputs(r)
         w = layer_weights(r.module)
         _, g = gru_step(w, x_t, h)
         return {
-            "the paper's GRU, W_hn (r * h): PyTorch applies r after the product, r * (W_hn h + b_hn)":
-                gru_step(w, x_t, h, form="paper")[0],
-            "z and (1 - z) swapped: h' = (1 - z) * n + z * h keeps the old state where z is near 1":
-                g["z"] * g["n"] + (1 - g["z"]) * h,
+            "the paper's GRU, W_hn (r * h): PyTorch applies r after the product, r * (W_hn h + b_hn)": gru_step(
+                w, x_t, h, form="paper"
+            )[0],
+            "z and (1 - z) swapped: h' = (1 - z) * n + z * h keeps the old state where z is near 1": g["z"] * g["n"]
+            + (1 - g["z"]) * h,
             "the new gate n alone: the step mixes it with the old state, (1 - z) * n + z * h": g["n"],
         }
 
     check_function(
-        answer, name="gru_step", signature="gru_step(gru, x_t, h)", cases=GRU_STEP_CASES,
-        call=lambda fn, r: fn(r.module, *_step_inputs(r)), expected=lambda r: r.output[2],
+        answer,
+        name="gru_step",
+        signature="gru_step(gru, x_t, h)",
+        cases=GRU_STEP_CASES,
+        call=lambda fn, r: fn(r.module, *_step_inputs(r)),
+        expected=lambda r: r.output[2],
         wanted="(1 - z) * n + z * h with n = tanh(W_in x_t + b_in + r * (W_hn h + b_hn)); "
-               "here it equals the module's own output at the next step",
+        "here it equals the module's own output at the next step",
         section="07, sections 2 and 3 (The GRU; PyTorch's new gate is not the paper's)",
         success="your step gives what nn.GRU computes",
         judge=judge_by_mistakes(wrong_forms, exact=False),

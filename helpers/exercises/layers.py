@@ -20,10 +20,14 @@ def check_layer_shapes(shapes) -> None:
     with torch.no_grad():
         output, (h_n, c_n) = lstm(torch.zeros(2, 9, 6))  # the shapes come from torch itself
     expected = {"output": tuple(output.shape), "h_n": tuple(h_n.shape), "c_n": tuple(c_n.shape)}
-    check_shapes(shapes, name="layer_shapes", expected=expected,
-                 section="notebook 02, sections 1 and 3; notebook 01 for batch_first",
-                 success="output is the top layer at every step, h_n and c_n one row per layer, "
-                         "and batch_first moves only output's batch axis")
+    check_shapes(
+        shapes,
+        name="layer_shapes",
+        expected=expected,
+        section="notebook 02, sections 1 and 3; notebook 01 for batch_first",
+        success="output is the top layer at every step, h_n and c_n one row per layer, "
+        "and batch_first moves only output's batch axis",
+    )
 
 
 # The layer asked for is the one just below the top: a layer output does not show.
@@ -51,27 +55,45 @@ def _layer(r: RNNRun, layer: int) -> torch.Tensor | None:
 
 
 LAYER_MISTAKES: Mistakes = {
-    "top": (lambda r: r.output, "that is the module's output, the top layer (the one above the layer asked for). "
-                                "The module returns no other layer's steps: run one-layer modules with the "
-                                "module's weights up to the layer asked for."),
-    "below": (lambda r: _layer(r, asked_layer(r) - 1), "that is the layer below the one asked for. Layers count "
-                                                       "from 0, and layer 0 is the one that reads x."),
-    "final": (lambda r: r.h_n[asked_layer(r)], "that is h_n[layer], the layer's last step only; the task wants "
-                                               "every step, which only a stack built by hand gives."),
+    "top": (
+        lambda r: r.output,
+        "that is the module's output, the top layer (the one above the layer asked for). "
+        "The module returns no other layer's steps: run one-layer modules with the "
+        "module's weights up to the layer asked for.",
+    ),
+    "below": (
+        lambda r: _layer(r, asked_layer(r) - 1),
+        "that is the layer below the one asked for. Layers count from 0, and layer 0 is the one that reads x.",
+    ),
+    "final": (
+        lambda r: r.h_n[asked_layer(r)],
+        "that is h_n[layer], the layer's last step only; the task wants "
+        "every step, which only a stack built by hand gives.",
+    ),
 }
 
 
-OTHERWISE = ("its numbers are not that layer's. Give one-layer module k the weights of layer k (weight_ih_l{k} "
-             "and the others, copied into weight_ih_l0 ...), feed layer 0 with x and each next one with the "
-             "output of the one before, and stop at the layer asked for.")
+OTHERWISE = (
+    "its numbers are not that layer's. Give one-layer module k the weights of layer k (weight_ih_l{k} "
+    "and the others, copied into weight_ih_l0 ...), feed layer 0 with x and each next one with the "
+    "output of the one before, and stop at the layer asked for."
+)
 
 
 def check_layer_output(answer) -> None:
     """Exercise 2: layer_output(module, x, layer) returns every step of that layer, (L, N, H_out)."""
     verify_with_mistakes(
-        answer, name="layer_output", signature="layer_output(module, x, layer)", cases=LAYER_CASES, call=_call,
+        answer,
+        name="layer_output",
+        signature="layer_output(module, x, layer)",
+        cases=LAYER_CASES,
+        call=_call,
         expected=lambda r: _layer(r, asked_layer(r)),
-        wanted=lambda r: (f"every step of layer {asked_layer(r)} of {r.config.num_layers} "
-                          f"(L, N, H_out), which output does not show"),
-        section=SECTION, mistakes=LAYER_MISTAKES, otherwise=OTHERWISE,
-        success="a multi-layer module is a stack of one-layer modules, and you can rebuild any layer of it")
+        wanted=lambda r: (
+            f"every step of layer {asked_layer(r)} of {r.config.num_layers} (L, N, H_out), which output does not show"
+        ),
+        section=SECTION,
+        mistakes=LAYER_MISTAKES,
+        otherwise=OTHERWISE,
+        success="a multi-layer module is a stack of one-layer modules, and you can rebuild any layer of it",
+    )

@@ -34,20 +34,32 @@ def _named(got: torch.Tensor, r: RNNRun, mistakes: Mistakes) -> str | None:
 
 def _message(case: Case, sentence: str, wanted: str, right: torch.Tensor, got: torch.Tensor, section: str) -> str:
     """The same paragraph shape as check_function's: where, what the answer is, wanted, expected vs got, section."""
-    return "\n".join([
-        f"Not yet. On {case.describe()}:",
-        f"Likely mistake: {sentence}",
-        f"The task wants {wanted}.",
-        f"  expected shape {tuple(right.shape)}, first values {values(right)}",
-        f"  got      shape {tuple(got.shape)}, first values {values(got)}",
-        f"Where it is explained: {section}.",
-    ])
+    return "\n".join(
+        [
+            f"Not yet. On {case.describe()}:",
+            f"Likely mistake: {sentence}",
+            f"The task wants {wanted}.",
+            f"  expected shape {tuple(right.shape)}, first values {values(right)}",
+            f"  got      shape {tuple(got.shape)}, first values {values(got)}",
+            f"Where it is explained: {section}.",
+        ]
+    )
 
 
-def verify_with_mistakes(answer, *, name: str, signature: str, cases: Sequence[Case],
-                        call: Callable[[Callable, RNNRun], object], expected: Callable[[RNNRun], torch.Tensor],
-                        wanted: Callable[[RNNRun], str], section: str, success: str, mistakes: Mistakes,
-                        otherwise: str | None = None) -> None:
+def verify_with_mistakes(
+    answer,
+    *,
+    name: str,
+    signature: str,
+    cases: Sequence[Case],
+    call: Callable[[Callable, RNNRun], object],
+    expected: Callable[[RNNRun], torch.Tensor],
+    wanted: Callable[[RNNRun], str],
+    section: str,
+    success: str,
+    mistakes: Mistakes,
+    otherwise: str | None = None,
+) -> None:
     """check_function, but a wrong answer that makes a named mistake is told that mistake by name first."""
     # otherwise: the sentence for a wrong tensor with no name, when the wanted tensor is in no tensor of the run
     # (a lower layer's output), so diagnosis by provenance has nothing to compare it with.
@@ -64,5 +76,14 @@ def verify_with_mistakes(answer, *, name: str, signature: str, cases: Sequence[C
             if sentence is None:
                 break  # no name for it: check_function's diagnosis by provenance describes it
             raise AssertionError(_message(case, sentence, wanted(r), right, got, section))
-    check_function(answer, name=name, signature=signature, cases=cases, call=call, expected=expected,
-                   wanted=wanted, section=section, success=success)
+    check_function(
+        answer,
+        name=name,
+        signature=signature,
+        cases=cases,
+        call=call,
+        expected=expected,
+        wanted=wanted,
+        section=section,
+        success=success,
+    )

@@ -25,23 +25,49 @@ SECTIONS = {
 # Several configurations each, so that a size written into the code, or a lucky value, cannot pass.
 BACKWARD_CASES = [
     Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, batch_first=True, seed=11)),
-    Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, batch_first=True, seed=12),
-         seq_len=3, batch_size=3),
-    Case(RNNConfig("lstm", input_size=3, hidden_size=5, num_layers=2, bidirectional=True, batch_first=True,
-                   proj_size=2, seed=13), seq_len=4, batch_size=3, lengths=(4, 2, 3)),
+    Case(
+        RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, batch_first=True, seed=12),
+        seq_len=3,
+        batch_size=3,
+    ),
+    Case(
+        RNNConfig(
+            "lstm",
+            input_size=3,
+            hidden_size=5,
+            num_layers=2,
+            bidirectional=True,
+            batch_first=True,
+            proj_size=2,
+            seed=13,
+        ),
+        seq_len=4,
+        batch_size=3,
+        lengths=(4, 2, 3),
+    ),
 ]
 SUMMARY_CASES = [
-    Case(RNNConfig("lstm", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, batch_first=True, seed=21),
-         seq_len=4),
-    Case(RNNConfig("lstm", input_size=3, hidden_size=2, num_layers=3, bidirectional=True, seed=22),
-         seq_len=6, batch_size=3),
-    Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=23),
-         seq_len=5, batch_size=3, lengths=(5, 3, 2)),
+    Case(
+        RNNConfig("lstm", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, batch_first=True, seed=21),
+        seq_len=4,
+    ),
+    Case(
+        RNNConfig("lstm", input_size=3, hidden_size=2, num_layers=3, bidirectional=True, seed=22),
+        seq_len=6,
+        batch_size=3,
+    ),
+    Case(
+        RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=23),
+        seq_len=5,
+        batch_size=3,
+        lengths=(5, 3, 2),
+    ),
 ]
 LAST_STEP_CASES = [
     Case(RNNConfig("gru", input_size=8, hidden_size=5, num_layers=3, batch_first=True, seed=31), seq_len=7),
-    Case(RNNConfig("lstm", input_size=4, hidden_size=3, num_layers=1, batch_first=True, seed=32), seq_len=4,
-         batch_size=6),
+    Case(
+        RNNConfig("lstm", input_size=4, hidden_size=3, num_layers=1, batch_first=True, seed=32), seq_len=4, batch_size=6
+    ),
 ]
 ROWS_CASES = [
     Case(RNNConfig("gru", input_size=3, hidden_size=3, num_layers=2, seed=41)),
@@ -50,8 +76,11 @@ ROWS_CASES = [
     Case(RNNConfig("rnn", input_size=3, hidden_size=2, num_layers=1, seed=44)),
 ]
 BATCH_FIRST_CASES = [
-    Case(RNNConfig("gru", input_size=8, hidden_size=5, num_layers=3, bidirectional=True, batch_first=True, seed=51),
-         seq_len=7, batch_size=4),
+    Case(
+        RNNConfig("gru", input_size=8, hidden_size=5, num_layers=3, bidirectional=True, batch_first=True, seed=51),
+        seq_len=7,
+        batch_size=4,
+    ),
     Case(RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, batch_first=True, seed=52), batch_size=3),
     Case(RNNConfig("rnn", input_size=3, hidden_size=3, num_layers=2, bidirectional=True, seed=53), batch_size=4),
 ]
@@ -63,22 +92,34 @@ PREDICTED_INPUT = (4, 7, 8)  # x: (N, L, H_in)
 
 def check_backward_final(answer: Callable | None) -> None:
     """Exercise: backward_final(output) cuts the top layer's backward final state out of output."""
-    check_function(answer, name="backward_final", signature="backward_final(output)", cases=BACKWARD_CASES,
-                   call=lambda f, r: f(r.output), expected=lambda r: final_state_from_output(r, -1, BACKWARD),
-                   wanted="the top layer's backward final state, one row per sequence: the backward half of output "
-                          "at step 0 (it equals h_n[-1])",
-                   section=SECTIONS["bidirectional"],
-                   success="your slice of output equals the top layer's backward final state in h_n")
+    check_function(
+        answer,
+        name="backward_final",
+        signature="backward_final(output)",
+        cases=BACKWARD_CASES,
+        call=lambda f, r: f(r.output),
+        expected=lambda r: final_state_from_output(r, -1, BACKWARD),
+        wanted="the top layer's backward final state, one row per sequence: the backward half of output "
+        "at step 0 (it equals h_n[-1])",
+        section=SECTIONS["bidirectional"],
+        success="your slice of output equals the top layer's backward final state in h_n",
+    )
 
 
 def check_classifier_summary(answer: Callable | None) -> None:
     """Exercise: classifier_summary(h_n) returns the (N, 2 * H_out) summary of a bidirectional LSTM."""
-    check_function(answer, name="classifier_summary", signature="classifier_summary(h_n)", cases=SUMMARY_CASES,
-                   call=lambda f, r: f(r.h_n), expected=lambda r: sequence_summary(r.h_n, bidirectional=True),
-                   wanted="the top layer's forward final state, then its backward one, side by side: "
-                          "(N, 2 * H_out), one row per sequence",
-                   section=SECTIONS["bidirectional"],
-                   success="forward then backward final state of the top layer, one row per sequence")
+    check_function(
+        answer,
+        name="classifier_summary",
+        signature="classifier_summary(h_n)",
+        cases=SUMMARY_CASES,
+        call=lambda f, r: f(r.h_n),
+        expected=lambda r: sequence_summary(r.h_n, bidirectional=True),
+        wanted="the top layer's forward final state, then its backward one, side by side: "
+        "(N, 2 * H_out), one row per sequence",
+        section=SECTIONS["bidirectional"],
+        success="forward then backward final state of the top layer, one row per sequence",
+    )
 
 
 def _last_step_index_error(answer: Callable, r: RNNRun, error: Exception) -> str | None:
@@ -96,23 +137,32 @@ def _last_step_index_error(answer: Callable, r: RNNRun, error: Exception) -> str
 
 def check_last_step(answer: Callable | None) -> None:
     """Exercise: last_step(output, S) fixes the accepted answer's output[:, S, :] (one direction, batch_first)."""
-    check_function(answer, name="last_step", signature="last_step(output, S)", cases=LAST_STEP_CASES,
-                   call=lambda f, r: f(r.output, r.output.shape[1]),
-                   expected=lambda r: final_state_from_output(r, -1, FORWARD),
-                   wanted="output at the last step, one row per sequence (it equals h_n[-1])",
-                   section=SECTIONS["last_step"], explain_error=_last_step_index_error,
-                   success="output's last step equals the top layer's final state h_n[-1]")
+    check_function(
+        answer,
+        name="last_step",
+        signature="last_step(output, S)",
+        cases=LAST_STEP_CASES,
+        call=lambda f, r: f(r.output, r.output.shape[1]),
+        expected=lambda r: final_state_from_output(r, -1, FORWARD),
+        wanted="output at the last step, one row per sequence (it equals h_n[-1])",
+        section=SECTIONS["last_step"],
+        explain_error=_last_step_index_error,
+        success="output's last step equals the top layer's final state h_n[-1]",
+    )
 
 
 def check_predicted_shapes(answer: dict | None) -> None:
     """Exercise: predict output's and h_n's shapes for a 3-layer bidirectional batch-first GRU on x (4, 7, 8)."""
     N, L, _ = PREDICTED_INPUT
     D, H = PREDICTED.num_directions, PREDICTED.h_out
-    check_shapes(answer, name="predicted_shapes",
-                 expected={"output": (N, L, D * H), "h_n": (PREDICTED.num_layers * D, N, H)},
-                 section=SECTIONS["shapes"],
-                 success="output is (N, L, D * H_out) with batch_first=True; h_n is (num_layers * D, N, H_out) "
-                         "whatever batch_first says")
+    check_shapes(
+        answer,
+        name="predicted_shapes",
+        expected={"output": (N, L, D * H), "h_n": (PREDICTED.num_layers * D, N, H)},
+        section=SECTIONS["shapes"],
+        success="output is (N, L, D * H_out) with batch_first=True; h_n is (num_layers * D, N, H_out) "
+        "whatever batch_first says",
+    )
 
 
 def rows_not_in_output(r: RNNRun) -> torch.Tensor:
@@ -134,10 +184,15 @@ def _judge_rows(got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
     count = cfg.num_layers * cfg.num_directions
     if isinstance(got, (torch.Tensor, np.ndarray)) and got.ndim <= 1 and got.dtype in INTEGER_DTYPES:
         got = got.tolist() if got.ndim else [got.item()]
-    if isinstance(got, (str, bytes)) or not isinstance(got, (list, tuple, range, set, frozenset)) or \
-            not all(isinstance(i, Integral) and not isinstance(i, bool) for i in got):
-        return (f"Your function returned {describe_object(got)}; return a list of row indices of h_n, "
-                f"like [0, 1] (or [] if every row appears in output).")
+    if (
+        isinstance(got, (str, bytes))
+        or not isinstance(got, (list, tuple, range, set, frozenset))
+        or not all(isinstance(i, Integral) and not isinstance(i, bool) for i in got)
+    ):
+        return (
+            f"Your function returned {describe_object(got)}; return a list of row indices of h_n, "
+            f"like [0, 1] (or [] if every row appears in output)."
+        )
     outside = sorted({int(i) for i in got if not -count <= i < count})
     if outside:
         return f"h_n has {count} rows here (0 to {count - 1}), so row {outside[0]} does not exist."
@@ -146,13 +201,18 @@ def _judge_rows(got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
     def who(row: int) -> str:
         layer, direction = divmod(row, cfg.num_directions)
         return f"layer {layer}" + (f", {('forward', 'backward')[direction]}" if cfg.bidirectional else "")
+
     lines = []
     if cfg.bidirectional and cfg.num_layers > 1 and mine == set(range(cfg.num_layers - 1)) and mine != want:
-        lines.append("You listed layers, not rows: h_n has two rows per layer (forward, then backward), "
-                     "so layer l is rows 2 * l and 2 * l + 1.")
+        lines.append(
+            "You listed layers, not rows: h_n has two rows per layer (forward, then backward), "
+            "so layer l is rows 2 * l and 2 * l + 1."
+        )
     for row in sorted(mine - want):
-        lines.append(f"Row {row} ({who(row)}) does appear in output: output holds the top layer at every step, "
-                     f"and its final states are among them.")
+        lines.append(
+            f"Row {row} ({who(row)}) does appear in output: output holds the top layer at every step, "
+            f"and its final states are among them."
+        )
     for row in sorted(want - mine):
         lines.append(f"Row {row} ({who(row)}) appears nowhere in output: output holds the top layer only.")
     return " ".join(lines) or None
@@ -160,18 +220,30 @@ def _judge_rows(got: object, r: RNNRun, expected: torch.Tensor) -> str | None:
 
 def check_rows_not_in_output(answer: Callable | None) -> None:
     """Exercise: rows_not_in_output(num_layers, bidirectional) lists the rows of h_n that output never shows."""
-    check_function(answer, name="rows_not_in_output", signature="rows_not_in_output(num_layers, bidirectional)",
-                   cases=ROWS_CASES, call=lambda f, r: f(r.config.num_layers, r.config.bidirectional),
-                   expected=rows_not_in_output, judge=_judge_rows,
-                   wanted="the rows of h_n that appear nowhere in output: every row of the layers below the top",
-                   section=SECTIONS["rows"],
-                   success="those rows hold the lower layers, which output never shows")
+    check_function(
+        answer,
+        name="rows_not_in_output",
+        signature="rows_not_in_output(num_layers, bidirectional)",
+        cases=ROWS_CASES,
+        call=lambda f, r: f(r.config.num_layers, r.config.bidirectional),
+        expected=rows_not_in_output,
+        judge=_judge_rows,
+        wanted="the rows of h_n that appear nowhere in output: every row of the layers below the top",
+        section=SECTIONS["rows"],
+        success="those rows hold the lower layers, which output never shows",
+    )
 
 
 def check_h_n_batch_first(answer: Callable | None) -> None:
     """Exercise: h_n_batch_first(h_n) puts the batch first: (N, num_layers * D, H_out)."""
-    check_function(answer, name="h_n_batch_first", signature="h_n_batch_first(h_n)", cases=BATCH_FIRST_CASES,
-                   call=lambda f, r: f(r.h_n), expected=lambda r: r.h_n.transpose(0, 1),
-                   wanted="h_n with the batch first, (N, num_layers * D, H_out): row n holds sequence n's states",
-                   section=SECTIONS["batch_first"],
-                   success="each row of your tensor holds one sequence's final states, in h_n's order")
+    check_function(
+        answer,
+        name="h_n_batch_first",
+        signature="h_n_batch_first(h_n)",
+        cases=BATCH_FIRST_CASES,
+        call=lambda f, r: f(r.h_n),
+        expected=lambda r: r.h_n.transpose(0, 1),
+        wanted="h_n with the batch first, (N, num_layers * D, H_out): row n holds sequence n's states",
+        section=SECTIONS["batch_first"],
+        success="each row of your tensor holds one sequence's final states, in h_n's order",
+    )

@@ -22,26 +22,35 @@ def _reason(key: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
     """The likely reason one predicted shape is wrong, in a sentence."""
     state = key in ("h_n", "c_n", "h_0", "c_0")
     if len(got) != len(want):
-        return (f"it has {len(got)} sizes, but {key} has {len(want)} dimensions"
-                + (": h_n has one row per (layer, direction), then the batch, then the features" if state else ""))
+        return f"it has {len(got)} sizes, but {key} has {len(want)} dimensions" + (
+            ": h_n has one row per (layer, direction), then the batch, then the features" if state else ""
+        )
     if len(want) >= 2 and got == (want[1], want[0], *want[2:]) and got != want:
         if state:
-            return ("the first two sizes are swapped: batch_first never applies to h_n or c_n, "
-                    f"which stay (num_layers * D, N, {'hidden_size' if key.startswith('c') else 'H_out'})")
+            return (
+                "the first two sizes are swapped: batch_first never applies to h_n or c_n, "
+                f"which stay (num_layers * D, N, {'hidden_size' if key.startswith('c') else 'H_out'})"
+            )
         return "the first two sizes are swapped: batch_first=True puts the batch N first, False puts time L first"
     if got[:-1] == want[:-1] and got[-1] * 2 == want[-1] and not state:
         return "the last size is D * H_out: a bidirectional module puts both directions side by side, so D = 2"
     if got[:-1] == want[:-1] and got[-1] == want[-1] * 2 and state:
         return "each row of h_n is one direction only, H_out wide: the two directions are separate rows"
     if state and got[1:] == want[1:] and got[0] * 2 == want[0]:
-        return ("the first size is num_layers * D, not num_layers: a bidirectional module has two rows per layer "
-                "(forward, then backward)")
+        return (
+            "the first size is num_layers * D, not num_layers: a bidirectional module has two rows per layer "
+            "(forward, then backward)"
+        )
     if state and got[1:] == want[1:] and got[0] == want[0] * 2:
-        return ("the first size is num_layers * D, one row per layer and direction (D = 2 only for a bidirectional "
-                "module): you counted twice as many rows")
+        return (
+            "the first size is num_layers * D, one row per layer and direction (D = 2 only for a bidirectional "
+            "module): you counted twice as many rows"
+        )
     if got[:-1] == want[:-1]:
-        return ("the last size is H_out: proj_size if it is set, else hidden_size "
-                "(c_n keeps hidden_size), times D for output")
+        return (
+            "the last size is H_out: proj_size if it is set, else hidden_size "
+            "(c_n keeps hidden_size), times D for output"
+        )
     wrong = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
     return "size " + ", ".join(f"{i} should be {want[i]}, not {got[i]}" for i in wrong)
 

@@ -14,7 +14,10 @@ def check_grid_shapes(answer: dict | None) -> None:
     """Warm-up: predict output's and h_n's shapes for a 4-layer LSTM over 7 steps, from the grid picture."""
     seq_len, batch_size, _ = GRID_SHAPES_INPUT
     r = run(GRID_SHAPES_CONFIG, seq_len=seq_len, batch_size=batch_size)  # the shapes come from torch itself
-    check_shapes(answer, name="grid_shapes", expected={"output": tuple(r.output.shape), "h_n": tuple(r.h_n.shape)},
-                 section="00, section 4 (the top row is output, the last column h_n)",
-                 success="output has one state per step (the top row), h_n one per layer (the last column), "
-                         "each (N, H_out)")
+    check_shapes(
+        answer,
+        name="grid_shapes",
+        expected={"output": tuple(r.output.shape), "h_n": tuple(r.h_n.shape)},
+        section="00, section 4 (the top row is output, the last column h_n)",
+        success="output has one state per step (the top row), h_n one per layer (the last column), each (N, H_out)",
+    )

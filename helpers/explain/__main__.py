@@ -30,12 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m helpers.explain",
         description="Run an nn.RNN, nn.GRU or nn.LSTM on random input and explain what it returns.",
         epilog='example: python -m helpers.explain "nn.LSTM(8, 50, num_layers=3, bidirectional=True, '
-               'batch_first=True)" --input-shape 4,112,8 --lengths 112,90,50,3',
+        'batch_first=True)" --input-shape 4,112,8 --lengths 112,90,50,3',
     )
-    parser.add_argument("module", help='the constructor, e.g. "nn.GRU(8, 50, num_layers=3, batch_first=True)"; '
-                                       "it is parsed, never run as code")
-    parser.add_argument("--input-shape", type=_ints, required=True,
-                        help="x's shape: N,L,H_in with batch_first=True, L,N,H_in without, or L,H_in unbatched")
+    parser.add_argument(
+        "module",
+        help='the constructor, e.g. "nn.GRU(8, 50, num_layers=3, batch_first=True)"; it is parsed, never run as code',
+    )
+    parser.add_argument(
+        "--input-shape",
+        type=_ints,
+        required=True,
+        help="x's shape: N,L,H_in with batch_first=True, L,N,H_in without, or L,H_in unbatched",
+    )
     parser.add_argument("--lengths", type=_ints, help="each sequence's length, e.g. 112,90,50,3: packs the batch")
     parser.add_argument("--hx", action="store_true", help="pass a random initial state h_0 (and c_0) too")
     parser.add_argument("--dtype", choices=["float32", "float64"], help="the dtype of the module and x")
@@ -50,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed < 0:
         parser.error(f"--seed {args.seed} is not allowed: the seed must be >= 0")
     if any(n < 1 for n in args.input_shape) or math.prod(args.input_shape) > MAX_INPUT:
-        parser.error(f"--input-shape {args.input_shape} is not allowed: each size must be >= 1 "
-                     f"and x may hold at most {MAX_INPUT} numbers")
+        parser.error(
+            f"--input-shape {args.input_shape} is not allowed: each size must be >= 1 "
+            f"and x may hold at most {MAX_INPUT} numbers"
+        )
     try:
         module = parse_module(args.module, seed=args.seed)
         if args.dtype:

@@ -111,7 +111,9 @@ def check_x(module: nn.Module, x: object, lengths: object) -> tuple[bool, bool, 
     else:
         n, seq_len = (x.shape[0], x.shape[1]) if module.batch_first else (x.shape[1], x.shape[0])
     if n == 0 or seq_len == 0:
-        raise ValueError(f"x has shape {tuple(x.shape)}, with no sequences or no steps: the module needs N >= 1 and L >= 1")
+        raise ValueError(
+            f"x has shape {tuple(x.shape)}, with no sequences or no steps: the module needs N >= 1 and L >= 1"
+        )
     if lengths is None:
         return unbatched, False, n, seq_len, None
     if unbatched:
@@ -181,9 +183,7 @@ def check_hx(module: nn.Module, cell: str, hx: object, n: int, unbatched: bool) 
     if cell == "LSTM":
         parts.append(("c_0", module.hidden_size, "H_cell"))
         if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-            raise ValueError(
-                f"hx={type(hx).__name__} is not allowed: an LSTM takes hx as a pair (h_0, c_0) of tensors"
-            )
+            raise ValueError(f"hx={type(hx).__name__} is not allowed: an LSTM takes hx as a pair (h_0, c_0) of tensors")
         given = list(hx)
     else:
         given = [hx]
@@ -210,10 +210,22 @@ def check_call(module: object, x: object, hx: object, lengths: object) -> tuple[
     unbatched, packed, n, seq_len, lengths_t = check_x(module, x, lengths)
     check_hx(module, cell, hx, n, unbatched)
     spec = CallSpec(
-        cell=cell, module_repr=repr(module), input_size=module.input_size, hidden_size=module.hidden_size,
-        num_layers=module.num_layers, bidirectional=module.bidirectional, batch_first=module.batch_first,
-        proj_size=getattr(module, "proj_size", 0), dropout=float(module.dropout), training=module.training,
-        dtype=_weights_dtype(module), unbatched=unbatched, packed=packed,
-        given_packed=isinstance(x, PackedSequence), batch_size=n, seq_len=seq_len, hx_given=hx is not None,
+        cell=cell,
+        module_repr=repr(module),
+        input_size=module.input_size,
+        hidden_size=module.hidden_size,
+        num_layers=module.num_layers,
+        bidirectional=module.bidirectional,
+        batch_first=module.batch_first,
+        proj_size=getattr(module, "proj_size", 0),
+        dropout=float(module.dropout),
+        training=module.training,
+        dtype=_weights_dtype(module),
+        unbatched=unbatched,
+        packed=packed,
+        given_packed=isinstance(x, PackedSequence),
+        batch_size=n,
+        seq_len=seq_len,
+        hx_given=hx is not None,
     )
     return spec, lengths_t

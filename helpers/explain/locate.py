@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import torch
 
+from ..states import appears_in_halves
 from .expression import apply_expression
 from .inputs import CallSpec
-from ..states import appears_in_halves
 
 
 @dataclass(frozen=True)
@@ -143,5 +143,9 @@ def summary(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> Summary:
         expression = "torch.cat([h_n[-2], h_n[-1]], dim=-1)"
         from_output = f"torch.cat([{_whole_batch(spec, 0)}, {_whole_batch(spec, 1)}], dim=-1)"
     shape = tuple(apply_expression(expression, tensors).shape)
-    return Summary(expression, shape, check(from_output, expression, tensors),
-                   check(output_index(spec, "-1", None), expression, tensors))
+    return Summary(
+        expression,
+        shape,
+        check(from_output, expression, tensors),
+        check(output_index(spec, "-1", None), expression, tensors),
+    )

@@ -8,15 +8,24 @@ import torch
 from torch import nn
 
 CELLS = {"RNN": nn.RNN, "GRU": nn.GRU, "LSTM": nn.LSTM}
-ACCEPTED = ("only nn.RNN(...), nn.GRU(...) or nn.LSTM(...) (torch.nn.X also) with literal arguments is accepted, "
-            'e.g. "nn.LSTM(8, 50, num_layers=3, bidirectional=True, batch_first=True)"')
+ACCEPTED = (
+    "only nn.RNN(...), nn.GRU(...) or nn.LSTM(...) (torch.nn.X also) with literal arguments is accepted, "
+    'e.g. "nn.LSTM(8, 50, num_layers=3, bidirectional=True, batch_first=True)"'
+)
 # The constructors' positional order in torch (nn.RNN takes nonlinearity fourth).
 POSITIONAL = {
-    "RNN": ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout",
-            "bidirectional"),
+    "RNN": (
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "nonlinearity",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+    ),
     "GRU": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"),
-    "LSTM": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
-             "proj_size"),
+    "LSTM": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional", "proj_size"),
 }
 DTYPES = {"float32": torch.float32, "float": torch.float32, "float64": torch.float64, "double": torch.float64}
 # Sizes past these would take the machine's memory for a report about shapes.
@@ -34,16 +43,25 @@ def _cell_name(func: ast.AST) -> str | None:
     owner = func.value
     if isinstance(owner, ast.Name) and owner.id == "nn":
         return func.attr
-    if isinstance(owner, ast.Attribute) and owner.attr == "nn" and isinstance(owner.value, ast.Name) \
-            and owner.value.id == "torch":
+    if (
+        isinstance(owner, ast.Attribute)
+        and owner.attr == "nn"
+        and isinstance(owner.value, ast.Name)
+        and owner.value.id == "torch"
+    ):
         return func.attr
     return None
 
 
 def _literal(text: str, name: str, node: ast.AST):
     """The value of a literal argument (a number, True/False, a string, or torch.float32/64 for dtype)."""
-    if name == "dtype" and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-            and node.value.id == "torch" and node.attr in DTYPES:
+    if (
+        name == "dtype"
+        and isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "torch"
+        and node.attr in DTYPES
+    ):
         return DTYPES[node.attr]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         node_value = node.operand.value

@@ -38,12 +38,16 @@ class Picture:
 def picture(spec: CallSpec, tensors: dict[str, torch.Tensor]) -> Picture:
     """The grid's settings for this module: its cell, layers and directions, over at most MAX_STEPS steps."""
     if spec.num_layers > MAX_LAYERS:
-        return Picture(None, f"not drawn: the grid draws up to {MAX_LAYERS} layers, this module has "
-                             f"{spec.num_layers}")
+        return Picture(None, f"not drawn: the grid draws up to {MAX_LAYERS} layers, this module has {spec.num_layers}")
     output = tensors["output"]
     steps = output.shape[0] if spec.unbatched or not spec.batch_first else output.shape[1]
-    kwargs = dict(num_layers=spec.num_layers, seq_len=min(steps, MAX_STEPS), bidirectional=spec.bidirectional,
-                  cell=spec.name, batch_first=spec.batch_first)
+    kwargs = dict(
+        num_layers=spec.num_layers,
+        seq_len=min(steps, MAX_STEPS),
+        bidirectional=spec.bidirectional,
+        cell=spec.name,
+        batch_first=spec.batch_first,
+    )
     said = [f"{spec.cell}, num_layers={spec.num_layers}, bidirectional={spec.bidirectional}"]
     if steps > MAX_STEPS:
         said.append(f"drawn over {MAX_STEPS} steps (your L is {steps})")

@@ -61,8 +61,9 @@ def render_html(title: str, sections: list[Section]) -> str:
         parts.append(f"<p><b>{html.escape(section.title)}</b>{caption}</p><table>")
         parts.append("<tr>" + "".join(f"<th {left}>{html.escape(h)}</th>" for h in section.header) + "</tr>")
         for row in section.rows:
-            parts.append("<tr>" + "".join(f"<td {left}>{_cell(section, i, v)}</td>" for i, v in enumerate(row))
-                         + "</tr>")
+            parts.append(
+                "<tr>" + "".join(f"<td {left}>{_cell(section, i, v)}</td>" for i, v in enumerate(row)) + "</tr>"
+            )
         parts.append("</table>")
     parts.append("</div>")
     return "\n".join(parts)

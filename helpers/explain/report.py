@@ -38,8 +38,14 @@ def shapes(spec: CallSpec, x, tensors: dict) -> list[ShapeRow]:
     rows_h = f"(num_layers * D, {n}"
     rows = []
     if isinstance(x, PackedSequence):
-        rows.append(ShapeRow("x", f"PackedSequence, data {_shape(x.data)}", "data: (sum of lengths, H_in)",
-                             "the packed batch you passed"))
+        rows.append(
+            ShapeRow(
+                "x",
+                f"PackedSequence, data {_shape(x.data)}",
+                "data: (sum of lengths, H_in)",
+                "the packed batch you passed",
+            )
+        )
     else:
         rows.append(ShapeRow("x", _shape(x), f"{seq}H_in)", "the input"))
     if spec.packed:
@@ -55,12 +61,25 @@ def shapes(spec: CallSpec, x, tensors: dict) -> list[ShapeRow]:
             size = tensors[f"{letter}_n"].shape
             rows.append(ShapeRow(name, f"not given: zeros {tuple(size)}", f"{rows_h}{width})", f"initial {what}"))
     padded = ", padded by pad_packed_sequence" if spec.packed else ""
-    rows.append(ShapeRow("output", _shape(tensors["output"]), f"{seq}D * H_out)",
-                         f"the top layer at every step, both directions side by side{padded}"
-                         if spec.bidirectional else f"the top layer at every step{padded}"))
+    rows.append(
+        ShapeRow(
+            "output",
+            _shape(tensors["output"]),
+            f"{seq}D * H_out)",
+            f"the top layer at every step, both directions side by side{padded}"
+            if spec.bidirectional
+            else f"the top layer at every step{padded}",
+        )
+    )
     for letter, width, what in states:
-        rows.append(ShapeRow(f"{letter}_n", _shape(tensors[f"{letter}_n"]), f"{rows_h}{width})",
-                             f"every layer's final {what}, one row per (layer, direction)"))
+        rows.append(
+            ShapeRow(
+                f"{letter}_n",
+                _shape(tensors[f"{letter}_n"]),
+                f"{rows_h}{width})",
+                f"every layer's final {what}, one row per (layer, direction)",
+            )
+        )
     return rows
 
 
@@ -104,48 +123,88 @@ class Report:
     @property
     def all_hold(self) -> bool:
         """True when every claimed identity held and no lower layer or cell state turned up in output."""
-        return (all(c.holds for c in self.checks()) and not any(s.found_in_output for s in self.states)
-                and not self.cells_in_output)
+        return (
+            all(c.holds for c in self.checks())
+            and not any(s.found_in_output for s in self.states)
+            and not self.cells_in_output
+        )
 
     def sections(self) -> list[Section]:
         """The report's content, once, for both the text and the HTML rendering."""
         spec = self.spec
-        symbols = [f"N = {spec.batch_size}" if not spec.unbatched else "unbatched (no N)",
-                   f"L = {self.output.shape[0 if spec.unbatched or not spec.batch_first else 1]}",
-                   f"H_in = {spec.input_size}", f"num_layers = {spec.num_layers}", f"D = {spec.num_directions}",
-                   f"H_out = {spec.h_out}"] + ([f"H_cell = {spec.hidden_size}"] if spec.cell == "LSTM" else [])
+        symbols = [
+            f"N = {spec.batch_size}" if not spec.unbatched else "unbatched (no N)",
+            f"L = {self.output.shape[0 if spec.unbatched or not spec.batch_first else 1]}",
+            f"H_in = {spec.input_size}",
+            f"num_layers = {spec.num_layers}",
+            f"D = {spec.num_directions}",
+            f"H_out = {spec.h_out}",
+        ] + ([f"H_cell = {spec.hidden_size}"] if spec.cell == "LSTM" else [])
         layout = "unbatched" if spec.unbatched else f"batch_first={spec.batch_first}"
         layout += (", packed" if spec.packed else "") + f", {str(spec.dtype).removeprefix('torch.')}"
         found = [
-            Section("The call", ("code",), tuple((line,) for line in self.code), code=(0,),
-                    caption=f"{layout}, {'training' if spec.training else 'eval'} mode"),
-            Section("Shapes", ("tensor", "shape", "axes", "holds"),
-                    tuple((r.name, r.shape, r.axes, r.holds) for r in self.shapes), code=(0,),
-                    caption=", ".join(symbols)),
-            Section("Final states: where each (layer, direction) ends up",
-                    ("layer", "direction", "h_n", "same as", "in output", "checked"), self._state_rows(),
-                    code=(2, 3, 4), caption="checked: torch.equal on your tensors"),
+            Section(
+                "The call",
+                ("code",),
+                tuple((line,) for line in self.code),
+                code=(0,),
+                caption=f"{layout}, {'training' if spec.training else 'eval'} mode",
+            ),
+            Section(
+                "Shapes",
+                ("tensor", "shape", "axes", "holds"),
+                tuple((r.name, r.shape, r.axes, r.holds) for r in self.shapes),
+                code=(0,),
+                caption=", ".join(symbols),
+            ),
+            Section(
+                "Final states: where each (layer, direction) ends up",
+                ("layer", "direction", "h_n", "same as", "in output", "checked"),
+                self._state_rows(),
+                code=(2, 3, 4),
+                caption="checked: torch.equal on your tensors",
+            ),
         ]
         if self.cells_in_output is not None:
-            found.append(Section("Cell states", ("c_n", "in output", "checked"),
-                                 (("c_n[k]: same rows as h_n[k]", "nowhere", str(not self.cells_in_output)),),
-                                 code=()))
+            found.append(
+                Section(
+                    "Cell states",
+                    ("c_n", "in output", "checked"),
+                    (("c_n[k]: same rows as h_n[k]", "nowhere", str(not self.cells_in_output)),),
+                    code=(),
+                )
+            )
         s = self.summary
         last = "equal here" if s.last_step.holds else "not equal here: the common slip"
-        rows = [(s.expression, str(s.shape), "use this", ""),
-                (s.from_output.left, "", "the same states, cut out of output", str(s.from_output.holds))]
+        rows = [
+            (s.expression, str(s.shape), "use this", ""),
+            (s.from_output.left, "", "the same states, cut out of output", str(s.from_output.holds)),
+        ]
         if s.last_step.left != s.from_output.left:
             rows.append((s.last_step.left, "", f"output at its last step: {last}", str(s.last_step.holds)))
-        found.append(Section("A classifier's summary of each whole sequence",
-                             ("expression", "shape", "what it is", "checked"), tuple(rows), code=(0,),
-                             caption="checked: torch.equal with the first row"))
-        found.append(Section("Traps for this configuration", ("note", "explained in"),
-                             tuple((note.text, note.path) for note in self.notes), links=1))
+        found.append(
+            Section(
+                "A classifier's summary of each whole sequence",
+                ("expression", "shape", "what it is", "checked"),
+                tuple(rows),
+                code=(0,),
+                caption="checked: torch.equal with the first row",
+            )
+        )
+        found.append(
+            Section(
+                "Traps for this configuration",
+                ("note", "explained in"),
+                tuple((note.text, note.path) for note in self.notes),
+                links=1,
+            )
+        )
         if self.warnings:
             found.append(Section("torch warned", ("message",), tuple((w,) for w in self.warnings)))
         drawn = ((self.picture.code,),) if self.picture.code else ()
-        found.append(Section("The grid for this configuration", ("drawn by",), drawn, code=(0,),
-                             caption=self.picture.caption))
+        found.append(
+            Section("The grid for this configuration", ("drawn by",), drawn, code=(0,), caption=self.picture.caption)
+        )
         return found
 
     def _state_rows(self) -> tuple[tuple[str, ...], ...]:
@@ -154,19 +213,36 @@ class Report:
             view = st.view.left
             if st.in_output is None:
                 where = "found in output (by chance)" if st.found_in_output else "nowhere: not the top layer"
-                rows.append((str(st.layer), st.direction_name, st.h_n, view, where,
-                             str(st.view.holds and not st.found_in_output)))
+                rows.append(
+                    (
+                        str(st.layer),
+                        st.direction_name,
+                        st.h_n,
+                        view,
+                        where,
+                        str(st.view.holds and not st.found_in_output),
+                    )
+                )
                 continue
-            rows.append((str(st.layer), st.direction_name, st.h_n, view, st.in_output.left,
-                         str(st.view.holds and st.in_output.holds)))
+            rows.append(
+                (
+                    str(st.layer),
+                    st.direction_name,
+                    st.h_n,
+                    view,
+                    st.in_output.left,
+                    str(st.view.holds and st.in_output.holds),
+                )
+            )
             lengths = self.tensors["lengths"].tolist() if st.per_sequence else []
             shown = len(st.per_sequence) if len(st.per_sequence) <= SHOWN_SEQUENCES + 1 else SHOWN_SEQUENCES
             for n, check in enumerate(st.per_sequence[:shown]):
                 rows.append(("", f"sequence {n}, length {lengths[n]}", check.right, "", check.left, str(check.holds)))
             hidden = st.per_sequence[shown:]
             if hidden:
-                rows.append(("", f"{len(hidden)} more sequences", "", "", "each one checked",
-                             str(all(c.holds for c in hidden))))
+                rows.append(
+                    ("", f"{len(hidden)} more sequences", "", "", "each one checked", str(all(c.holds for c in hidden)))
+                )
         return tuple(rows)
 
     def __str__(self) -> str:

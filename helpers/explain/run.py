@@ -27,8 +27,10 @@ def call_code(spec: CallSpec) -> list[str]:
     bf = f"batch_first={spec.batch_first}"
     lines = [] if spec.given_packed else [f"packed = pack_padded_sequence(x, lengths, {bf}, enforce_sorted=False)"]
     source = "x" if spec.given_packed else "packed"
-    return lines + [f"packed_output, {state} = {m}({source}{given})",
-                    f"output, lengths = pad_packed_sequence(packed_output, {bf})"]
+    return lines + [
+        f"packed_output, {state} = {m}({source}{given})",
+        f"output, lengths = pad_packed_sequence(packed_output, {bf})",
+    ]
 
 
 def run_module(module: nn.Module, x, hx, lengths: torch.Tensor | None, spec: CallSpec) -> tuple[dict, list[str]]:

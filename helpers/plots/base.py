@@ -28,16 +28,16 @@ def ticks(n: int, max_ticks: int = 10) -> range:
     return range(0, n, max(1, math.ceil(n / max_ticks)))
 
 
-def heatmap(data, ax: Axes | None = None, row_labels=None, col_labels=None, cbar: bool = False, cbar_kw=None,
-            **kwargs):
+def heatmap(data, ax: Axes | None = None, row_labels=None, col_labels=None, cbar: bool = False, cbar_kw=None, **kwargs):
     """Draw a 2-D array as a heatmap with labelled ticks; returns (image, colorbar or None)."""
     data = np.asarray(data)
     if data.ndim != 2:
         raise ValueError(f"data.shape={data.shape} is not allowed: data must be 2-D (rows x columns)")
     for name, labels, size in (("row_labels", row_labels, data.shape[0]), ("col_labels", col_labels, data.shape[1])):
         if labels is not None and len(labels) != size:
-            raise ValueError(f"{name} has {len(labels)} entries, which is not allowed: it needs one per "
-                             f"{name[:3]} ({size})")
+            raise ValueError(
+                f"{name} has {len(labels)} entries, which is not allowed: it needs one per {name[:3]} ({size})"
+            )
     if ax is None:
         import matplotlib.pyplot as plt  # only when the caller leaves the axes to us, as in the gallery
 
@@ -61,14 +61,19 @@ def place_mark(rect: Rectangle, row: int, cols: slice) -> Rectangle:
 def mark_cells(ax: Axes, row: int, cols: slice, direction: int = FORWARD, **kwargs) -> Rectangle:
     """Outline one row's columns cols.start:cols.stop of a heatmap in direction's style; returns the Rectangle."""
     if isinstance(direction, bool) or direction not in MARK_STYLE:
-        raise ValueError(f"direction={direction!r} is not allowed: direction must be {FORWARD} (forward) "
-                         f"or {BACKWARD} (backward)")
+        raise ValueError(
+            f"direction={direction!r} is not allowed: direction must be {FORWARD} (forward) or {BACKWARD} (backward)"
+        )
     if isinstance(row, bool) or not isinstance(row, Integral) or row < 0:
         raise ValueError(f"row={row!r} is not allowed: row must be an integer >= 0")
-    if not isinstance(cols, slice) or not all(isinstance(v, Integral) and not isinstance(v, bool)
-                                              for v in (cols.start, cols.stop)) or not 0 <= cols.start < cols.stop:
-        raise ValueError(f"cols={cols!r} is not allowed: cols must be a slice(start, stop) of integers "
-                         "with 0 <= start < stop")
+    if (
+        not isinstance(cols, slice)
+        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in (cols.start, cols.stop))
+        or not 0 <= cols.start < cols.stop
+    ):
+        raise ValueError(
+            f"cols={cols!r} is not allowed: cols must be a slice(start, stop) of integers with 0 <= start < stop"
+        )
     style = dict(MARK_STYLE[direction], facecolor="none", linewidth=2.5, clip_on=False)
     rect = Rectangle((0, 0), 1, 1, **{**style, **kwargs})
     ax.add_patch(place_mark(rect, row, cols))
@@ -84,8 +89,7 @@ def value_text(value: float) -> str:
 def direction_arrow(ax: Axes, direction: int = FORWARD) -> tuple[Line2D, Polygon]:
     """A vertical arrow (shaft, head) in direction's mark style; place it with place_arrow."""
     style = MARK_STYLE[direction]
-    shaft = Line2D([0, 0], [0, 1], color=style["edgecolor"], linestyle=style["linestyle"], linewidth=2,
-                   clip_on=False)
+    shaft = Line2D([0, 0], [0, 1], color=style["edgecolor"], linestyle=style["linestyle"], linewidth=2, clip_on=False)
     head = Polygon(np.zeros((3, 2)), closed=True, facecolor=style["edgecolor"], edgecolor="none", clip_on=False)
     ax.add_line(shaft)
     ax.add_patch(head)

@@ -54,8 +54,13 @@ def _lines(sheet) -> list[tuple[float, float, str, dict]]:
     bold = dict(size=10)
     specs = [
         (COLUMNS[0], 0.97, f"{module}({', '.join(args)})", dict(size=10.5)),
-        (COLUMNS[0], 0.97 - LINE, f"H_in = {cfg.input_size}, L = 5 steps, {batch};  D = {cfg.num_directions}, "
-         f"H_out = {cfg.h_out}" + (" (proj_size)" if cfg.proj_size else " (hidden_size)"), dict(size=9)),
+        (
+            COLUMNS[0],
+            0.97 - LINE,
+            f"H_in = {cfg.input_size}, L = 5 steps, {batch};  D = {cfg.num_directions}, "
+            f"H_out = {cfg.h_out}" + (" (proj_size)" if cfg.proj_size else " (hidden_size)"),
+            dict(size=9),
+        ),
     ]
     y = 0.97 - 2.3 * LINE
     specs += [(x, y, text, bold) for x, text in zip(COLUMNS, ("tensor", "shape, from the run", "rule"))]
@@ -63,8 +68,11 @@ def _lines(sheet) -> list[tuple[float, float, str, dict]]:
     for name, shape in sheet.shapes.items():
         if name == "output" and sheet.packed_data is not None:
             y -= LINE
-            specs += [(COLUMNS[0], y, "output.data", {}), (COLUMNS[1], y, str(sheet.packed_data), {}),
-                      (COLUMNS[2], y, rule["output.data"], dict(size=8))]
+            specs += [
+                (COLUMNS[0], y, "output.data", {}),
+                (COLUMNS[1], y, str(sheet.packed_data), {}),
+                (COLUMNS[2], y, rule["output.data"], dict(size=8)),
+            ]
         y -= LINE
         shown = "not returned" if shape is None else str(shape)
         text = "-" if shape is None else rule[name]
@@ -76,8 +84,11 @@ def _lines(sheet) -> list[tuple[float, float, str, dict]]:
         name = f"layer {where.layer}" + ((", forward", ", backward")[where.direction] if cfg.bidirectional else "")
         found = where.expression if where.expression else "nowhere: output holds the top layer only"
         check = ("equal: True" if where.expression else "searched") if where.holds else "MISMATCH"
-        specs += [(COLUMNS[0], y, name, {}), (COLUMNS[1], y, where.h_n_index, {}),
-                  (COLUMNS[2], y, f"{found}   ({check})", dict(size=8.5))]
+        specs += [
+            (COLUMNS[0], y, name, {}),
+            (COLUMNS[1], y, where.h_n_index, {}),
+            (COLUMNS[2], y, f"{found}   ({check})", dict(size=8.5)),
+        ]
     for note in sheet.notes:
         y -= LINE
         specs.append((COLUMNS[0], y, f"Note: {note}", dict(size=8.5)))
@@ -87,9 +98,12 @@ def _lines(sheet) -> list[tuple[float, float, str, dict]]:
 def update_sheet(art: SheetArtists, sheet) -> SheetArtists:
     """Rewrite the sheet's text for other options, reusing the path patches."""
     spare = list(art.labels)
-    art.labels = [path_label(art.ax, x, y, text, va="top", coords="axes", patch=spare.pop(0) if spare else None,
-                             **{"size": 9, **options})
-                  for x, y, text, options in _lines(sheet)]
+    art.labels = [
+        path_label(
+            art.ax, x, y, text, va="top", coords="axes", patch=spare.pop(0) if spare else None, **{"size": 9, **options}
+        )
+        for x, y, text, options in _lines(sheet)
+    ]
     for patch in spare:
         patch.remove()
     return art

@@ -17,10 +17,17 @@ FIGSIZE = (6.4, 4.8)  # inches
 MAX_PANELS = 4
 # What each gate panel is called, and the range its values live in: sigmoid gates in (0, 1), tanh in (-1, 1).
 PANELS = {
-    "gru": [("z", "update gate z: 1 keeps the old h"), ("r", "reset gate r: 0 hides the old h from n"),
-            ("n", "new gate n (tanh): the candidate that (1 - z) lets in")],
-    "lstm": [("i", "input gate i: how much of g enters c"), ("f", "forget gate f: how much of c is kept"),
-             ("o", "output gate o: how much of tanh(c) reaches h"), ("g", "cell candidate g (tanh)")],
+    "gru": [
+        ("z", "update gate z: 1 keeps the old h"),
+        ("r", "reset gate r: 0 hides the old h from n"),
+        ("n", "new gate n (tanh): the candidate that (1 - z) lets in"),
+    ],
+    "lstm": [
+        ("i", "input gate i: how much of g enters c"),
+        ("f", "forget gate f: how much of c is kept"),
+        ("o", "output gate o: how much of tanh(c) reaches h"),
+        ("g", "cell candidate g (tanh)"),
+    ],
 }
 GATE_CMAP, CANDIDATE_CMAP = "viridis", "RdBu_r"
 
@@ -96,19 +103,32 @@ def update_gate_heatmaps(art: GateArtists, frame: GateFrame) -> GateArtists:
         specs.append((ax, 0, 1.06, title, dict(va="bottom", size=10, coords="axes")))
         specs += [(ax, -0.7, u, f"unit {u}", dict(ha="right", size=8)) for u in ticks(rows, 6)]
     last = art.axes[len(panels) - 1]
-    specs += [(last, t, rows - 0.5 + 0.05 / cell, f"{t}", dict(ha="center", va="top", size=8))
-              for t in ticks(cols, 12)]
-    specs.append((last, (cols - 1) / 2, rows - 0.5 + 0.25 / cell, "time step t  \u2192",
-                  dict(ha="center", va="top", size=9)))
-    specs.append((art.axes[0], -0.5, -0.5 - 0.4 / cell,
-                  f"{frame.cell.upper()}, layer {frame.layer}, batch element {frame.batch}: every gate at every step",
-                  dict(va="bottom", size=11)))
+    specs += [(last, t, rows - 0.5 + 0.05 / cell, f"{t}", dict(ha="center", va="top", size=8)) for t in ticks(cols, 12)]
+    specs.append(
+        (last, (cols - 1) / 2, rows - 0.5 + 0.25 / cell, "time step t  \u2192", dict(ha="center", va="top", size=9))
+    )
+    specs.append(
+        (
+            art.axes[0],
+            -0.5,
+            -0.5 - 0.4 / cell,
+            f"{frame.cell.upper()}, layer {frame.layer}, batch element {frame.batch}: every gate at every step",
+            dict(va="bottom", size=11),
+        )
+    )
     gate_ax, cand_ax = art.scale_axes
-    specs += [(gate_ax, 1.6, 1, "1", dict(coords="axes")), (gate_ax, 1.6, 0, "0", dict(coords="axes")),
-              (gate_ax, 0.5, 1.04, "gates", dict(ha="center", va="bottom", coords="axes"))]
+    specs += [
+        (gate_ax, 1.6, 1, "1", dict(coords="axes")),
+        (gate_ax, 1.6, 0, "0", dict(coords="axes")),
+        (gate_ax, 0.5, 1.04, "gates", dict(ha="center", va="bottom", coords="axes")),
+    ]
     candidate = panels[-1][0]
-    specs += [(cand_ax, 1.6, 1, "+1", dict(coords="axes")), (cand_ax, 1.6, 0, "-1", dict(coords="axes")),
-              (cand_ax, 0.5, 1.04, candidate, dict(ha="center", va="bottom", coords="axes"))]
+    specs += [
+        (cand_ax, 1.6, 1, "+1", dict(coords="axes")),
+        (cand_ax, 1.6, 0, "-1", dict(coords="axes")),
+        (cand_ax, 0.5, 1.04, candidate, dict(ha="center", va="bottom", coords="axes")),
+    ]
+
     def key(spec):
         a, x, y, text, options = spec
         return id(a), x, y, text, tuple(sorted(options.items()))

@@ -20,13 +20,20 @@ FIGWIDTH = 10.0  # inches; at 72 dpi the live view is 720 px wide, the static fi
 # Okabe-Ito tints, and a hatch per category so that print and colour-blind readers need no colour at all.
 FILL = {IN_OUTPUT: "#a6d4f2", IN_H_N: "#f5c77e", IN_BOTH: "#8fd3b8", IN_NEITHER: "#e6e6e6", PADDING: "white"}
 HATCH = {IN_OUTPUT: "//", IN_H_N: "\\\\", IN_BOTH: "xx", IN_NEITHER: "", PADDING: ".."}
-HATCH_COLOUR = {IN_OUTPUT: "#4a90c2", IN_H_N: "#c98a1e", IN_BOTH: "#2f9673", IN_NEITHER: "#999999",
-                PADDING: "#aaaaaa"}
+HATCH_COLOUR = {IN_OUTPUT: "#4a90c2", IN_H_N: "#c98a1e", IN_BOTH: "#2f9673", IN_NEITHER: "#999999", PADDING: "#aaaaaa"}
 TAG = {IN_OUTPUT: "output", IN_H_N: "h_n", IN_BOTH: "both", IN_NEITHER: "neither", PADDING: "pad"}
-LEGEND = {IN_OUTPUT: "in output only", IN_H_N: "in h_n only", IN_BOTH: "in output and h_n",
-          IN_NEITHER: "in neither (not returned)", PADDING: "padding (past its end)"}
-CELL_LEGEND = {IN_H_N: "in c_n", IN_NEITHER: "not returned (no cell state is in output)",
-               PADDING: "padding (past its end)"}
+LEGEND = {
+    IN_OUTPUT: "in output only",
+    IN_H_N: "in h_n only",
+    IN_BOTH: "in output and h_n",
+    IN_NEITHER: "in neither (not returned)",
+    PADDING: "padding (past its end)",
+}
+CELL_LEGEND = {
+    IN_H_N: "in c_n",
+    IN_NEITHER: "not returned (no cell state is in output)",
+    PADDING: "padding (past its end)",
+}
 NAMES = {"rnn": "nn.RNN", "gru": "nn.GRU", "lstm": "nn.LSTM"}
 SANS, MONO = FontProperties(family="DejaVu Sans"), FontProperties(family="DejaVu Sans Mono")
 # Layout, in points (1/72 inch): the axes' data units are points, so text and boxes keep their size.
@@ -77,8 +84,18 @@ def _arrows(segments: list[tuple[float, float, float, float]], width: float = 1.
         u, n = d / length, np.array([-d[1], d[0]]) / length
         base = np.array([x1, y1]) - u * head
         start = np.array([x0, y0])
-        polys.append([start + n * width / 2, base + n * width / 2, base + n * head / 2, (x1, y1),
-                      base - n * head / 2, base - n * width / 2, start - n * width / 2, start + n * width / 2])
+        polys.append(
+            [
+                start + n * width / 2,
+                base + n * width / 2,
+                base + n * head / 2,
+                (x1, y1),
+                base - n * head / 2,
+                base - n * width / 2,
+                start - n * width / 2,
+                start + n * width / 2,
+            ]
+        )
     if not polys:
         return Path(np.zeros((1, 2)), [Path.MOVETO])
     codes = np.tile([Path.MOVETO] + [Path.LINETO] * 6 + [Path.CLOSEPOLY], len(polys))
@@ -130,8 +147,9 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         _, _, t0, t1 = _glyphs(tag, 8.0, False)
         plates.append((x + box_w / 2 - (t1 - t0) / 2 - 3, y0 + 4, t1 - t0 + 6, BOX_H - 8))
         for k, expression in enumerate(box.expressions):
-            text.append((x + box_w / 2, y0 - 0.5 * code - 2.5 - (code + 1.2) * k, expression, code, "center", True,
-                         False))
+            text.append(
+                (x + box_w / 2, y0 - 0.5 * code - 2.5 - (code + 1.2) * k, expression, code, "center", True, False)
+            )
     valid = {(b.layer, b.direction, b.step) for b in model.boxes if b.category != PADDING}
     for layer, d, step in valid:  # what feeds what: the previous step, and the layer below at the same step
         x, y0 = box_at[layer, d, step]
@@ -147,13 +165,17 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
     for step in range(model.seq_len):
         x = box_at[0, 0, step][0] + box_w / 2
         text.append((x, bottom_row - UNDER - 6, f"t={step}", 8.0, "center", False, False))
-    text.append((x_start + col * model.seq_len / 2, bottom_row - UNDER - 20, "time step t \u2192", 9.0, "center",
-                 False, False))
+    text.append(
+        (x_start + col * model.seq_len / 2, bottom_row - UNDER - 20, "time step t \u2192", 9.0, "center", False, False)
+    )
     axis = "layer (and direction) \u2192" if grid_h > 110 else "layer \u2192"  # the long one only where it fits
     text.append((14, bottom_row + grid_h / 2, axis, 9.0, "center", False, True))
     what = "cell states c" if model.cell_states else "hidden states h"
-    title = f"{NAMES[model.cell]}, num_layers={model.num_layers}" + \
-        (", bidirectional" if model.num_directions == 2 else "") + f", {model.seq_len} steps: {what}"
+    title = (
+        f"{NAMES[model.cell]}, num_layers={model.num_layers}"
+        + (", bidirectional" if model.num_directions == 2 else "")
+        + f", {model.seq_len} steps: {what}"
+    )
     text.append((width / 2, height - 14, title, 10.0, "center", False, False))
     if model.lengths is not None:
         sub = f"batch element {model.batch}: length {model.length} of lengths={model.lengths} (packed)"
@@ -167,8 +189,10 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         text.append((x + 27, 30, legend[category], 7.5, "left", False, False))
         x += item + 16
     feeds = "; a layer reads both rows of the layer below" if model.num_directions == 2 else ""
-    footer = note or (f"Arrows: what feeds what{feeds}. Under each box: how to get that state (H means H_out)."
-                      + ("" if model.cell_states else " Blank: no returned tensor holds it."))
+    footer = note or (
+        f"Arrows: what feeds what{feeds}. Under each box: how to get that state (H means H_out)."
+        + ("" if model.cell_states else " Blank: no returned tensor holds it.")
+    )
     notes.append((width / 2, 9, footer, 8.0 if note else 7.5, "center", False, False))
     return height, rects, plates, arrows, text, notes
 
@@ -177,8 +201,14 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
 def _paths(model: GridModel, width: float, note: str | None) -> tuple[float, dict, Path, Path, Path, Path]:
     """The layout of model as ready paths, worked out once per model: a slider moved back costs no layout."""
     height, rects, plates, arrows, text, notes = _layout(model, width, note)
-    return (height, {category: _rects(r) for category, r in rects.items()}, _rects(plates), _arrows(arrows),
-            _text_path(text), _text_path(notes))
+    return (
+        height,
+        {category: _rects(r) for category, r in rects.items()},
+        _rects(plates),
+        _arrows(arrows),
+        _text_path(text),
+        _text_path(notes),
+    )
 
 
 def update_grid(art: GridArtists, model: GridModel, note: str | None = None) -> GridArtists:
@@ -205,11 +235,20 @@ def grid(model: GridModel, fig: Figure | None = None, note: str | None = None) -
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     empty = Path(np.zeros((1, 2)), [Path.MOVETO])
-    boxes = {category: ax.add_patch(PathPatch(empty, facecolor=FILL[category], hatch=HATCH[category],
-                                              hatchcolor=HATCH_COLOUR[category],
-                                              edgecolor="#444444" if category != PADDING else "#999999",
-                                              linestyle="-" if category != PADDING else (0, (2, 2)),
-                                              linewidth=0.8)) for category in FILL}
+    boxes = {
+        category: ax.add_patch(
+            PathPatch(
+                empty,
+                facecolor=FILL[category],
+                hatch=HATCH[category],
+                hatchcolor=HATCH_COLOUR[category],
+                edgecolor="#444444" if category != PADDING else "#999999",
+                linestyle="-" if category != PADDING else (0, (2, 2)),
+                linewidth=0.8,
+            )
+        )
+        for category in FILL
+    }
     plates = ax.add_patch(PathPatch(empty, facecolor="white", edgecolor="none", alpha=0.85))
     arrows = ax.add_patch(PathPatch(empty, facecolor="#333333", edgecolor="none"))
     text = ax.add_patch(PathPatch(empty, facecolor="black", edgecolor="none"))

@@ -61,8 +61,9 @@ def _layout(art: LSTMStatesArtists, h_shape: tuple[int, int], c_shape: tuple[int
     for ax, (r, c) in ((art.h_ax, h_shape), (art.c_ax, c_shape)):
         ax.set_position([x / width, (y_top - r * cell) / height, c * cell / width, r * cell / height])
         x += c * cell + gap
-    art.scale_ax.set_position([(x - gap + 0.3) / width, (y_top - rows * cell) / height, 0.12 / width,
-                               rows * cell / height])
+    art.scale_ax.set_position(
+        [(x - gap + 0.3) / width, (y_top - rows * cell) / height, 0.12 / width, rows * cell / height]
+    )
 
 
 def _show(image: AxesImage, data: np.ndarray, vmax: float) -> None:
@@ -88,14 +89,17 @@ def _number(value: float) -> str:
     return "0.00" if text == "-0.00" else text
 
 
-def _write_labels(art: LSTMStatesArtists, steps: LSTMSteps, layer: int, batch: int, h: np.ndarray, c: np.ndarray,
-                  vmax: float) -> None:
+def _write_labels(
+    art: LSTMStatesArtists, steps: LSTMSteps, layer: int, batch: int, h: np.ndarray, c: np.ndarray, vmax: float
+) -> None:
     """Titles, axis names, step and feature numbers, values in cells and what each outline is."""
     text = art.text
     top = layer == steps.h.shape[0] - 1
     seq_len = h.shape[1]
-    panels = ((art.h_ax, h, "h_t", "H_out", "h_n", "tab:green", "solid"),
-              (art.c_ax, c, "c_t", "hidden_size", "c_n", "tab:orange", "dashed"))
+    panels = (
+        (art.h_ax, h, "h_t", "H_out", "h_n", "tab:green", "solid"),
+        (art.c_ax, c, "c_t", "hidden_size", "c_n", "tab:orange", "dashed"),
+    )
     for ax, data, name, size, final, colour, line in panels:
         rows = data.shape[0]
         bottom = rows - 0.5
@@ -112,15 +116,35 @@ def _write_labels(art: LSTMStatesArtists, steps: LSTMSteps, layer: int, batch: i
         for t in range(seq_len):
             text.add(ax, t, bottom, str(t), ha="center", va="top", size=8, offset=(0, -5))
         text.add(ax, (seq_len - 1) / 2, bottom, "time step t \u2192", ha="center", va="top", size=9, offset=(0, -17))
-        text.add(ax, -0.5, bottom, f"{line} outline: last column = {final}[{layer}, {batch}]", va="top", size=9,
-                 color=colour, offset=(0, -33))
-    in_output = (f"dotted outline: all of h_t = output[:, {batch}].T (top layer)" if top
-                 else f"layer {layer} is below the top layer: not in output")
+        text.add(
+            ax,
+            -0.5,
+            bottom,
+            f"{line} outline: last column = {final}[{layer}, {batch}]",
+            va="top",
+            size=9,
+            color=colour,
+            offset=(0, -33),
+        )
+    in_output = (
+        f"dotted outline: all of h_t = output[:, {batch}].T (top layer)"
+        if top
+        else f"layer {layer} is below the top layer: not in output"
+    )
     text.add(art.h_ax, -0.5, h.shape[0] - 0.5, in_output, va="top", size=9, offset=(0, -48))
     text.add(art.c_ax, -0.5, c.shape[0] - 0.5, "no column of c_t is in output", va="top", size=9, offset=(0, -48))
     for y, value, va in ((1, vmax, "bottom"), (0, -vmax, "top")):
-        text.add(art.scale_ax, 0.5, y, f"{value:+.2f}", ha="center", va=va, size=8, coords="axes",
-                 offset=(0, 3 if va == "bottom" else -3))
+        text.add(
+            art.scale_ax,
+            0.5,
+            y,
+            f"{value:+.2f}",
+            ha="center",
+            va=va,
+            size=8,
+            coords="axes",
+            offset=(0, 3 if va == "bottom" else -3),
+        )
     text.add(art.scale_ax, 1, 0.5, "value", size=8, coords="axes", offset=(4, 0))
     text.draw()
 
@@ -152,8 +176,10 @@ def lstm_states(steps: LSTMSteps, layer: int = 0, batch: int = 0, fig: Figure | 
     scale_ax.imshow(np.linspace(1, -1, 64)[:, None], cmap=CMAP, norm=Normalize(-1, 1), aspect="auto")
     for ax in (h_ax, c_ax, scale_ax):
         ax.set_axis_off()  # labels are drawn as paths, which Agg renders faster than ticks
-    marks = [Rectangle((0, 0), 1, 1, facecolor="none", clip_on=False, **style)
-             for style in (H_N_STYLE, C_N_STYLE, OUTPUT_STYLE)]
+    marks = [
+        Rectangle((0, 0), 1, 1, facecolor="none", clip_on=False, **style)
+        for style in (H_N_STYLE, C_N_STYLE, OUTPUT_STYLE)
+    ]
     h_ax.add_patch(marks[0])
     c_ax.add_patch(marks[1])
     h_ax.add_patch(marks[2])

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.collections import QuadMesh
 
 from ..checks import check_int
 from ..models import RNNRun
@@ -100,8 +100,7 @@ def _layout(art: OutputHnArtists, out_shape: tuple[int, int], h_shape: tuple[int
         x += c * cell + between
     if art.scale_ax is not None:
         tall = max(rows * cell, min(SCALE_MIN_HEIGHT, y_top - 0.1))
-        art.scale_ax.set_position([(x - between + 1.3) / width, (y_top - tall) / height, 0.12 / width,
-                                   tall / height])
+        art.scale_ax.set_position([(x - between + 1.3) / width, (y_top - tall) / height, 0.12 / width, tall / height])
 
 
 def _mesh(ax: Axes, shape: tuple[int, int], **kwargs) -> QuadMesh:
@@ -139,9 +138,12 @@ def _width(text: str, size: float) -> float:
 
 def _value_labels(key: str, ax: Axes, data: np.ndarray, vmax: float, size: float) -> dict[tuple, Label]:
     """One centred label per cell, white on dark cells and black on light ones, keyed (panel, row, col)."""
-    return {(key, r, c): Label(ax, c, r, value_text(v), ha="center", size=size,
-                               color="white" if abs(v) > 0.6 * vmax else "black")
-            for (r, c), v in np.ndenumerate(data)}
+    return {
+        (key, r, c): Label(
+            ax, c, r, value_text(v), ha="center", size=size, color="white" if abs(v) > 0.6 * vmax else "black"
+        )
+        for (r, c), v in np.ndenumerate(data)
+    }
 
 
 def _axis_labels(art: OutputHnArtists, run: RNNRun, batch: int, out: np.ndarray, h: np.ndarray) -> list[Label]:
@@ -152,62 +154,102 @@ def _axis_labels(art: OutputHnArtists, run: RNNRun, batch: int, out: np.ndarray,
     ax, hx, pt = art.output_ax, art.h_n_ax, art.cell * 72  # pt: one cell in points
     fit = min(9.0, round(0.9 * pt * 2) / 2)  # labels one per row stay within their row
     top = dict(coords="axes", ha="center", va="bottom", size=10, offset=(0, 4))
-    labels = [Label(ax, 0.5, 1, f"{out_title}: {tuple(out.shape)}", **top),
-              Label(hx, 0.5, 1, f"{h_title}: {tuple(h.shape)}", **top)]
+    labels = [
+        Label(ax, 0.5, 1, f"{out_title}: {tuple(out.shape)}", **top),
+        Label(hx, 0.5, 1, f"{h_title}: {tuple(h.shape)}", **top),
+    ]
     # output, left: every time step (or the ends and marked steps), then the forward arrow, then the axis name
-    shown = range(steps) if steps <= ALL_STEPS_MAX else sorted(
-        {0, steps - 1} | {row for row, _, _ in mark_rows(run, batch).values()})
+    shown = (
+        range(steps)
+        if steps <= ALL_STEPS_MAX
+        else sorted({0, steps - 1} | {row for row, _, _ in mark_rows(run, batch).values()})
+    )
     labels += [Label(ax, -0.5, t, f"t={t}", ha="right", offset=(-4, 0), size=fit) for t in shown]
     art.step_width = step_w = max(_width(f"t={t}", fit) for t in shown)
     valid = int(last_valid_steps(run)[batch]) / 2  # middle of the steps each pass reads
-    names = [(ax, -0.5, valid, "forward pass", -(step_w + 26), "bottom", 8),
-             (ax, -0.5, (steps - 1) / 2, "time step t", -(step_w + 40), "bottom", 9)]
+    names = [
+        (ax, -0.5, valid, "forward pass", -(step_w + 26), "bottom", 8),
+        (ax, -0.5, (steps - 1) / 2, "time step t", -(step_w + 40), "bottom", 9),
+    ]
     if cfg.bidirectional:
         names.append((ax, out_cols - 0.5, valid, "backward pass", 22, "top", 8))
     # h_n, left: one name per row, then the axis name
     rows = list(ticks(h_rows, max(1, int(h_rows * pt // 10))))
-    row_names = [f"layer {r // cfg.num_directions}" + ((" fwd", " bwd")[r % 2] if cfg.bidirectional else "")
-                 for r in rows]
+    row_names = [
+        f"layer {r // cfg.num_directions}" + ((" fwd", " bwd")[r % 2] if cfg.bidirectional else "") for r in rows
+    ]
     labels += [Label(hx, -0.5, r, name, ha="right", offset=(-4, 0), size=fit) for r, name in zip(rows, row_names)]
-    names.append((hx, -0.5, (h_rows - 1) / 2, "layer, direction" if cfg.bidirectional else "layer",
-                  -(max(_width(n, fit) for n in row_names) + 10), "bottom", 9))
-    labels += [Label(a, x, y, text, ha="center", va=va, rotation=90, offset=(dx, 0), size=size)
-               for a, x, y, text, dx, va, size in names]
+    names.append(
+        (
+            hx,
+            -0.5,
+            (h_rows - 1) / 2,
+            "layer, direction" if cfg.bidirectional else "layer",
+            -(max(_width(n, fit) for n in row_names) + 10),
+            "bottom",
+            9,
+        )
+    )
+    labels += [
+        Label(a, x, y, text, ha="center", va=va, rotation=90, offset=(dx, 0), size=size)
+        for a, x, y, text, dx, va, size in names
+    ]
     # below each panel: unit numbers, output's two halves, the axis name
     for a, (r, c) in ((ax, out.shape), (hx, h.shape)):
-        labels += [Label(a, col, r - 0.5, str(col), ha="center", va="top", size=8, offset=(0, -3))
-                   for col in ticks(c, max(1, int(c * pt // 14)))]
+        labels += [
+            Label(a, col, r - 0.5, str(col), ha="center", va="top", size=8, offset=(0, -3))
+            for col in ticks(c, max(1, int(c * pt // 14)))
+        ]
         below = -29 if a is ax and cfg.bidirectional else -16  # under output's half names, if any
         labels.append(Label(a, (c - 1) / 2, r - 0.5, "hidden unit", ha="center", va="top", offset=(0, below)))
     if cfg.bidirectional:
-        labels += [Label(ax, (d + 0.5) * h_out - 0.5, steps - 0.5, name, ha="center", va="top", offset=(0, -15))
-                   for d, name in enumerate((f"forward :{h_out}", f"backward {h_out}:"))]
+        labels += [
+            Label(ax, (d + 0.5) * h_out - 0.5, steps - 0.5, name, ha="center", va="top", offset=(0, -15))
+            for d, name in enumerate((f"forward :{h_out}", f"backward {h_out}:"))
+        ]
     # h_n, right: where each row is in output, if anywhere
-    labels += [Label(hx, h.shape[1] - 0.5, r, tag, size=min(8.0, fit), offset=(6, 0))
-               for r, tag in enumerate(row_tags(run, batch))]
+    labels += [
+        Label(hx, h.shape[1] - 0.5, r, tag, size=min(8.0, fit), offset=(6, 0))
+        for r, tag in enumerate(row_tags(run, batch))
+    ]
     return labels
 
 
 def _scale_labels(scale_ax: Axes, h: np.ndarray, vmax: float) -> list[Label]:
     """The scale's ends and middle, and its name; an end says when h_n goes past output's range (clipped there)."""
-    ends = [(1, f"{vmax:+.2f}", float(h.max()) > vmax, "≥"), (0.5, "0", False, ""),
-            (0, f"{-vmax:+.2f}", float(h.min()) < -vmax, "≤")]
+    ends = [
+        (1, f"{vmax:+.2f}", float(h.max()) > vmax, "≥"),
+        (0.5, "0", False, ""),
+        (0, f"{-vmax:+.2f}", float(h.min()) < -vmax, "≤"),
+    ]
     ends = [(y, sign + text if clipped else text) for y, text, clipped, sign in ends]
     labels = [Label(scale_ax, 1, y, text, coords="axes", offset=(4, 0)) for y, text in ends]
     name_at = max(_width(text, 9) for _, text in ends) + 10
-    return labels + [Label(scale_ax, 1, 0.5, "hidden-state value", coords="axes", ha="center", va="top",
-                           rotation=90, offset=(name_at, 0))]
+    return labels + [
+        Label(
+            scale_ax,
+            1,
+            0.5,
+            "hidden-state value",
+            coords="axes",
+            ha="center",
+            va="top",
+            rotation=90,
+            offset=(name_at, 0),
+        )
+    ]
 
 
-def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out: np.ndarray, h: np.ndarray,
-                  vmax: float) -> None:
+def _write_labels(art: OutputHnArtists, run: RNNRun, batch: int, out: np.ndarray, h: np.ndarray, vmax: float) -> None:
     """Every label, drawn as one compound path per colour, since Text artists are slow to draw."""
     art.texts = _axis_labels(art, run, batch, out, h)
     art.values = {}
     if out.size + h.size <= VALUES_MAX_CELLS and art.cell * 72 >= 20:
         size = min(9.0, round(0.75 * art.cell * 72 / 2.6 * 2) / 2)  # "-0.82" is about 2.6 em wide; 0.5 pt grid
-        art.values = {**_value_labels("output", art.output_ax, out, vmax, size),
-                      **_value_labels("h_n", art.h_n_ax, h, vmax, size)}
+        art.values = {
+            **_value_labels("output", art.output_ax, out, vmax, size),
+            **_value_labels("h_n", art.h_n_ax, h, vmax, size),
+        }
         art.texts += list(art.values.values())
     if art.scale_ax is not None:
         art.texts += _scale_labels(art.scale_ax, h, vmax)
@@ -255,13 +297,27 @@ def update_output_vs_h_n(art: OutputHnArtists, run: RNNRun, batch: int = 0) -> O
         for legend in list(art.fig.legends):
             legend.remove()
         handles = [art.marks["h_n", d] for d in rows]
-        art.fig.legend(handles, [MARK_LABEL[d] for d in rows], loc="upper center", ncols=2, fontsize="small",
-                       frameon=False, bbox_to_anchor=(0.5, art.legend_y))
+        art.fig.legend(
+            handles,
+            [MARK_LABEL[d] for d in rows],
+            loc="upper center",
+            ncols=2,
+            fontsize="small",
+            frameon=False,
+            bbox_to_anchor=(0.5, art.legend_y),
+        )
     return art
 
 
-def output_vs_h_n(run: RNNRun, batch: int = 0, fig: Figure | None = None, scale: bool = True, legend: bool = True,
-                  cmap: str = "RdBu_r", **kwargs) -> OutputHnArtists:
+def output_vs_h_n(
+    run: RNNRun,
+    batch: int = 0,
+    fig: Figure | None = None,
+    scale: bool = True,
+    legend: bool = True,
+    cmap: str = "RdBu_r",
+    **kwargs,
+) -> OutputHnArtists:
     """Draw one sequence's output beside its h_n on one colour scale, outlining the equal slices; returns artists."""
     # Without fig, draw on a new Figure that pyplot does not manage. kwargs go to pcolormesh.
     if fig is None:
@@ -277,13 +333,27 @@ def output_vs_h_n(run: RNNRun, batch: int = 0, fig: Figure | None = None, scale:
         if ax is not None:
             ax.set_axis_off()  # tick machinery costs more than the labels we place ourselves
             ax.set_aspect("auto")  # _layout already makes the cells square; refitting them on every draw is wasted
-    marks = {(key, d): mark_cells(ax, 0, slice(0, 1), d) for key, ax in (("output", output_ax), ("h_n", h_n_ax))
-             for d in (FORWARD, BACKWARD)}
+    marks = {
+        (key, d): mark_cells(ax, 0, slice(0, 1), d)
+        for key, ax in (("output", output_ax), ("h_n", h_n_ax))
+        for d in (FORWARD, BACKWARD)
+    }
     arrows = {d: direction_arrow(output_ax, d) for d in (FORWARD, BACKWARD)}
     for ax in (output_ax, h_n_ax):  # fixed limits: the arrows and outlines outside the cells must not widen them
         ax.set_xlim(-0.5, 0.5)
         ax.set_ylim(0.5, -0.5)
     divider = output_ax.axvline(0, color="black", linewidth=1)
-    art = OutputHnArtists(fig, output_ax, h_n_ax, scale_ax, None, None, marks, divider, legend=legend,
-                          arrows=arrows, mesh_kw=dict(cmap=cmap, norm=Normalize(-1, 1), **kwargs))
+    art = OutputHnArtists(
+        fig,
+        output_ax,
+        h_n_ax,
+        scale_ax,
+        None,
+        None,
+        marks,
+        divider,
+        legend=legend,
+        arrows=arrows,
+        mesh_kw=dict(cmap=cmap, norm=Normalize(-1, 1), **kwargs),
+    )
     return update_output_vs_h_n(art, run, batch)

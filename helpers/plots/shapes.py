@@ -81,9 +81,14 @@ def update_shapes(art: ShapesArtists, rows: list[ShapeRow], title: str) -> Shape
         patch.set_path(_boxes(by_kind[kind]))
         patch.set_visible(bool(by_kind[kind]))
     art.backs.set_path(_boxes(backs))
-    text.add(art.ax, 0, len(rows) * (BLOCK_HEIGHT + 0.35) - 0.1,
-             "hatched ///: the batch axis N      dotted: num_layers * D      blue: time L      grey: features",
-             va="top", size=8.5)
+    text.add(
+        art.ax,
+        0,
+        len(rows) * (BLOCK_HEIGHT + 0.35) - 0.1,
+        "hatched ///: the batch axis N      dotted: num_layers * D      blue: time L      grey: features",
+        va="top",
+        size=8.5,
+    )
     text.draw()
     return art
 

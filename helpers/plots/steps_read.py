@@ -22,8 +22,10 @@ from .text import glyphs, path_label
 FIGSIZE = (7.4, 3.8)  # inches
 # Tokens read: filled, outlined in the direction's line style (solid forward, dashed backward), so neither
 # colour nor fill is the only cue. (A hatch would say it too, but costs Agg ~8 ms per frame.)
-READ_STYLE = {d: dict(facecolor=fill, edgecolor=MARK_STYLE[d]["edgecolor"], linestyle=MARK_STYLE[d]["linestyle"],
-                      linewidth=2) for d, fill in ((FORWARD, "#c7e9c0"), (BACKWARD, "#e2d4f0"))}
+READ_STYLE = {
+    d: dict(facecolor=fill, edgecolor=MARK_STYLE[d]["edgecolor"], linestyle=MARK_STYLE[d]["linestyle"], linewidth=2)
+    for d, fill in ((FORWARD, "#c7e9c0"), (BACKWARD, "#e2d4f0"))
+}
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,10 @@ def _relabel(art: StepsReadArtists, specs: list) -> None:
     spare = {}
     for patch in art.labels:
         spare.setdefault(patch.axes, []).append(patch)
-    art.labels = [path_label(a, x, y, text, patch=spare[a].pop(0) if spare.get(a) else None, **options)
-                  for a, x, y, text, options in specs]
+    art.labels = [
+        path_label(a, x, y, text, patch=spare[a].pop(0) if spare.get(a) else None, **options)
+        for a, x, y, text, options in specs
+    ]
     for patch in (p for patches in spare.values() for p in patches):
         patch.remove()
 
@@ -113,8 +117,17 @@ def _number(value: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def _labels_at(art: StepsReadArtists, name: str, ax: Axes, x: float, items: list[tuple[int, int, str]],
-               cell: float, ha: str = "center", size: float = 9, color: str = "black") -> PathPatch:
+def _labels_at(
+    art: StepsReadArtists,
+    name: str,
+    ax: Axes,
+    x: float,
+    items: list[tuple[int, int, str]],
+    cell: float,
+    ha: str = "center",
+    size: float = 9,
+    color: str = "black",
+) -> PathPatch:
     """Labels on a grid of cells, item (row, col, text) at data (x + col, row), drawn as one compound path."""
     paths = []
     for row, col, text in items:  # offsets in points from data (x, 0): the cells are `cell` inches square
@@ -125,8 +138,7 @@ def _labels_at(art: StepsReadArtists, name: str, ax: Axes, x: float, items: list
     to_display = Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans + ScaledTranslation(x, 0, ax.transData)
     patch = art.columns.get(name)
     if patch is None:
-        patch = art.columns[name] = ax.add_artist(PathPatch(compound, facecolor=color, edgecolor="none",
-                                                            clip_on=False))
+        patch = art.columns[name] = ax.add_artist(PathPatch(compound, facecolor=color, edgecolor="none", clip_on=False))
     patch.set_path(compound)
     patch.set_transform(to_display)
     patch.set_gid(" ".join(text for _, _, text in items))
@@ -156,17 +168,32 @@ def update_steps_read(art: StepsReadArtists, data: StepsRead) -> StepsReadArtist
     rows_changed = art.rows != (seq_len, cell) or not np.array_equal(art.shown, data.output)
     art.rows, art.shown = (seq_len, cell), data.output  # boxes and every label per row depend only on these
     if rows_changed:
-        art.boxes.set_verts([[(d - 0.45, s - 0.45), (d + 0.45, s - 0.45), (d + 0.45, s + 0.45),
-                              (d - 0.45, s + 0.45)] for d in (FORWARD, BACKWARD) for s in range(seq_len)])
+        art.boxes.set_verts(
+            [
+                [(d - 0.45, s - 0.45), (d + 0.45, s - 0.45), (d + 0.45, s + 0.45), (d - 0.45, s + 0.45)]
+                for d in (FORWARD, BACKWARD)
+                for s in range(seq_len)
+            ]
+        )
     # Arrows run along the side of each column, in reading order, and end at row t.
     art.arrows[FORWARD].set_positions((0.38, -0.35), (0.38, t + 0.3))
     art.arrows[BACKWARD].set_positions((1.38, seq_len - 0.65), (1.38, t - 0.3))
     above = 1 + 0.08 / height  # axes coordinates, just over the panels
     specs = [
-        (art.output_ax, 0.5, 1 + 0.4 / height, f"{data.title}: ({seq_len}, {2 * h_out})",
-         dict(ha="center", va="bottom", size=11, coords="axes")),
-        (art.read_ax, 0.5, 1 + 0.4 / height, f"tokens read by output[{t}]",
-         dict(ha="center", va="bottom", size=11, coords="axes")),
+        (
+            art.output_ax,
+            0.5,
+            1 + 0.4 / height,
+            f"{data.title}: ({seq_len}, {2 * h_out})",
+            dict(ha="center", va="bottom", size=11, coords="axes"),
+        ),
+        (
+            art.read_ax,
+            0.5,
+            1 + 0.4 / height,
+            f"tokens read by output[{t}]",
+            dict(ha="center", va="bottom", size=11, coords="axes"),
+        ),
         (art.scale_ax, 1.6, 1.0, f"{vmax:+.2f}", dict(coords="axes", va="top")),
         (art.scale_ax, 1.6, 0.0, f"{-vmax:+.2f}", dict(coords="axes", va="bottom")),
         (art.scale_ax, 0.5, above, "value", dict(coords="axes", ha="center", va="bottom")),
@@ -176,23 +203,40 @@ def update_steps_read(art: StepsReadArtists, data: StepsRead) -> StepsReadArtist
         digits = 2 if cell >= 0.33 else 1  # "-0.24" needs about 0.33 inches at 7 points
         values = [(s, j, _number(v, digits), abs(v) > 0.55 * vmax) for (s, j), v in np.ndenumerate(data.output)]
         for name, color, dark in (("values on light", "black", False), ("values on dark", "white", True)):
-            _labels_at(art, name, art.output_ax, 0, [(s, j, text) for s, j, text, d in values if d == dark], cell,
-                       size=7, color=color)
-    specs += [(art.output_ax, (d + 0.5) / 2, above, name, dict(ha="center", va="bottom", coords="axes"))
-              for d, name in ((FORWARD, "forward"), (BACKWARD, "backward"))]
+            _labels_at(
+                art,
+                name,
+                art.output_ax,
+                0,
+                [(s, j, text) for s, j, text, d in values if d == dark],
+                cell,
+                size=7,
+                color=color,
+            )
+    specs += [
+        (art.output_ax, (d + 0.5) / 2, above, name, dict(ha="center", va="bottom", coords="axes"))
+        for d, name in ((FORWARD, "forward"), (BACKWARD, "backward"))
+    ]
     for direction, name in ((FORWARD, "forward half"), (BACKWARD, "backward half")):
-        specs.append((art.read_ax, (direction + 0.5) / 2, above, name,
-                      dict(ha="center", va="bottom", coords="axes")))
+        specs.append((art.read_ax, (direction + 0.5) / 2, above, name, dict(ha="center", va="bottom", coords="axes")))
         if rows_changed:
-            _labels_at(art, f"tokens {direction}", art.read_ax, direction - 0.1,
-                       [(step, 0, f"x[{step}]") for step in range(seq_len)], cell)
+            _labels_at(
+                art,
+                f"tokens {direction}",
+                art.read_ax,
+                direction - 0.1,
+                [(step, 0, f"x[{step}]") for step in range(seq_len)],
+                cell,
+            )
     specs += [
         (art.read_ax, 0, seq_len - 0.4, f"t + 1 = {data.forward_read}", dict(ha="center", va="top")),
         (art.read_ax, 1, seq_len - 0.4, f"L - t = {data.backward_read}", dict(ha="center", va="top")),
     ]
     last = seq_len - 1
-    check = (f"checked against runs over x[0..{t}] (forward) and x[{t}..{last}] (backward) only: "
-             f"{data.forward_matches}, {data.backward_matches}")
+    check = (
+        f"checked against runs over x[0..{t}] (forward) and x[{t}..{last}] (backward) only: "
+        f"{data.forward_matches}, {data.backward_matches}"
+    )
     specs.append((art.output_ax, 0.0, -0.45 / height, check, dict(coords="axes", va="top")))  # 0.45 in under
     _relabel(art, specs)
     return art
@@ -204,21 +248,27 @@ def steps_read(data: StepsRead, fig: Figure | None = None, cmap: str = "RdBu_r")
         fig = Figure(figsize=FIGSIZE)
     output_ax, scale_ax, read_ax = (fig.add_axes((0, 0, 1, 1)) for _ in range(3))
     image, _ = heatmap(np.zeros((1, 1)), ax=output_ax, cmap=cmap, norm=Normalize(-1, 1), aspect="auto")
-    scale_ax.imshow(np.linspace(1, -1, 64)[:, None], cmap=cmap, norm=Normalize(-1, 1), aspect="auto",
-                    interpolation="nearest")  # "auto" would antialias 64 rows on every frame: ~8 ms
+    scale_ax.imshow(
+        np.linspace(1, -1, 64)[:, None], cmap=cmap, norm=Normalize(-1, 1), aspect="auto", interpolation="nearest"
+    )  # "auto" would antialias 64 rows on every frame: ~8 ms
     for ax in (output_ax, scale_ax, read_ax):
         ax.set_axis_off()  # labels are placed by hand: cheaper than tick machinery
     read_ax.set_xlim(-0.5, 1.5)
     marks = {d: mark_cells(output_ax, 0, slice(0, 1), d) for d in (FORWARD, BACKWARD)}
-    row_mark = read_ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="black", linewidth=2,
-                                           clip_on=False, zorder=3))
-    spans = {d: read_ax.add_patch(Rectangle((0, 0), 1, 1, zorder=1, **READ_STYLE[d]))
-             for d in (FORWARD, BACKWARD)}
+    row_mark = read_ax.add_patch(
+        Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="black", linewidth=2, clip_on=False, zorder=3)
+    )
+    spans = {d: read_ax.add_patch(Rectangle((0, 0), 1, 1, zorder=1, **READ_STYLE[d])) for d in (FORWARD, BACKWARD)}
     boxes = read_ax.add_collection(PolyCollection([], facecolors="none", edgecolors="0.6", linewidths=0.8, zorder=2))
     arrow_style = dict(arrowstyle="-|>", mutation_scale=12, shrinkA=0, shrinkB=0, linewidth=1.6, zorder=4)
-    arrows = {d: read_ax.add_patch(FancyArrowPatch((0, 0), (0, 1), color=MARK_STYLE[d]["edgecolor"],
-                                                   linestyle=MARK_STYLE[d]["linestyle"], **arrow_style))
-              for d in (FORWARD, BACKWARD)}
+    arrows = {
+        d: read_ax.add_patch(
+            FancyArrowPatch(
+                (0, 0), (0, 1), color=MARK_STYLE[d]["edgecolor"], linestyle=MARK_STYLE[d]["linestyle"], **arrow_style
+            )
+        )
+        for d in (FORWARD, BACKWARD)
+    }
     divider = output_ax.axvline(0, color="black", linewidth=1)
     art = StepsReadArtists(fig, output_ax, read_ax, scale_ax, image, marks, row_mark, spans, boxes, arrows, divider)
     return update_steps_read(art, data)

@@ -37,8 +37,9 @@ def learning_curves(result: TaskResult, ax: Axes | None = None) -> dict[str, Lin
     lines = {}
     for name in SUMMARIES:
         history = result.histories[name]
-        lines[name], = ax.plot(history.steps, history.test_accuracy, markersize=3, markevery=4, label=name,
-                               **STYLES[name])
+        (lines[name],) = ax.plot(
+            history.steps, history.test_accuracy, markersize=3, markevery=4, label=name, **STYLES[name]
+        )
     lines["chance"] = _chance(ax, result)
     ax.set_xlabel("training step (full-batch gradient descent on the linear head)")
     ax.set_ylabel("test accuracy")

@@ -34,17 +34,26 @@ def _shift(text: str, size: float, ha: str, va: str) -> tuple[float, float]:
     return {"left": 0, "center": (x0 + x1) / 2, "right": x1}[ha], _CAP[va] * size
 
 
-def path_label(ax: Axes, x: float, y: float, text: str, ha: str = "left", va: str = "center", size: float = 9,
-               coords: str = "data", patch: PathPatch | None = None) -> PathPatch:
+def path_label(
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    ha: str = "left",
+    va: str = "center",
+    size: float = 9,
+    coords: str = "data",
+    patch: PathPatch | None = None,
+) -> PathPatch:
     """Write text at (x, y) as a filled path whose gid is the text, reusing patch if given (Agg draws paths fast)."""
     path = glyphs(text, size)[0]
     dx, dy = _shift(text, size, ha, va)
     anchor = ax.transData if coords == "data" else ax.transAxes
-    to_display = (Affine2D().translate(-dx, -dy).scale(1 / 72) + ax.figure.dpi_scale_trans
-                  + ScaledTranslation(x, y, anchor))
+    to_display = (
+        Affine2D().translate(-dx, -dy).scale(1 / 72) + ax.figure.dpi_scale_trans + ScaledTranslation(x, y, anchor)
+    )
     if patch is None:  # a new patch costs more than its drawing; moving an old one is cheap
-        patch = ax.add_artist(PathPatch(path, transform=to_display, facecolor="black", edgecolor="none",
-                                        clip_on=False))
+        patch = ax.add_artist(PathPatch(path, transform=to_display, facecolor="black", edgecolor="none", clip_on=False))
     patch.set_path(path)
     patch.set_transform(to_display)
     patch.set_gid(text)
@@ -98,8 +107,10 @@ def label_vertices(labels: list[Label], fig: Figure) -> list[np.ndarray]:
     for (ax, coords), index in groups.items():
         points = np.array([(labels[i].x, labels[i].y) for i in index], dtype=float)
         anchors[index] = to_fraction.transform((ax.transData if coords == "data" else ax.transAxes).transform(points))
-    return [anchor + (outline(lb.text, lb.size, lb.ha, lb.va, lb.rotation)[0] + lb.offset) / size
-            for anchor, lb in zip(anchors, labels)]
+    return [
+        anchor + (outline(lb.text, lb.size, lb.ha, lb.va, lb.rotation)[0] + lb.offset) / size
+        for anchor, lb in zip(anchors, labels)
+    ]
 
 
 def draw_labels(fig: Figure, labels: list[Label], patches: dict | None = None) -> dict[str, PathPatch]:
@@ -117,7 +128,8 @@ def draw_labels(fig: Figure, labels: list[Label], patches: dict | None = None) -
     for color, (verts, codes) in by_color.items():
         path = Path(np.concatenate(verts), np.concatenate(codes)) if verts else Path(np.zeros((0, 2)))
         if color not in patches:
-            patches[color] = fig.add_artist(PathPatch(path, transform=fig.transFigure, facecolor=color,
-                                                      edgecolor="none", clip_on=False, zorder=3))
+            patches[color] = fig.add_artist(
+                PathPatch(path, transform=fig.transFigure, facecolor=color, edgecolor="none", clip_on=False, zorder=3)
+            )
         patches[color].set_path(path)
     return patches

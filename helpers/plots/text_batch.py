@@ -60,8 +60,19 @@ class TextBatch:
         self._items: list[tuple] = []
         self.texts: list[str] = []  # what the last draw() wrote, in order, for tests and readers of the figure
 
-    def add(self, ax: Axes, x: float, y: float, text: str, ha: str = "left", va: str = "center", size: float = 9,
-            coords: str = "data", color: str = "black", offset: tuple[float, float] = (0, 0)) -> None:
+    def add(
+        self,
+        ax: Axes,
+        x: float,
+        y: float,
+        text: str,
+        ha: str = "left",
+        va: str = "center",
+        size: float = 9,
+        coords: str = "data",
+        color: str = "black",
+        offset: tuple[float, float] = (0, 0),
+    ) -> None:
         """Queue text at (x, y) in ax's data (or axes) coordinates, moved by offset points; drawn by draw()."""
         self._items.append((ax, x, y, text, ha, va, size, coords, color, offset))
 
@@ -88,16 +99,21 @@ class TextBatch:
                 pieces[color][2].append(np.full(len(vertices), index))
         # points -> fractions of the figure, so the paths survive a change of dpi or a tight bbox
         scale = np.array([72 * width, 72 * height])
-        pieces = {color: (np.concatenate(v) / scale + anchors[np.concatenate(rows)], np.concatenate(c))
-                  for color, (v, c, rows) in pieces.items()}
+        pieces = {
+            color: (np.concatenate(v) / scale + anchors[np.concatenate(rows)], np.concatenate(c))
+            for color, (v, c, rows) in pieces.items()
+        }
         self._items = []
         for color in set(self.patches) - set(pieces):
             self.patches[color].set_visible(False)
         for color, (vertices, codes) in pieces.items():
             compound = Path(vertices, codes)
             if color not in self.patches:
-                self.patches[color] = self.fig.add_artist(PathPatch(
-                    compound, transform=self.fig.transFigure, facecolor=color, edgecolor="none", clip_on=False))
+                self.patches[color] = self.fig.add_artist(
+                    PathPatch(
+                        compound, transform=self.fig.transFigure, facecolor=color, edgecolor="none", clip_on=False
+                    )
+                )
             self.patches[color].set_path(compound)
             self.patches[color].set_visible(True)
         return self.patches

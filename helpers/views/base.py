@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 import ipywidgets as widgets
 import numpy as np
@@ -56,7 +56,7 @@ class SliderView(widgets.VBox):
         self.image = widgets.Image(format="png")
         self._render = render
         items = list(self.controls.values())
-        rows = [widgets.HBox(items[i:i + 2]) for i in range(0, len(items), 2)]  # two controls per row
+        rows = [widgets.HBox(items[i : i + 2]) for i in range(0, len(items), 2)]  # two controls per row
         super().__init__([*rows, self.image])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")

@@ -67,8 +67,7 @@ def _expression(layer_top: bool, direction: int, h_out: int, batch_first: bool, 
     if unbatched:
         return f"output[{step}, {features}]"
     if packed and direction == 0:
-        return (f"output[arange(N), {step}, {features}]" if batch_first
-                else f"output[{step}, arange(N), {features}]")
+        return f"output[arange(N), {step}, {features}]" if batch_first else f"output[{step}, arange(N), {features}]"
     return f"output[:, {step}, {features}]" if batch_first else f"output[{step}, :, {features}]"
 
 
@@ -77,17 +76,31 @@ def _in_output(state: torch.Tensor, output: torch.Tensor) -> bool:
     flat = output.reshape(-1, output.shape[-1])  # (steps, D * H_out)
     vectors = state.reshape(-1, state.shape[-1])  # (N, H_out)
     width = vectors.shape[-1]
-    return any(bool((flat[:, k:k + width] == v).all(dim=1).any())
-               for v in vectors for k in range(0, flat.shape[-1] - width + 1, width))
+    return any(
+        bool((flat[:, k : k + width] == v).all(dim=1).any())
+        for v in vectors
+        for k in range(0, flat.shape[-1] - width + 1, width)
+    )
 
 
-def compute_sheet(cell: str = "gru", num_layers: int = 2, bidirectional: bool = False, batch_first: bool = False,
-                  proj_size: int = 0, unbatched: bool = False, packed: bool = False) -> Sheet:
+def compute_sheet(
+    cell: str = "gru",
+    num_layers: int = 2,
+    bidirectional: bool = False,
+    batch_first: bool = False,
+    proj_size: int = 0,
+    unbatched: bool = False,
+    packed: bool = False,
+) -> Sheet:
     """Run the module these options describe and read the cheat sheet off what it returns (remembered)."""
     if cell not in CELLS:
         raise ValueError(f"cell={cell!r} is not allowed: cell must be one of {sorted(CELLS)}")
-    for name, value in (("bidirectional", bidirectional), ("batch_first", batch_first), ("unbatched", unbatched),
-                        ("packed", packed)):
+    for name, value in (
+        ("bidirectional", bidirectional),
+        ("batch_first", batch_first),
+        ("unbatched", unbatched),
+        ("packed", packed),
+    ):
         check_bool(name, value)
     check_int("num_layers", num_layers, 1)
     check_int("proj_size", proj_size, 0, HIDDEN_SIZE - 1)
@@ -102,11 +115,26 @@ def compute_sheet(cell: str = "gru", num_layers: int = 2, bidirectional: bool = 
 
 
 @lru_cache(maxsize=256)  # every distinct module the controls can make (216) fits
-def _sheet(cell: str, num_layers: int, bidirectional: bool, batch_first: bool, proj_size: int, unbatched: bool,
-           packed: bool, notes: tuple[str, ...]) -> Sheet:
+def _sheet(
+    cell: str,
+    num_layers: int,
+    bidirectional: bool,
+    batch_first: bool,
+    proj_size: int,
+    unbatched: bool,
+    packed: bool,
+    notes: tuple[str, ...],
+) -> Sheet:
     """compute_sheet after its options are checked and made consistent."""
-    config = RNNConfig(cell=cell, input_size=INPUT_SIZE, hidden_size=HIDDEN_SIZE, num_layers=num_layers,
-                       bidirectional=bidirectional, batch_first=batch_first, proj_size=proj_size)
+    config = RNNConfig(
+        cell=cell,
+        input_size=INPUT_SIZE,
+        hidden_size=HIDDEN_SIZE,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        proj_size=proj_size,
+    )
     module = build_module(config)
     x = make_input(config, seq_len=SEQ_LEN, batch_size=BATCH_SIZE, unbatched=unbatched)
     lengths = torch.tensor(LENGTHS)
@@ -122,15 +150,19 @@ def _sheet(cell: str, num_layers: int, bidirectional: bool, batch_first: bool, p
     # h_0: the shape of h_n, confirmed by handing zeros of that shape back to the module
     h_0 = torch.zeros_like(h_n)
     _call(module, given, (h_0, torch.zeros_like(c_n)) if cell == "lstm" else h_0)
-    shapes = {"x": tuple(x.shape), "h_0": tuple(h_0.shape), "output": tuple(output.shape), "h_n": tuple(h_n.shape),
-              "c_n": None if c_n is None else tuple(c_n.shape)}
+    shapes = {
+        "x": tuple(x.shape),
+        "h_0": tuple(h_0.shape),
+        "output": tuple(output.shape),
+        "h_n": tuple(h_n.shape),
+        "c_n": None if c_n is None else tuple(c_n.shape),
+    }
     namespace = {"output": output, "lengths": lengths, "arange": torch.arange, "N": BATCH_SIZE}
     locations = []
     for layer in range(num_layers):
         for direction in range(config.num_directions):
             row = state_index(layer, direction, num_layers, bidirectional)
-            expression = _expression(layer == num_layers - 1, direction, config.h_out, batch_first, unbatched,
-                                     packed)
+            expression = _expression(layer == num_layers - 1, direction, config.h_out, batch_first, unbatched, packed)
             if expression is None:
                 holds = not _in_output(h_n[row], output)
             else:
@@ -164,12 +196,12 @@ class CheatSheetView(SliderView):
         style = {"description_width": "initial"}
         controls = {
             "cell": widgets.ToggleButtons(options=list(CELLS), value=options["cell"], description="cell", style=style),
-            "num_layers": widgets.IntSlider(options["num_layers"], min=1, max=3, description="num_layers",
-                                            style=style),
+            "num_layers": widgets.IntSlider(options["num_layers"], min=1, max=3, description="num_layers", style=style),
             "bidirectional": widgets.Checkbox(options["bidirectional"], description="bidirectional", indent=False),
             "batch_first": widgets.Checkbox(options["batch_first"], description="batch_first", indent=False),
-            "proj_size": widgets.IntSlider(options["proj_size"], min=0, max=HIDDEN_SIZE - 1,
-                                           description="proj_size (LSTM)", style=style),
+            "proj_size": widgets.IntSlider(
+                options["proj_size"], min=0, max=HIDDEN_SIZE - 1, description="proj_size (LSTM)", style=style
+            ),
             "unbatched": widgets.Checkbox(options["unbatched"], description="unbatched input", indent=False),
             "packed": widgets.Checkbox(options["packed"], description="packed input", indent=False),
         }
@@ -181,11 +213,25 @@ class CheatSheetView(SliderView):
         return png_bytes(self.figure)
 
 
-def cheat_sheet_view(cell: str = "gru", num_layers: int = 2, bidirectional: bool = False, batch_first: bool = False,
-                     proj_size: int = 0, unbatched: bool = False, packed: bool = False) -> CheatSheetView:
+def cheat_sheet_view(
+    cell: str = "gru",
+    num_layers: int = 2,
+    bidirectional: bool = False,
+    batch_first: bool = False,
+    proj_size: int = 0,
+    unbatched: bool = False,
+    packed: bool = False,
+) -> CheatSheetView:
     """Controls for every option that changes a shape, and the sheet they drive."""
-    options = dict(cell=cell, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first,
-                   proj_size=proj_size, unbatched=unbatched, packed=packed)
+    options = dict(
+        cell=cell,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        proj_size=proj_size,
+        unbatched=unbatched,
+        packed=packed,
+    )
     check_int("num_layers", num_layers, 1, 3)
     compute_sheet(**options)  # raises ValueError for a bad option before any widget exists
     return CheatSheetView(options)

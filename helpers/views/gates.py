@@ -26,9 +26,18 @@ def gate_run(config: RNNConfig, seq_len: int, batch_size: int, input_scale: floa
     return scratch_forward(r.module, r.x * input_scale)
 
 
-def compute_gates(cell: str = "lstm", layer: int = 0, batch: int = 0, num_layers: int = 2, hidden_size: int = 4,
-                  seq_len: int = 12, batch_size: int = 3, input_size: int = 3, input_scale: float = 3.0,
-                  seed: int = 0) -> GateFrame:
+def compute_gates(
+    cell: str = "lstm",
+    layer: int = 0,
+    batch: int = 0,
+    num_layers: int = 2,
+    hidden_size: int = 4,
+    seq_len: int = 12,
+    batch_size: int = 3,
+    input_size: int = 3,
+    input_scale: float = 3.0,
+    seed: int = 0,
+) -> GateFrame:
     """The gates the view shows: every step of one (layer, forward direction) and one batch element."""
     if cell not in GATE_CELLS:
         raise ValueError(f"cell={cell!r} is not allowed: cell must be one of {GATE_CELLS} (an RNN has no gates)")
@@ -70,8 +79,9 @@ class GatesView(SliderView):
         controls = {
             "cell": widgets.ToggleButtons(options=list(GATE_CELLS), value=cell, description="cell", style=style),
             "layer": widgets.IntSlider(0, min=0, max=settings["num_layers"] - 1, description="layer", style=style),
-            "batch": widgets.IntSlider(0, min=0, max=settings["batch_size"] - 1, description="batch element",
-                                       style=style),
+            "batch": widgets.IntSlider(
+                0, min=0, max=settings["batch_size"] - 1, description="batch element", style=style
+            ),
         }
         super().__init__(controls, self._render)
 
@@ -81,10 +91,25 @@ class GatesView(SliderView):
         return png_bytes(self.figure)
 
 
-def gates_view(cell: str = "lstm", num_layers: int = 2, hidden_size: int = 4, seq_len: int = 12,
-               batch_size: int = 3, input_size: int = 3, input_scale: float = 3.0, seed: int = 0) -> GatesView:
+def gates_view(
+    cell: str = "lstm",
+    num_layers: int = 2,
+    hidden_size: int = 4,
+    seq_len: int = 12,
+    batch_size: int = 3,
+    input_size: int = 3,
+    input_scale: float = 3.0,
+    seed: int = 0,
+) -> GatesView:
     """Controls for the cell (GRU or LSTM), the layer and the batch element, and the gate heatmaps they drive."""
-    settings = dict(num_layers=num_layers, hidden_size=hidden_size, seq_len=seq_len, batch_size=batch_size,
-                    input_size=input_size, input_scale=input_scale, seed=seed)
+    settings = dict(
+        num_layers=num_layers,
+        hidden_size=hidden_size,
+        seq_len=seq_len,
+        batch_size=batch_size,
+        input_size=input_size,
+        input_scale=input_scale,
+        seed=seed,
+    )
     compute_gates(cell, 0, 0, **settings)  # raises ValueError for a bad cell or size before any widget exists
     return GatesView(cell, settings)

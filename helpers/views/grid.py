@@ -29,9 +29,16 @@ def _run(config: RNNConfig, seq_len: int, batch_size: int, lengths: tuple[int, .
     return run(config, seq_len=seq_len, batch_size=batch_size, lengths=lengths)
 
 
-def compute_grid(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False, cell: str = "gru",
-                 batch: int | None = None, lengths: tuple[int, ...] | None = None, cell_states: bool = False,
-                 **config) -> GridModel:
+def compute_grid(
+    num_layers: int = 3,
+    seq_len: int = 5,
+    bidirectional: bool = False,
+    cell: str = "gru",
+    batch: int | None = None,
+    lengths: tuple[int, ...] | None = None,
+    cell_states: bool = False,
+    **config,
+) -> GridModel:
     """The grid for these settings; with lengths, batch picks the sequence (0 if None)."""
     _check_config(config)
     check_int("seq_len", seq_len, 1)
@@ -44,18 +51,36 @@ def compute_grid(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = Fa
 
 
 @lru_cache(maxsize=512)
-def _model(num_layers: int, seq_len: int, bidirectional: bool, cell: str, batch: int | None,
-           lengths: tuple[int, ...] | None, cell_states: bool, input_size: int = 4, hidden_size: int = 3,
-           batch_first: bool = True, seed: int = 0) -> GridModel:
+def _model(
+    num_layers: int,
+    seq_len: int,
+    bidirectional: bool,
+    cell: str,
+    batch: int | None,
+    lengths: tuple[int, ...] | None,
+    cell_states: bool,
+    input_size: int = 4,
+    hidden_size: int = 3,
+    batch_first: bool = True,
+    seed: int = 0,
+) -> GridModel:
     """compute_grid's result, remembered per settings (a pure function of them)."""
-    config = RNNConfig(cell=cell, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
-                       bidirectional=bidirectional, batch_first=batch_first, seed=seed)
+    config = RNNConfig(
+        cell=cell,
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        seed=seed,
+    )
     the_run = _run(config, seq_len, len(lengths) if lengths else 2, lengths)
     return grid_model(the_run, batch, cell_states and cell == "lstm")
 
 
-def draw_grid(fig: Figure, model: GridModel, artists: GridArtists | None = None,
-              note: str | None = None) -> GridArtists:
+def draw_grid(
+    fig: Figure, model: GridModel, artists: GridArtists | None = None, note: str | None = None
+) -> GridArtists:
     """Draw the grid on fig, or update artists already drawn there; returns the artists."""
     # The note is said in the picture, so the cell-state toggle visibly answers even for a module without them.
     return grid(model, fig, note) if artists is None else update_grid(artists, model, note)
@@ -68,9 +93,16 @@ def _no_cell_state_note(cell: str, cell_states: bool) -> str | None:
     return None
 
 
-def grid_figure(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False, cell: str = "gru",
-                batch: int | None = None, lengths: tuple[int, ...] | None = None, cell_states: bool = False,
-                **config) -> Figure:
+def grid_figure(
+    num_layers: int = 3,
+    seq_len: int = 5,
+    bidirectional: bool = False,
+    cell: str = "gru",
+    batch: int | None = None,
+    lengths: tuple[int, ...] | None = None,
+    cell_states: bool = False,
+    **config,
+) -> Figure:
     """The grid for fixed settings, as a static Figure (the same drawing code as the live view)."""
     _check_config(config)
     fig = Figure(figsize=(FIGWIDTH, 4.0))
@@ -82,15 +114,27 @@ def grid_figure(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = Fal
 def _check_config(config: dict) -> None:
     unknown = sorted(set(config) - VIEW_CONFIG_KEYS)
     if unknown:
-        raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the grid takes only "
-                         f"{sorted(VIEW_CONFIG_KEYS)} besides its control settings")
+        raise ValueError(
+            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the grid takes only "
+            f"{sorted(VIEW_CONFIG_KEYS)} besides its control settings"
+        )
 
 
 class GridView(SliderView):
     """The unrolled grid driven by num_layers, seq_len, bidirectional, cell type, cell-state and batch controls."""
 
-    def __init__(self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool,
-                 lengths: tuple[int, ...] | None, max_layers: int, shown: tuple[str, ...], config: dict):
+    def __init__(
+        self,
+        num_layers: int,
+        seq_len: int,
+        bidirectional: bool,
+        cell: str,
+        cell_states: bool,
+        lengths: tuple[int, ...] | None,
+        max_layers: int,
+        shown: tuple[str, ...],
+        config: dict,
+    ):
         self.figure = Figure(figsize=(FIGWIDTH, 4.0), dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: GridArtists | None = None  # made by the first render, then updated in place
@@ -107,8 +151,9 @@ class GridView(SliderView):
             "cell_states": widgets.Checkbox(cell_states, description="show cell states c (LSTM)", indent=False),
         }
         if lengths is not None:
-            controls["batch"] = widgets.IntSlider(0, min=0, max=len(lengths) - 1, description="batch element",
-                                                  style=style)
+            controls["batch"] = widgets.IntSlider(
+                0, min=0, max=len(lengths) - 1, description="batch element", style=style
+            )
         # Controls left out keep their starting value: a notebook can show only the ones its lesson is about.
         self._fixed = {name: control.value for name, control in controls.items() if name not in shown}
         super().__init__({name: c for name, c in controls.items() if name in shown}, self._render)
@@ -116,11 +161,13 @@ class GridView(SliderView):
     def _render(self, **values) -> bytes:
         return self._draw(**{**self._fixed, **values})
 
-    def _draw(self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool,
-              batch: int | None = None) -> bytes:
+    def _draw(
+        self, num_layers: int, seq_len: int, bidirectional: bool, cell: str, cell_states: bool, batch: int | None = None
+    ) -> bytes:
         cell = cell.lower()  # the menu's "GRU" is RNNConfig's "gru"
-        self.model = compute_grid(num_layers, seq_len, bidirectional, cell, batch, self._lengths, cell_states,
-                                  **self._config)
+        self.model = compute_grid(
+            num_layers, seq_len, bidirectional, cell, batch, self._lengths, cell_states, **self._config
+        )
         note = _no_cell_state_note(cell, cell_states)
         key = (self.model, note)
         if key not in self.frames:  # the picture is a pure function of the model: a control moved back costs nothing
@@ -131,9 +178,17 @@ class GridView(SliderView):
         return self.frames[key]
 
 
-def grid_view(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False, cell: str = "gru",
-              cell_states: bool = False, lengths: tuple[int, ...] | None = None, max_layers: int = MAX_LAYERS,
-              controls: tuple[str, ...] | None = None, **config) -> GridView:
+def grid_view(
+    num_layers: int = 3,
+    seq_len: int = 5,
+    bidirectional: bool = False,
+    cell: str = "gru",
+    cell_states: bool = False,
+    lengths: tuple[int, ...] | None = None,
+    max_layers: int = MAX_LAYERS,
+    controls: tuple[str, ...] | None = None,
+    **config,
+) -> GridView:
     """Controls for num_layers, seq_len, bidirectional, cell type and cell states (and batch element with lengths)."""
     # controls: the names of the controls to show, e.g. ("num_layers", "seq_len"); None shows them all.
     check_int("max_layers", max_layers, 1, MAX_LAYERS)
@@ -146,16 +201,24 @@ def grid_view(num_layers: int = 3, seq_len: int = 5, bidirectional: bool = False
     _check_config(config)
     allowed = CONTROLS + (("batch",) if lengths is not None else ())
     shown = allowed if controls is None else controls
-    if isinstance(shown, str) or not isinstance(shown, (tuple, list)) or not shown \
-            or any(name not in allowed for name in shown):
-        raise ValueError(f"controls={controls!r} is not allowed: controls must be a non-empty tuple of names "
-                         f"from {allowed} (batch needs lengths), or None for all")
+    if (
+        isinstance(shown, str)
+        or not isinstance(shown, (tuple, list))
+        or not shown
+        or any(name not in allowed for name in shown)
+    ):
+        raise ValueError(
+            f"controls={controls!r} is not allowed: controls must be a non-empty tuple of names "
+            f"from {allowed} (batch needs lengths), or None for all"
+        )
     if lengths is not None:
         if isinstance(lengths, (str, bytes)) or not hasattr(lengths, "__len__") or len(lengths) < 2:
             raise ValueError(f"lengths={lengths!r} is not allowed: give one length per sequence, at least two")
         lengths = tuple(check_lengths(lengths, MAX_SEQ_LEN, len(lengths)).tolist())
         if seq_len < max(lengths):
-            raise ValueError(f"seq_len={seq_len} is not allowed with lengths={lengths}: "
-                             f"seq_len must be at least the longest length, {max(lengths)}")
+            raise ValueError(
+                f"seq_len={seq_len} is not allowed with lengths={lengths}: "
+                f"seq_len must be at least the longest length, {max(lengths)}"
+            )
     RNNConfig(cell=cell, bidirectional=bidirectional, **config)  # raises ValueError for a bad size or flag
     return GridView(num_layers, seq_len, bidirectional, cell, cell_states, lengths, max_layers, tuple(shown), config)

@@ -19,18 +19,32 @@ MAX_FRAMES = 64  # PNGs remembered per view (~60 kB each)
 
 
 @lru_cache(maxsize=32)
-def compute_lstm_states(num_layers: int = 2, proj: bool = False, hidden_size: int = 4, proj_size: int = 2,
-                        input_size: int = 3, seq_len: int = 6, batch_size: int = 3,
-                        seed: int = 0) -> tuple[RNNRun, LSTMSteps]:
+def compute_lstm_states(
+    num_layers: int = 2,
+    proj: bool = False,
+    hidden_size: int = 4,
+    proj_size: int = 2,
+    input_size: int = 3,
+    seq_len: int = 6,
+    batch_size: int = 3,
+    seed: int = 0,
+) -> tuple[RNNRun, LSTMSteps]:
     """The LSTM run the view shows and every h_t, c_t stepped by hand from its weights."""
-    config = RNNConfig(cell="lstm", input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
-                       proj_size=proj_size if proj else 0, seed=seed)
+    config = RNNConfig(
+        cell="lstm",
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        proj_size=proj_size if proj else 0,
+        seed=seed,
+    )
     lstm_run = cached_run(config, seq_len, batch_size)
     return lstm_run, lstm_steps(lstm_run.module, lstm_run.x)  # x: (L, N, H_in)
 
 
-def draw_lstm_states(fig: Figure, steps: LSTMSteps, layer: int = 0, batch: int = 0,
-                     artists: LSTMStatesArtists | None = None) -> LSTMStatesArtists:
+def draw_lstm_states(
+    fig: Figure, steps: LSTMSteps, layer: int = 0, batch: int = 0, artists: LSTMStatesArtists | None = None
+) -> LSTMStatesArtists:
     """Draw the view on fig, or update artists already drawn there; returns the artists."""
     if artists is None:
         return lstm_states(steps, layer=layer, batch=batch, fig=fig)
@@ -74,8 +88,9 @@ class LSTMStatesView(SliderView):
         return self.frames[key]
 
 
-def lstm_states_view(num_layers: int = 2, batch_size: int = 3, proj_size: int = 2, hidden_size: int = 4,
-                     **config) -> LSTMStatesView:
+def lstm_states_view(
+    num_layers: int = 2, batch_size: int = 3, proj_size: int = 2, hidden_size: int = 4, **config
+) -> LSTMStatesView:
     """Sliders for the layer and batch element, a proj_size checkbox, and the h_t, c_t heatmaps they drive."""
     check_int("num_layers", num_layers, 1, 4)
     check_int("batch_size", batch_size, 1, 8)
@@ -83,9 +98,16 @@ def lstm_states_view(num_layers: int = 2, batch_size: int = 3, proj_size: int = 
     check_int("proj_size", proj_size, 1, hidden_size - 1)
     unknown = sorted(set(config) - {"input_size", "seq_len", "seed"})
     if unknown:
-        raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-                         "input_size, seq_len and seed besides its own settings")
+        raise ValueError(
+            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
+            "input_size, seq_len and seed besides its own settings"
+        )
     check_int("seq_len", config.get("seq_len", 6), 1, 10)
-    RNNConfig(cell="lstm", hidden_size=hidden_size, num_layers=num_layers, proj_size=proj_size,
-              **{k: v for k, v in config.items() if k != "seq_len"})  # raises ValueError for a bad size
+    RNNConfig(
+        cell="lstm",
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        proj_size=proj_size,
+        **{k: v for k, v in config.items() if k != "seq_len"},
+    )  # raises ValueError for a bad size
     return LSTMStatesView(num_layers, batch_size, proj_size, dict(hidden_size=hidden_size, **config))

@@ -16,28 +16,44 @@ VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed
 
 
 def compute_output_vs_h_n(
-    num_layers: int, seq_len: int, bidirectional: bool = False, cell: str = "gru",
-    input_size: int = 4, hidden_size: int = 3, batch_size: int = 3, batch_first: bool = True, seed: int = 0,
+    num_layers: int,
+    seq_len: int,
+    bidirectional: bool = False,
+    cell: str = "gru",
+    input_size: int = 4,
+    hidden_size: int = 3,
+    batch_size: int = 3,
+    batch_first: bool = True,
+    seed: int = 0,
 ) -> RNNRun:
     """The run that the output-vs-h_n view shows for these settings."""
-    config = RNNConfig(cell=cell, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
-                       bidirectional=bidirectional, batch_first=batch_first, seed=seed)
+    config = RNNConfig(
+        cell=cell,
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        seed=seed,
+    )
     return cached_run(config, seq_len, batch_size)
 
 
 # --- draw: a run -> artists on a Figure ------------------------------------------------------------
 
 
-def draw_output_vs_h_n(fig: Figure, run: RNNRun, batch: int = 0, artists: OutputHnArtists | None = None,
-                       legend: bool = False):
+def draw_output_vs_h_n(
+    fig: Figure, run: RNNRun, batch: int = 0, artists: OutputHnArtists | None = None, legend: bool = False
+):
     """Draw the view on fig, or update artists already drawn there; returns the artists."""
     if artists is None:
         return output_vs_h_n(run, batch=batch, fig=fig, legend=legend)
     return update_output_vs_h_n(artists, run, batch=batch)
 
 
-def output_vs_h_n_figure(num_layers: int = 2, seq_len: int = 5, batch: int = 0, bidirectional: bool = False,
-                         **config) -> Figure:
+def output_vs_h_n_figure(
+    num_layers: int = 2, seq_len: int = 5, batch: int = 0, bidirectional: bool = False, **config
+) -> Figure:
     """The view's picture for fixed settings, as a static Figure (same drawing code as the live view)."""
     fig = Figure(figsize=VIEW_FIGSIZE)
     draw_output_vs_h_n(fig, compute_output_vs_h_n(num_layers, seq_len, bidirectional, **config), batch, legend=True)
@@ -50,8 +66,17 @@ def output_vs_h_n_figure(num_layers: int = 2, seq_len: int = 5, batch: int = 0, 
 class OutputHnView(SliderView):
     """The output-vs-h_n heatmap driven by num_layers, seq_len, batch element and bidirectional controls."""
 
-    def __init__(self, cell: str, max_layers: int, max_seq_len: int, batch_size: int, num_layers: int,
-                 seq_len: int, bidirectional: bool, config: dict):
+    def __init__(
+        self,
+        cell: str,
+        max_layers: int,
+        max_seq_len: int,
+        batch_size: int,
+        num_layers: int,
+        seq_len: int,
+        bidirectional: bool,
+        config: dict,
+    ):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: OutputHnArtists | None = None  # made by the first render, then updated in place
@@ -73,8 +98,14 @@ class OutputHnView(SliderView):
 
 
 def output_vs_h_n_view(
-    cell: str = "gru", max_layers: int = 3, max_seq_len: int = 8, batch_size: int = 3,
-    num_layers: int = 2, seq_len: int = 5, bidirectional: bool = False, **config,
+    cell: str = "gru",
+    max_layers: int = 3,
+    max_seq_len: int = 8,
+    batch_size: int = 3,
+    num_layers: int = 2,
+    seq_len: int = 5,
+    bidirectional: bool = False,
+    **config,
 ) -> OutputHnView:
     """Sliders for num_layers, seq_len and batch element, a bidirectional checkbox, and the heatmap they drive."""
     check_int("max_layers", max_layers, 1)
@@ -84,7 +115,9 @@ def output_vs_h_n_view(
     check_int("seq_len", seq_len, 1, max_seq_len)
     unknown = sorted(set(config) - VIEW_CONFIG_KEYS)
     if unknown:
-        raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-                         f"{sorted(VIEW_CONFIG_KEYS)} besides its slider settings")
+        raise ValueError(
+            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
+            f"{sorted(VIEW_CONFIG_KEYS)} besides its slider settings"
+        )
     RNNConfig(cell=cell, bidirectional=bidirectional, **config)  # raises ValueError for a bad cell, flag or size
     return OutputHnView(cell, max_layers, max_seq_len, batch_size, num_layers, seq_len, bidirectional, config)

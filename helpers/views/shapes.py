@@ -18,11 +18,25 @@ MAX_LAYERS = 4
 
 
 @lru_cache(maxsize=16)
-def compute_shapes(batch_first: bool, unbatched: bool, num_layers: int = 2, bidirectional: bool = True,
-                   input_size: int = 8, hidden_size: int = 6, seq_len: int = 5, batch_size: int = 3) -> list[ShapeRow]:
+def compute_shapes(
+    batch_first: bool,
+    unbatched: bool,
+    num_layers: int = 2,
+    bidirectional: bool = True,
+    input_size: int = 8,
+    hidden_size: int = 6,
+    seq_len: int = 5,
+    batch_size: int = 3,
+) -> list[ShapeRow]:
     """Run a seeded LSTM on x and name every axis of x, output, h_n and c_n; sizes are what torch returned."""
-    config = RNNConfig(cell="lstm", input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
-                       bidirectional=bidirectional, batch_first=batch_first)
+    config = RNNConfig(
+        cell="lstm",
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+    )
     r = run(config, seq_len=seq_len, batch_size=batch_size, unbatched=unbatched)
     return shape_rows(r)
 
@@ -46,15 +60,23 @@ def shape_rows(r: RNNRun) -> list[ShapeRow]:
     }
     seq_len = r.x.shape[0] if (r.unbatched or not cfg.batch_first) else r.x.shape[1]
     n = 1 if r.unbatched else r.x.shape[1 if not cfg.batch_first else 0]
-    meaning = {"L": seq_len, "N": n, "H_in": cfg.input_size, "D * H_out": cfg.num_directions * cfg.h_out,
-               "num_layers * D": cfg.num_layers * cfg.num_directions, "H_out": cfg.h_out,
-               "hidden_size": cfg.hidden_size}
+    meaning = {
+        "L": seq_len,
+        "N": n,
+        "H_in": cfg.input_size,
+        "D * H_out": cfg.num_directions * cfg.h_out,
+        "num_layers * D": cfg.num_layers * cfg.num_directions,
+        "H_out": cfg.h_out,
+        "hidden_size": cfg.hidden_size,
+    }
     rows = []
     for name, (tensor, names, note) in layout.items():
         if tensor.dim() != len(names) or any(tensor.shape[i] != meaning[label] for i, (label, _) in enumerate(names)):
             raise RuntimeError(f"{name} has shape {tuple(tensor.shape)}, which does not fit {[n for n, _ in names]}")
-        axes = tuple((label, int(tensor.shape[i]), "N" if label == "N" else "L" if label == "L" else kind)
-                     for i, (label, kind) in enumerate(names))
+        axes = tuple(
+            (label, int(tensor.shape[i]), "N" if label == "N" else "L" if label == "L" else kind)
+            for i, (label, kind) in enumerate(names)
+        )
         rows.append(ShapeRow(name, axes, note))
     return rows
 
@@ -65,8 +87,9 @@ def _title(batch_first: bool, unbatched: bool) -> str:
     return f"output, (h_n, c_n) = lstm(x)   with batch_first={batch_first},  {x}"
 
 
-def draw_shapes_view(fig: Figure, rows: list[ShapeRow], title: str,
-                     artists: ShapesArtists | None = None) -> ShapesArtists:
+def draw_shapes_view(
+    fig: Figure, rows: list[ShapeRow], title: str, artists: ShapesArtists | None = None
+) -> ShapesArtists:
     """Draw the blocks on fig, or update artists already drawn there; returns the artists."""
     if artists is None:
         return draw_shapes(rows, title, fig=fig)
@@ -110,8 +133,9 @@ class ShapesView(SliderView):
         return self.frames[key]
 
 
-def shapes_view(batch_first: bool = False, unbatched: bool = False, num_layers: int = 2, bidirectional: bool = True,
-                **config) -> ShapesView:
+def shapes_view(
+    batch_first: bool = False, unbatched: bool = False, num_layers: int = 2, bidirectional: bool = True, **config
+) -> ShapesView:
     """Checkboxes for batch_first and unbatched input, a num_layers slider, and the shape blocks they drive."""
     check_bool("batch_first", batch_first)
     check_bool("unbatched", unbatched)
@@ -120,8 +144,10 @@ def shapes_view(batch_first: bool = False, unbatched: bool = False, num_layers: 
     allowed = {"input_size", "hidden_size", "seq_len", "batch_size"}
     unknown = sorted(set(config) - allowed)
     if unknown:
-        raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-                         f"{sorted(allowed)} besides batch_first, unbatched, num_layers and bidirectional")
+        raise ValueError(
+            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
+            f"{sorted(allowed)} besides batch_first, unbatched, num_layers and bidirectional"
+        )
     for name, value in config.items():
         check_int(name, value, 1, 99)
     return ShapesView(batch_first, unbatched, num_layers, dict(bidirectional=bidirectional, **config))

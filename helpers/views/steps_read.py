@@ -20,8 +20,9 @@ BATCH_SIZE = 1  # one sequence: the picture is about time, not the batch
 
 def steps_read_config(cell: str = "gru", input_size: int = 4, hidden_size: int = 3, seed: int = 0) -> RNNConfig:
     """The one-layer bidirectional module the view runs (one layer: each half reads the tokens themselves)."""
-    return RNNConfig(cell=cell, input_size=input_size, hidden_size=hidden_size, num_layers=1, bidirectional=True,
-                     seed=seed)
+    return RNNConfig(
+        cell=cell, input_size=input_size, hidden_size=hidden_size, num_layers=1, bidirectional=True, seed=seed
+    )
 
 
 def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -39,23 +40,29 @@ def _halves_match(config: RNNConfig, seq_len: int, t: int) -> tuple[bool, bool]:
     r = cached_run(config, seq_len, BATCH_SIZE)
     h = config.h_out
     with torch.no_grad():
-        state_head = r.module(r.x[:t + 1])[1]  # a run over x[0..t]
+        state_head = r.module(r.x[: t + 1])[1]  # a run over x[0..t]
         state_tail = r.module(r.x[t:])[1]  # a run over x[t..L-1]
     h_head = state_head[0] if config.cell == "lstm" else state_head  # h_n: (2, N, H_out)
     h_tail = state_tail[0] if config.cell == "lstm" else state_tail
     return _close(r.output[t, :, :h], h_head[0]), _close(r.output[t, :, h:], h_tail[1])
 
 
-def compute_steps_read(seq_len: int, t: int, cell: str = "gru", input_size: int = 4, hidden_size: int = 3,
-                       seed: int = 0) -> StepsRead:
+def compute_steps_read(
+    seq_len: int, t: int, cell: str = "gru", input_size: int = 4, hidden_size: int = 3, seed: int = 0
+) -> StepsRead:
     """What the view shows for these settings, with both halves of output[t] checked against shorter runs."""
     check_int("seq_len", seq_len, 1)
     check_int("t", t, 0, seq_len - 1)
     config = steps_read_config(cell, input_size, hidden_size, seed)
     r = cached_run(config, seq_len, BATCH_SIZE)
     forward, backward = _halves_match(config, seq_len, t)
-    return StepsRead(output=r.output[:, 0].detach().numpy(), t=t, title="output[:, 0]", forward_matches=forward,
-                     backward_matches=backward)
+    return StepsRead(
+        output=r.output[:, 0].detach().numpy(),
+        t=t,
+        title="output[:, 0]",
+        forward_matches=forward,
+        backward_matches=backward,
+    )
 
 
 # --- draw: data -> artists on a Figure ---------------------------------------------------------------
@@ -113,7 +120,9 @@ def steps_read_view(seq_len: int = 6, t: int = 2, max_seq_len: int = 8, **config
     allowed = {"cell", "input_size", "hidden_size", "seed"}
     unknown = sorted(set(config) - allowed)
     if unknown:
-        raise ValueError(f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-                         f"{sorted(allowed)} besides seq_len, t and max_seq_len")
+        raise ValueError(
+            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
+            f"{sorted(allowed)} besides seq_len, t and max_seq_len"
+        )
     steps_read_config(**config)  # raises ValueError for a bad cell or size
     return StepsReadView(seq_len, t, max_seq_len, config)

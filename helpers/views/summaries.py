@@ -17,8 +17,9 @@ VIEW_FIGSIZE = (7.2, 3.6)  # inches
 
 def _result(result: TaskResult) -> TaskResult:
     if not isinstance(result, TaskResult):
-        raise ValueError(f"result={type(result).__name__} is not allowed: result must be what "
-                         "helpers.compare_summaries returned")
+        raise ValueError(
+            f"result={type(result).__name__} is not allowed: result must be what helpers.compare_summaries returned"
+        )
     return result
 
 
@@ -26,8 +27,9 @@ def evaluation_of(result: TaskResult, step: int) -> int:
     """The index of the evaluation made at training step `step`."""
     steps = result.histories[next(iter(SUMMARIES))].steps
     if step not in steps:
-        raise ValueError(f"step={step!r} is not allowed: the heads were evaluated at steps {steps[0]}, "
-                         f"{steps[1]}, ... {steps[-1]}")
+        raise ValueError(
+            f"step={step!r} is not allowed: the heads were evaluated at steps {steps[0]}, {steps[1]}, ... {steps[-1]}"
+        )
     return steps.index(step)
 
 
@@ -56,8 +58,16 @@ class AccuracyByLengthView(SliderView):
         self.artists = accuracy_by_length(result, evaluation_of(result, step), ax=self.figure.add_subplot())
         self._background = None
         cfg = result.config
-        controls = {"step": widgets.IntSlider(step, min=0, max=cfg.steps, step=cfg.eval_every,
-                                              description="training step", style={"description_width": "initial"})}
+        controls = {
+            "step": widgets.IntSlider(
+                step,
+                min=0,
+                max=cfg.steps,
+                step=cfg.eval_every,
+                description="training step",
+                style={"description_width": "initial"},
+            )
+        }
         super().__init__(controls, self._render)
 
     def _moving(self) -> list:

@@ -56,7 +56,7 @@ class RunIndex:
         for t in range(self.seq_len):
             for n in range(self.batch_size):
                 for d in range(self.num_directions):
-                    piece = out[t, n, d * self.h_out:(d + 1) * self.h_out]
+                    piece = out[t, n, d * self.h_out : (d + 1) * self.h_out]
                     if bool((piece != 0).any()):  # padding steps are zeros, found as "zeros"
                         self.vectors.append((Name("output", n, self.num_layers - 1, d, t), piece))
         for tensor, state in (("h_n", r.h_n), ("c_n", r.c_n)):
@@ -95,8 +95,11 @@ class RunIndex:
             name, vector = self.vectors[self.owner[at]]
             offset = at - self.starts[self.owner[at]]
             length = 1
-            while (start + length < row.numel() and offset + length < vector.numel()
-                   and bool(row[start + length] == vector[offset + length])):
+            while (
+                start + length < row.numel()
+                and offset + length < vector.numel()
+                and bool(row[start + length] == vector[offset + length])
+            ):
                 length += 1
             if best is None or length > best[0]:
                 best = (length, [name], (offset, offset + length))
@@ -134,7 +137,7 @@ class RunIndex:
                 piece = Piece(index, p, stop, (Name("zeros"),))
             for width in self.widths if piece is None else ():
                 if p + width <= row.numel():
-                    names = self.find(row[p:p + width])
+                    names = self.find(row[p : p + width])
                     if names:
                         piece = Piece(index, p, p + width, names)
                         break

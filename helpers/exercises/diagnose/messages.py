@@ -28,11 +28,17 @@ def diagnose(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str =
     got = got.detach().to(torch.float32)
     expected = expected.detach().to(torch.float32)
     if got.numel() == 0:
-        return Diagnosis("empty", f"Your answer is empty (shape {tuple(got.shape)}): a slice that starts at or "
-                         f"after its end selects nothing.")
+        return Diagnosis(
+            "empty",
+            f"Your answer is empty (shape {tuple(got.shape)}): a slice that starts at or "
+            f"after its end selects nothing.",
+        )
     if got.numel() > LARGEST:
-        return Diagnosis("too_large", f"Your answer has {got.numel()} numbers (shape {tuple(got.shape)}); the task "
-                         f"wants {expected.numel()} (shape {tuple(expected.shape)}).")
+        return Diagnosis(
+            "too_large",
+            f"Your answer has {got.numel()} numbers (shape {tuple(got.shape)}); the task "
+            f"wants {expected.numel()} (shape {tuple(expected.shape)}).",
+        )
     found = rearranged(got, expected)
     if found is not None:
         return found

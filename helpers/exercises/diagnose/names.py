@@ -11,8 +11,11 @@ def code(name: Name, ix: RunIndex) -> str:
         return "zeros"
     unbatched = ix.run.unbatched
     if name.tensor == "output":
-        lead = [name.step] if unbatched else ([name.seq, name.step] if ix.run.config.batch_first
-                                              else [name.step, name.seq])
+        lead = (
+            [name.step]
+            if unbatched
+            else ([name.seq, name.step] if ix.run.config.batch_first else [name.step, name.seq])
+        )
         h = ix.h_out
         half = [f"{name.direction * h}:{(name.direction + 1) * h}"] if ix.num_directions == 2 else []
         return f"output[{', '.join(str(i) for i in lead + half)}]"
@@ -37,8 +40,11 @@ def column(name: Name, ix: RunIndex) -> str:
 def words(name: Name, ix: RunIndex) -> str:
     """What the vector is, in a few plain words."""
     if name.tensor == "zeros":
-        return ("what output holds after a sequence's end (padding)" if ix.run.lengths is not None
-                else "all its numbers are 0")
+        return (
+            "what output holds after a sequence's end (padding)"
+            if ix.run.lengths is not None
+            else "all its numbers are 0"
+        )
     top = name.layer == ix.num_layers - 1
     layer = f"layer {name.layer}" + (" (the top layer)" if top and ix.num_layers > 1 else "")
     direction = f", {DIRECTIONS[name.direction]}" if ix.num_directions == 2 else ""
@@ -58,13 +64,18 @@ def where(piece: Piece, width: int) -> str:
 
 def best_pair(wanted: tuple[Name, ...], got: tuple[Name, ...], prefer: str = "") -> tuple[Name, Name]:
     """The (wanted, got) names that differ least: the likeliest story of how got came about."""
+
     def distance(pair: tuple[Name, Name]) -> float:
         e, g = pair
         fields = ("kind", "layer", "direction", "seq", "step")
         family = {"c_n": "h_n"}  # c_n's rows line up with h_n's, so h_n is the closer name for c_n's story
-        return (sum(getattr(e, f) != getattr(g, f) for f in fields)
-                + 0.1 * (family.get(e.tensor, e.tensor) != family.get(g.tensor, g.tensor))
-                + 0.01 * (e.tensor != prefer) + 0.01 * (g.tensor != prefer))
+        return (
+            sum(getattr(e, f) != getattr(g, f) for f in fields)
+            + 0.1 * (family.get(e.tensor, e.tensor) != family.get(g.tensor, g.tensor))
+            + 0.01 * (e.tensor != prefer)
+            + 0.01 * (g.tensor != prefer)
+        )
+
     return min(((e, g) for e in wanted for g in got), key=distance)
 
 

@@ -14,20 +14,20 @@ from .shapes import Diagnosis
 WHY = {
     "c_n_for_h_n": "That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows).",
     "h_n_for_c_n": "That is the hidden state (h_n, or output); the task wants c_n, the LSTM's cell state, "
-                   "which output never shows.",
+    "which output never shows.",
     "zeros": "This run has no padding, so zeros are no state of it: read the run's own tensors rather than "
-             "making new ones (torch.zeros).",
+    "making new ones (torch.zeros).",
     "other_sequences": "That row belongs to another sequence. Rows that belong to other sequences are the sign of a "
-                       "reshape (or view) without a transpose: reshape regroups the numbers in memory order and "
-                       "moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead.",
+    "reshape (or view) without a transpose: reshape regroups the numbers in memory order and "
+    "moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead.",
     "view_order": "That is the row a view with the directions before the layers would pick. h_n's rows go layer by "
-                  "layer, forward then backward inside each layer: view it as (num_layers, D, N, H_out), not "
-                  "(D, num_layers, N, H_out).",
+    "layer, forward then backward inside each layer: view it as (num_layers, D, N, H_out), not "
+    "(D, num_layers, N, H_out).",
     "wrong_layer": "That is the wrong layer: the last rows of h_n hold the top layer, the one output shows.",
     "wrong_direction": "That is the other direction.",
     "off_by_one": "That is one step off.",
     "wrong_step": "That is the wrong step. The forward direction ends at the last valid step; the backward "
-                  "direction reads the sequence from the end, so it ends at step 0.",
+    "direction reads the sequence from the end, so it ends at step 0.",
     "mixed": "That is another state of the run.",
 }
 
@@ -56,7 +56,7 @@ def relation(ix: RunIndex, wanted: Name, got: Name) -> str:
 
 def _index(piece: Piece, width: int) -> str:
     """The indexing of expected that gives the same place as piece: "[0, 0:3]", "" for a whole 1-D answer."""
-    return where(piece, width)[len("answer"):]
+    return where(piece, width)[len("answer") :]
 
 
 def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "") -> Diagnosis:
@@ -67,24 +67,35 @@ def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "
         sources = Counter(name.tensor for p in got_pieces for name in p.names)
         prefer = "h_n" if sources["h_n"] >= sources["output"] and sources["h_n"] else "output"
     if not any(p.names for p in got_pieces):
-        return Diagnosis("nothing", "None of your answer's numbers match a vector of this run: not output at any "
-                         "step, not a row of h_n or c_n, not padding. Check what your code computes, piece by piece.")
+        return Diagnosis(
+            "nothing",
+            "None of your answer's numbers match a vector of this run: not output at any "
+            "step, not a row of h_n or c_n, not padding. Check what your code computes, piece by piece.",
+        )
     partial = next((p for p in got_pieces if p.names and p.part is not None), None)
     if partial is not None:
         name = preferred(partial.names, prefer)
         a, b = partial.part
-        return Diagnosis("partial", f"Your {where(partial, width)} is only features {a}:{b} of {code(name, ix)} "
-                         f"({words(name, ix)}), which has {_width(name, ix)} features. A slice bound written as a "
-                         f"number cuts a vector in the middle once the sizes change: compute it from the shape, "
-                         f"for example {_size_hint(ix, prefer)}.")
+        return Diagnosis(
+            "partial",
+            f"Your {where(partial, width)} is only features {a}:{b} of {code(name, ix)} "
+            f"({words(name, ix)}), which has {_width(name, ix)} features. A slice bound written as a "
+            f"number cuts a vector in the middle once the sizes change: compute it from the shape, "
+            f"for example {_size_hint(ix, prefer)}.",
+        )
     if got.shape == want.shape:
         return _same_shape(ix, got_pieces, want_pieces, width, prefer)
     if got.numel() == want.numel() and want.dim() >= 1:  # reshaped: do its rows mix sequences?
         again = _same_shape(ix, ix.pieces(got.reshape(want.shape)), want_pieces, want.shape[-1], prefer)
         if again.pattern in ("other_sequences", "view_order"):
-            return Diagnosis(again.pattern, f"Your answer has shape {tuple(got.shape)}, not {tuple(want.shape)}, "
-                             f"and its rows mix sequences. Reshaped to {tuple(want.shape)}: "
-                             + again.text.replace("Your answer", "your answer", 1), again.advice, again.target)
+            return Diagnosis(
+                again.pattern,
+                f"Your answer has shape {tuple(got.shape)}, not {tuple(want.shape)}, "
+                f"and its rows mix sequences. Reshaped to {tuple(want.shape)}: "
+                + again.text.replace("Your answer", "your answer", 1),
+                again.advice,
+                again.target,
+            )
     return _other_shape(ix, got_pieces, want_pieces, width, want.shape[-1] if want.dim() else 1, prefer)
 
 
@@ -110,13 +121,20 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
     if _swapped_halves(ix, got_pieces, want_pieces):
         e = preferred(want_pieces[0].names, prefer)
         first = preferred(got_pieces[0].names, prefer)
-        return Diagnosis("halves_swapped", f"Your answer has the two halves of each row swapped: its first half is "
-                         f"the {DIRECTIONS[first.direction]} direction ({code(first, ix)}). output puts the forward "
-                         f"direction first, then the backward one: put {column(e, ix)} first.",
-                         column(e, ix), f"[..., 0:{ix.h_out}]")
+        return Diagnosis(
+            "halves_swapped",
+            f"Your answer has the two halves of each row swapped: its first half is "
+            f"the {DIRECTIONS[first.direction]} direction ({code(first, ix)}). output puts the forward "
+            f"direction first, then the backward one: put {column(e, ix)} first.",
+            column(e, ix),
+            f"[..., 0:{ix.h_out}]",
+        )
     named = [p for p in got_pieces if p.names]
-    if all(p.names for p in got_pieces) and len({w.row for w in want_pieces}) > 1 and \
-            len({n.seq for w in want_pieces for n in w.names[:1]}) > 1:
+    if (
+        all(p.names for p in got_pieces)
+        and len({w.row for w in want_pieces}) > 1
+        and len({n.seq for w in want_pieces for n in w.names[:1]}) > 1
+    ):
         listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, 'output'), ix)}" for p in named[:2])
         steps_of_one = _steps_of_one(ix, named, prefer, listed + (", and more" if len(named) > 2 else ""))
         if steps_of_one:
@@ -127,15 +145,24 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
     w, g = named_wrong[0]
     e = preferred(w.names, prefer)
     more = len(wrong) - 1
-    tail = f" ({more} more piece{'s' if more > 1 else ''} of your answer differ{'s' if more == 1 else ''} too.)" \
-        if more else ""
+    tail = (
+        f" ({more} more piece{'s' if more > 1 else ''} of your answer differ{'s' if more == 1 else ''} too.)"
+        if more
+        else ""
+    )
     if g is None or not g.names:
-        return Diagnosis("partly_nothing", f"Your {where(w, width)} matches no vector of this run. It should be "
-                         f"{code(e, ix)}: {words(e, ix)}.{tail}", code(e, ix), _index(w, width))
+        return Diagnosis(
+            "partly_nothing",
+            f"Your {where(w, width)} matches no vector of this run. It should be {code(e, ix)}: {words(e, ix)}.{tail}",
+            code(e, ix),
+            _index(w, width),
+        )
     e, h = best_pair(w.names, g.names, prefer)
     pattern = relation(ix, e, h)
-    text = (f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be {code(e, ix)}: "
-            f"{words(e, ix)}. {_why(ix, pattern, e, h)}{tail}")
+    text = (
+        f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be {code(e, ix)}: "
+        f"{words(e, ix)}. {_why(ix, pattern, e, h)}{tail}"
+    )
     return Diagnosis(pattern, text, code(e, ix), _index(w, width))
 
 
@@ -146,20 +173,25 @@ def _unnamed_wanted(ix: RunIndex, w: Piece, g: Piece | None, width: int, prefer:
         held = f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}."
     else:
         held = f"Your {where(w, width)} matches no vector of this run."
-    return Diagnosis("mixed", f"{held} The task wants other numbers there, computed from the run rather than read "
-                     f"from it.")
+    return Diagnosis(
+        "mixed", f"{held} The task wants other numbers there, computed from the run rather than read from it."
+    )
 
 
 def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
     if pattern == "wrong_direction":
-        return (f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
-                f"The forward direction ends at the last valid step, the backward direction at step 0.")
+        return (
+            f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
+            f"The forward direction ends at the last valid step, the backward direction at step 0."
+        )
     if pattern == "wrong_layer" and e.direction != h.direction:
         return WHY["wrong_layer"] + " It is also the other direction."
     if pattern == "padding":
         n, length = e.seq, int(ix.run.lengths[e.seq])
-        return (f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. "
-                f"Its final state is at its own last valid step, lengths[{n}] - 1 = {length - 1}.")
+        return (
+            f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. "
+            f"Its final state is at its own last valid step, lengths[{n}] - 1 = {length - 1}."
+        )
     if pattern == "off_by_one":
         return f"That is one step off: step {h.step} instead of step {e.step}. Steps run from 0 to L - 1."
     if pattern == "wrong_step" and ix.num_directions == 1:
@@ -195,11 +227,18 @@ def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diag
         g, e = named[0], want_pieces[0]
         pattern = "c_n_for_h_n" if kinds[0] == {"cell"} else "h_n_for_c_n"
         h, w = preferred(g.names, prefer), preferred(e.names, "h_n" if pattern == "c_n_for_h_n" else "c_n")
-        return Diagnosis(pattern, f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be "
-                         f"{code(w, ix)}: {words(w, ix)}. {WHY[pattern]} With proj_size set, h_n is proj_size wide "
-                         f"and c_n hidden_size wide.", code(w, ix), _index(e, want_width))
-    listed = "; ".join(f"your {where(p, width)} is {code(preferred(p.names, prefer), ix)} "
-                       f"({words(preferred(p.names, prefer), ix)})" for p in named[:2])
+        return Diagnosis(
+            pattern,
+            f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be "
+            f"{code(w, ix)}: {words(w, ix)}. {WHY[pattern]} With proj_size set, h_n is proj_size wide "
+            f"and c_n hidden_size wide.",
+            code(w, ix),
+            _index(e, want_width),
+        )
+    listed = "; ".join(
+        f"your {where(p, width)} is {code(preferred(p.names, prefer), ix)} ({words(preferred(p.names, prefer), ix)})"
+        for p in named[:2]
+    )
     listed += ", and more" if len(got_pieces) > 2 else ""
     has_all = all(any(set(w.names) & set(g.names) for g in named) for w in want_pieces)
     only_wanted = all(any(set(g.names) & set(w.names) for w in want_pieces) for g in named)
@@ -207,13 +246,17 @@ def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diag
         keep = _kept_span(got_pieces, want_pieces, width)
         advice = f"answer[..., {keep[0]}:{keep[1]}]" if keep else None
         how = f" Keep only features {keep[0]}:{keep[1]} of each row: {advice}." if keep else " Keep only that."
-        return Diagnosis("too_much", f"Your answer holds what the task wants, and more besides: {listed}.{how}",
-                         advice)
+        return Diagnosis("too_much", f"Your answer holds what the task wants, and more besides: {listed}.{how}", advice)
     if only_wanted and not has_all and all(w.names for w in want_pieces):
         missing = next(w for w in want_pieces if not any(set(w.names) & set(g.names) for g in named))
         e = preferred(missing.names, prefer)
-        return Diagnosis("too_little", f"Your answer holds only part of what the task wants: {listed}. It lacks "
-                         f"{code(e, ix)} ({words(e, ix)}), among others.", code(e, ix), _index(missing, want_width))
+        return Diagnosis(
+            "too_little",
+            f"Your answer holds only part of what the task wants: {listed}. It lacks "
+            f"{code(e, ix)} ({words(e, ix)}), among others.",
+            code(e, ix),
+            _index(missing, want_width),
+        )
     steps_of_one = _steps_of_one(ix, named, prefer, listed)
     if steps_of_one:
         return steps_of_one
@@ -227,9 +270,12 @@ def _steps_of_one(ix: RunIndex, named: list[Piece], prefer: str, listed: str) ->
     if len({n.seq for n in firsts}) != 1 or len(steps) < 2 or ix.batch_size < 2:
         return None
     layout = "(N, L, ...)" if ix.run.config.batch_first else "(L, N, ...)"
-    return Diagnosis("time_for_batch", f"The rows of your answer are the steps of one sequence: {listed}. "
-                     f"The task wants one row per sequence. Here output is {layout}: check which dimension "
-                     f"is time and which is the batch.")
+    return Diagnosis(
+        "time_for_batch",
+        f"The rows of your answer are the steps of one sequence: {listed}. "
+        f"The task wants one row per sequence. Here output is {layout}: check which dimension "
+        f"is time and which is the batch.",
+    )
 
 
 def _kept_span(got_pieces, want_pieces, width) -> tuple[int, int] | None:

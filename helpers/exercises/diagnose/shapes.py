@@ -39,47 +39,70 @@ def rearranged(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
     squeezed = [s for s in got.shape if s != 1], [s for s in want.shape if s != 1]
     if squeezed[0] == squeezed[1] and torch.equal(got.reshape(-1), want.reshape(-1)):
         if got.dim() == want.dim() + 1:
-            dim = next(i for i in range(got.dim()) if got.shape[:i] + got.shape[i + 1:] == want.shape)
-            return Diagnosis("extra_dim", f"{lead}, with an extra dimension of size 1 at position {dim} ({shapes}). "
-                             f"A slice such as 0:1 keeps a dimension; an integer index such as 0 drops it. "
-                             f"Drop it with answer.squeeze({dim}).", f"answer.squeeze({dim})")
+            dim = next(i for i in range(got.dim()) if got.shape[:i] + got.shape[i + 1 :] == want.shape)
+            return Diagnosis(
+                "extra_dim",
+                f"{lead}, with an extra dimension of size 1 at position {dim} ({shapes}). "
+                f"A slice such as 0:1 keeps a dimension; an integer index such as 0 drops it. "
+                f"Drop it with answer.squeeze({dim}).",
+                f"answer.squeeze({dim})",
+            )
         if got.dim() + 1 == want.dim():
-            dim = next(i for i in range(want.dim()) if want.shape[:i] + want.shape[i + 1:] == got.shape)
-            return Diagnosis("missing_dim", f"{lead}, but a dimension of size 1 is missing at position {dim} "
-                             f"({shapes}). An integer index such as 0 drops a dimension; a slice such as 0:1 "
-                             f"keeps it. Add it back with answer.unsqueeze({dim}).", f"answer.unsqueeze({dim})")
+            dim = next(i for i in range(want.dim()) if want.shape[:i] + want.shape[i + 1 :] == got.shape)
+            return Diagnosis(
+                "missing_dim",
+                f"{lead}, but a dimension of size 1 is missing at position {dim} "
+                f"({shapes}). An integer index such as 0 drops a dimension; a slice such as 0:1 "
+                f"keeps it. Add it back with answer.unsqueeze({dim}).",
+                f"answer.unsqueeze({dim})",
+            )
     if got.dim() == want.dim() and got.dim() <= 5:
         for order in permutations(range(got.dim())):
             if order != tuple(range(got.dim())) and _same(got.permute(order), want):
-                how = ("answer.transpose(0, 1)" if got.dim() == 2
-                       else f"answer.permute{tuple(order)}")
-                return Diagnosis("transposed", f"{lead}, with its dimensions in another order ({shapes}). "
-                                 f"Put them in the wanted order with {how}.", how)
+                how = "answer.transpose(0, 1)" if got.dim() == 2 else f"answer.permute{tuple(order)}"
+                return Diagnosis(
+                    "transposed",
+                    f"{lead}, with its dimensions in another order ({shapes}). "
+                    f"Put them in the wanted order with {how}.",
+                    how,
+                )
     for dim in range(got.dim()):  # torch.stack made a new dimension where torch.cat was meant
         parts = got.unbind(dim)
         if got.dim() == want.dim() + 1 and len(parts) > 1 and _same(torch.cat(parts, dim=-1), want):
-            return Diagnosis("stacked", f"{lead}, stacked on a new dimension {dim} ({shapes}): torch.stack makes a "
-                             f"new dimension, torch.cat(..., dim=-1) puts the pieces side by side in each row. "
-                             f"Join them with torch.cat(answer.unbind({dim}), dim=-1).",
-                             f"torch.cat(answer.unbind({dim}), dim=-1)")
+            return Diagnosis(
+                "stacked",
+                f"{lead}, stacked on a new dimension {dim} ({shapes}): torch.stack makes a "
+                f"new dimension, torch.cat(..., dim=-1) puts the pieces side by side in each row. "
+                f"Join them with torch.cat(answer.unbind({dim}), dim=-1).",
+                f"torch.cat(answer.unbind({dim}), dim=-1)",
+            )
     if got.dim() == want.dim() and got.dim() >= 2 and got.shape[-1] != want.shape[-1]:
         for dim in range(got.dim() - 1):  # torch.cat along dim where the last dimension was meant
             count = want.shape[-1] // got.shape[-1]
             if got.shape[dim] == want.shape[dim] * count and count > 1:
                 parts = got.chunk(count, dim)
                 if _same(torch.cat(parts, dim=-1), want):
-                    return Diagnosis("cat_dim", f"{lead}, joined along dimension {dim} ({shapes}): "
-                                     f"torch.cat(..., dim={dim}) puts the pieces one under the other. The task wants "
-                                     f"them side by side in each row: torch.cat(..., dim=-1). From your answer: "
-                                     f"torch.cat(answer.chunk({count}, {dim}), dim=-1).",
-                                     f"torch.cat(answer.chunk({count}, {dim}), dim=-1)")
+                    return Diagnosis(
+                        "cat_dim",
+                        f"{lead}, joined along dimension {dim} ({shapes}): "
+                        f"torch.cat(..., dim={dim}) puts the pieces one under the other. The task wants "
+                        f"them side by side in each row: torch.cat(..., dim=-1). From your answer: "
+                        f"torch.cat(answer.chunk({count}, {dim}), dim=-1).",
+                        f"torch.cat(answer.chunk({count}, {dim}), dim=-1)",
+                    )
     if torch.equal(got.reshape(-1), want.reshape(-1)):
         if got.dim() == 1:
-            return Diagnosis("flattened", f"{lead} in the right order, but flattened into one dimension ({shapes}). "
-                             f"Keep the dimensions: leave out flatten() or view(-1) "
-                             f"(answer.reshape{_shape(want.shape)} undoes it).",
-                             f"answer.reshape{_shape(want.shape)}")
-        return Diagnosis("reshaped", f"{lead} in the right order, but reshaped ({shapes}): "
-                         f"answer.reshape{_shape(want.shape)} gives the wanted shape.",
-                         f"answer.reshape{_shape(want.shape)}")
+            return Diagnosis(
+                "flattened",
+                f"{lead} in the right order, but flattened into one dimension ({shapes}). "
+                f"Keep the dimensions: leave out flatten() or view(-1) "
+                f"(answer.reshape{_shape(want.shape)} undoes it).",
+                f"answer.reshape{_shape(want.shape)}",
+            )
+        return Diagnosis(
+            "reshaped",
+            f"{lead} in the right order, but reshaped ({shapes}): "
+            f"answer.reshape{_shape(want.shape)} gives the wanted shape.",
+            f"answer.reshape{_shape(want.shape)}",
+        )
     return None

@@ -6,7 +6,7 @@ import torch as _torch
 def update_gate_rows(gru):
     """Rows H:2H of weight_ih_l0: PyTorch stacks r, z, n."""
     hidden_size = gru.hidden_size
-    return gru.weight_ih_l0[hidden_size:2 * hidden_size]
+    return gru.weight_ih_l0[hidden_size : 2 * hidden_size]
 
 
 def first_forget_gate(lstm, x):
