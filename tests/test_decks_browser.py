@@ -32,8 +32,10 @@ def need(ok: bool, hint: str) -> None:
 @pytest.fixture(scope="module")
 def decks():
     """Run `make slides` once (it installs reveal.js from npm the first time)."""
-    need(shutil.which("make") is not None and shutil.which("npm") is not None,
-         "`make slides` needs make and npm (`sudo apt-get install make npm`)")
+    need(
+        shutil.which("make") is not None and shutil.which("npm") is not None,
+        "`make slides` needs make and npm (`sudo apt-get install make npm`)",
+    )
     done = subprocess.run(["make", "slides"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return DECKS

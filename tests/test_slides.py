@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pytest
 
@@ -70,20 +68,20 @@ def code(text, tags=(), image=False, lines=0):
 def notebook():
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        md("# 99 · Made up\n\nWhat it is for."),                                  # 0 slide
-        md("links", tags=["nav"]),                                                 # 1 skip
-        code('import torch\nprint("torch", torch.__version__)'),                   # 2 skip (versions)
-        md("## 1. A claim\n\n`output[-1]` equals `h_n[-1]`."),                     # 3 slide
-        code("print(torch.equal(a, b))"),                                          # 4 same slide
-        code("from helpers import thing"),                                         # 5 skip (imports only)
-        md("## 2. Explore"),                                                       # 6 slide
-        code("view = thing_view()\nview", tags=["nbval-ignore-output"]),           # 7 slide of its own
-        code("thing_figure()", image=True),                                        # 8 skip: the static twin
-        md("What the view shows."),                                                # 9 new subslide after the view
-        md("## Exercises"),                                                        # 10 slide
-        md("### Exercise 1"),                                                      # 11 subslide
-        code("check(None)"),                                                       # 12 same subslide
-        md("links", tags=["nav"]),                                                 # 13 skip
+        md("# 99 · Made up\n\nWhat it is for."),  # 0 slide
+        md("links", tags=["nav"]),  # 1 skip
+        code('import torch\nprint("torch", torch.__version__)'),  # 2 skip (versions)
+        md("## 1. A claim\n\n`output[-1]` equals `h_n[-1]`."),  # 3 slide
+        code("print(torch.equal(a, b))"),  # 4 same slide
+        code("from helpers import thing"),  # 5 skip (imports only)
+        md("## 2. Explore"),  # 6 slide
+        code("view = thing_view()\nview", tags=["nbval-ignore-output"]),  # 7 slide of its own
+        code("thing_figure()", image=True),  # 8 skip: the static twin
+        md("What the view shows."),  # 9 new subslide after the view
+        md("## Exercises"),  # 10 slide
+        md("### Exercise 1"),  # 11 subslide
+        code("check(None)"),  # 12 same subslide
+        md("links", tags=["nav"]),  # 13 skip
     ]
     return nb
 
@@ -95,8 +93,22 @@ def kinds(nb):
 def test_rules_for_title_nav_setup_sections_claims_and_views():
     nb = notebook()
     slides.apply(nb, {})
-    assert kinds(nb) == ["slide", "skip", "skip", "slide", "-", "skip", "slide", "slide", "skip", "subslide",
-                         "slide", "subslide", "-", "skip"]
+    assert kinds(nb) == [
+        "slide",
+        "skip",
+        "skip",
+        "slide",
+        "-",
+        "skip",
+        "slide",
+        "slide",
+        "skip",
+        "subslide",
+        "slide",
+        "subslide",
+        "-",
+        "skip",
+    ]
 
 
 def test_the_static_deck_shows_the_figure_in_place_of_the_live_view():
@@ -109,8 +121,13 @@ def test_the_static_deck_shows_the_figure_in_place_of_the_live_view():
 
 def test_a_long_section_is_continued_on_a_subslide_before_a_markdown_cell():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [md("# 99 · Long"), md("## 1. Long"), code("print(1)", lines=15),
-                md("More."), code("print(2)", lines=15)]
+    nb.cells = [
+        md("# 99 · Long"),
+        md("## 1. Long"),
+        code("print(1)", lines=15),
+        md("More."),
+        code("print(2)", lines=15),
+    ]
     slides.apply(nb, {})
     assert kinds(nb) == ["slide", "slide", "-", "subslide", "-"]
 

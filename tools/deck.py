@@ -41,10 +41,17 @@ def slide_count(nb: nbformat.NotebookNode) -> int:
 
 def build(notebook: Path, out: Path, reveal: str) -> Path:
     """Write out/<notebook stem>.html; `reveal` is the URL of reveal.js relative to out."""
-    exporter = SlidesExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="deck",
-                              reveal_url_prefix=reveal, reveal_theme=THEME, reveal_width="1280", reveal_height="720")
-    body, _ = exporter.from_notebook_node(deck_notebook(nbformat.read(notebook, as_version=4)),
-                                          resources={"metadata": {"name": notebook.stem}})
+    exporter = SlidesExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="deck",
+        reveal_url_prefix=reveal,
+        reveal_theme=THEME,
+        reveal_width="1280",
+        reveal_height="720",
+    )
+    body, _ = exporter.from_notebook_node(
+        deck_notebook(nbformat.read(notebook, as_version=4)), resources={"metadata": {"name": notebook.stem}}
+    )
     path = out / f"{notebook.stem}.html"
     path.write_text(body, encoding="utf-8")
     return path

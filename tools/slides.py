@@ -52,8 +52,9 @@ class Report:
 
     def warnings(self, name: str) -> list[str]:
         """One line per mismatch, for the lead to fix at integration."""
-        return ([f"warning: {name}: notes section {k!r} matches no heading" for k in self.unused_notes]
-                + [f"warning: {name}: heading {h!r} has no notes" for h in self.headings_without_notes])
+        return [f"warning: {name}: notes section {k!r} matches no heading" for k in self.unused_notes] + [
+            f"warning: {name}: heading {h!r} has no notes" for h in self.headings_without_notes
+        ]
 
 
 # --- reading cells ---------------------------------------------------------------------------------
@@ -156,8 +157,11 @@ def slide_types(cells) -> list[str]:
             kind, used, after_view = SLIDE, SLIDE_LINES, True  # nothing else joins this slide
         elif head is not None and head[0] <= 2:
             kind, used = SLIDE, lines_of(cell)
-        elif head is not None or after_view or (
-                cell.cell_type == "markdown" and used + claim_lines(cells, index) > SLIDE_LINES):
+        elif (
+            head is not None
+            or after_view
+            or (cell.cell_type == "markdown" and used + claim_lines(cells, index) > SLIDE_LINES)
+        ):
             kind, used = SUBSLIDE, lines_of(cell)
         else:
             kind, used = CONTINUE, used + lines_of(cell)
