@@ -1,4 +1,4 @@
-"""`make bench`: slider latency in the kernel and in the browser, test-suite overhead, time to first view.
+"""`make bench`: slider latency in the kernel and in the browser, test-suite overhead, time to first view, make test time.
 
 Prints a table and writes the same figures to artifacts/bench/bench.json. Nothing here asserts:
 the targets are reported next to the figures.
@@ -268,10 +268,24 @@ def row(figure: str, measured: str, target: str = "reported", met: str = "") -> 
     return f"| {figure} | {measured} | {target} | {met} |"
 
 
+def make_test_time() -> dict:
+    """(e) wall time of a whole `make test` on this machine: lint, unit tests, strict nbval, browser tests."""
+    start = time.perf_counter()
+    done = subprocess.run(["make", "test"], cwd=REPO_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    summary = next((line for line in reversed(done.stdout.splitlines()) if line.strip()), "")
+    return {"seconds": seconds, "exit_code": done.returncode, "summary": summary.strip("= ")}
+
+
 def table(figures: dict) -> str:
     """The figures as a Markdown table."""
     rows = [row("Figure", "Measured", "Target", "Met"), "|---|---|---|---|"]
-    for key, name in (("a", "(a) kernel slider latency"), ("browser", "(b), (d)"), ("c", "(c) overhead")):
+    for key, name in (
+        ("a", "(a) kernel slider latency"),
+        ("browser", "(b), (d)"),
+        ("c", "(c) overhead"),
+        ("e", "(e) make test"),
+    ):
         if "error" in figures.get(key, {}):
             rows.append(row(name, f"not measured: {figures[key]['error']}", "", ""))
     for label, a in figures.get("a", {}).items():
@@ -310,6 +324,15 @@ def table(figures: dict) -> str:
                 verdict(c["ratio"], TARGETS["c"]),
             )
         )
+    e = figures.get("e", {})
+    if "seconds" in e:
+        failed = "" if e["exit_code"] == 0 else f", FAILED with exit code {e['exit_code']}"
+        rows.append(
+            row(
+                f"(e) make test, wall time on {os.cpu_count()} cores",
+                f"{e['seconds'] / 60:.1f} min ({e['summary']}{failed})",
+            )
+        )
     if "first_live_view_s" in browser:
         static = browser["first_stored_figure_s"]
         static = "none stored" if static is None else f"{static:.1f} s"
@@ -324,7 +347,7 @@ def table(figures: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcd", help="which figures to measure, e.g. 'ab' (default: abcd)")
+    parser.add_argument("--only", default="abcde", help="which figures to measure, e.g. 'ab' (default: abcde)")
     parser.add_argument(
         "--stock-websocket",
         action="store_true",
@@ -342,7 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     notebook = FIRST_NOTEBOOK if FIRST_NOTEBOOK.exists() else next(iter(labpage.widget_notebooks(NOTEBOOKS)), None)
     lab_args = STOCK_WEBSOCKET if args.stock_websocket else ()
-    parts = {"a": kernel_latency, "browser": lambda: browser_figures(notebook, lab_args=lab_args), "c": suite_overhead}
+    parts = {
+        "a": kernel_latency,
+        "browser": lambda: browser_figures(notebook, lab_args=lab_args),
+        "c": suite_overhead,
+        "e": make_test_time,
+    }
     for key, measure in parts.items():
         if not set({"browser": "bd"}.get(key, key)) & set(args.only):
             continue
