@@ -198,3 +198,15 @@ def test_bad_view_options_raise_value_error(kwargs, message):
 def test_static_figure_rejects_a_batch_element_that_is_not_there():
     with pytest.raises(ValueError, match=r"batch=3 is not allowed: batch must be an integer from 0 to 2"):
         output_vs_h_n_figure(batch=3)
+
+
+def test_frame_cache_draws_once_per_key_and_forgets_the_oldest():
+    from helpers.views.base import FrameCache
+
+    drawn = []
+    cache = FrameCache(size=2)
+    for key in ["a", "b", "a", "c", "a"]:
+        cache.get_or_draw(key, lambda key=key: drawn.append(key) or key.encode())
+    # the second "a" comes from memory; "c" pushes out the oldest, "a", which is then drawn again
+    assert drawn == ["a", "b", "c", "a"]
+    assert list(cache) == ["c", "a"] and cache["a"] == b"a"

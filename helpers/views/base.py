@@ -72,3 +72,19 @@ class SliderView(widgets.VBox):
 
     def _on_change(self, change) -> None:
         self.refresh()
+
+
+class FrameCache(dict):
+    """The last `size` PNGs a view drew, keyed by what fixes the picture: a control moved back costs nothing."""
+
+    def __init__(self, size: int = 64):
+        super().__init__()
+        self.size = size
+
+    def get_or_draw(self, key, draw: Callable[[], bytes]) -> bytes:
+        """The PNG for key, drawn by draw() the first time; the oldest is dropped past `size`."""
+        if key not in self:
+            self[key] = draw()
+            if len(self) > self.size:
+                del self[next(iter(self))]  # dicts keep insertion order: this is the oldest
+        return self[key]

@@ -12,7 +12,7 @@ from ..checks import check_bool, check_int
 from ..models import CELLS, RNNConfig, RNNRun, check_lengths, run
 from ..plots.grid import FIGWIDTH, GridArtists, grid, update_grid
 from ..unroll import GridModel, grid_model
-from .base import VIEW_DPI, SliderView, png_bytes
+from .base import VIEW_DPI, FrameCache, SliderView, png_bytes
 
 MAX_LAYERS, MAX_SEQ_LEN = 4, 8
 MAX_FRAMES = 64  # PNGs a view keeps (~20-40 kB each)
@@ -139,7 +139,7 @@ class GridView(SliderView):
         FigureCanvasAgg(self.figure)
         self.artists: GridArtists | None = None  # made by the first render, then updated in place
         self.model: GridModel | None = None
-        self.frames: dict[tuple, bytes] = {}  # (model, note) -> PNG, the last MAX_FRAMES pictures drawn
+        self.frames = FrameCache(MAX_FRAMES)  # (model, note) -> PNG
         self._lengths, self._config = lengths, config
         style = {"description_width": "initial"}
         low = max(lengths) if lengths else 1
@@ -170,12 +170,12 @@ class GridView(SliderView):
         )
         note = _no_cell_state_note(cell, cell_states)
         key = (self.model, note)
-        if key not in self.frames:  # the picture is a pure function of the model: a control moved back costs nothing
+
+        def draw() -> bytes:  # the picture is a pure function of the model
             self.artists = draw_grid(self.figure, self.model, self.artists, note)
-            self.frames[key] = png_bytes(self.figure)
-            if len(self.frames) > MAX_FRAMES:
-                del self.frames[next(iter(self.frames))]  # the oldest
-        return self.frames[key]
+            return png_bytes(self.figure)
+
+        return self.frames.get_or_draw(key, draw)
 
 
 def grid_view(

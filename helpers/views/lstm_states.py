@@ -12,7 +12,7 @@ from ..checks import check_int
 from ..lstm_steps import LSTMSteps, lstm_steps
 from ..models import RNNConfig, RNNRun
 from ..plots.lstm_states import FIGSIZE, LSTMStatesArtists, lstm_states, update_lstm_states
-from .base import VIEW_DPI, SliderView, cached_run, png_bytes
+from .base import VIEW_DPI, FrameCache, SliderView, cached_run, png_bytes
 
 VIEW_FIGSIZE = (8.4, 3.6)  # inches; at VIEW_DPI this is about 600 px wide
 MAX_FRAMES = 64  # PNGs remembered per view (~60 kB each)
@@ -67,7 +67,7 @@ class LSTMStatesView(SliderView):
         FigureCanvasAgg(self.figure)
         self.artists: LSTMStatesArtists | None = None  # the last picture drawn, updated in place
         self.current: tuple[RNNRun, LSTMSteps] | None = None
-        self.frames: dict[tuple, bytes] = {}  # (layer, batch, proj) -> PNG: a control moved back costs nothing
+        self.frames = FrameCache(MAX_FRAMES)  # (layer, batch, proj) -> PNG
         self._settings = dict(num_layers=num_layers, batch_size=batch_size, proj_size=proj_size, **config)
         style = {"description_width": "initial"}
         controls = {
@@ -80,12 +80,12 @@ class LSTMStatesView(SliderView):
     def _render(self, layer: int, batch: int, proj: bool) -> bytes:
         self.current = compute_lstm_states(proj=proj, **self._settings)
         key = (layer, batch, proj)
-        if key not in self.frames:  # the picture is a pure function of the controls
+
+        def draw() -> bytes:  # the picture is a pure function of the controls
             self.artists = draw_lstm_states(self.figure, self.current[1], layer, batch, self.artists)
-            self.frames[key] = png_bytes(self.figure)
-            if len(self.frames) > MAX_FRAMES:
-                del self.frames[next(iter(self.frames))]  # the oldest
-        return self.frames[key]
+            return png_bytes(self.figure)
+
+        return self.frames.get_or_draw(key, draw)
 
 
 def lstm_states_view(

@@ -12,7 +12,7 @@ from ..checks import check_bool, check_int
 from ..models import RNNConfig, RNNRun, run
 from ..plots.shapes import FIGSIZE, ShapeRow, ShapesArtists, update_shapes
 from ..plots.shapes import shapes_figure as draw_shapes
-from .base import VIEW_DPI, SliderView, png_bytes
+from .base import VIEW_DPI, FrameCache, SliderView, png_bytes
 
 MAX_LAYERS = 4
 
@@ -114,7 +114,7 @@ class ShapesView(SliderView):
         FigureCanvasAgg(self.figure)
         self.artists: ShapesArtists | None = None  # the last picture drawn, updated in place
         self.rows: list[ShapeRow] = []
-        self.frames: dict[tuple, bytes] = {}  # (batch_first, unbatched, num_layers) -> PNG; at most 2 * 2 * MAX_LAYERS
+        self.frames = FrameCache()  # (batch_first, unbatched, num_layers) -> PNG
         self._config = config
         style = {"description_width": "initial"}
         controls = {
@@ -127,10 +127,12 @@ class ShapesView(SliderView):
     def _render(self, batch_first: bool, unbatched: bool, num_layers: int) -> bytes:
         self.rows = compute_shapes(batch_first, unbatched, num_layers, **self._config)
         key = (batch_first, unbatched, num_layers)
-        if key not in self.frames:  # the picture is a pure function of the controls: a move back costs nothing
+
+        def draw() -> bytes:  # the picture is a pure function of the controls
             self.artists = draw_shapes_view(self.figure, self.rows, _title(batch_first, unbatched), self.artists)
-            self.frames[key] = png_bytes(self.figure)
-        return self.frames[key]
+            return png_bytes(self.figure)
+
+        return self.frames.get_or_draw(key, draw)
 
 
 def shapes_view(
