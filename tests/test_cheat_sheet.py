@@ -103,7 +103,7 @@ def test_view_controls_and_static_twin():
         "unbatched",
         "packed",
     }
-    figure, seen = view.figure, {bytes(view.image.value)}
+    figure, seen = view.figure, {view.png}
     for name, value in [
         ("cell", "lstm"),
         ("proj_size", 2),
@@ -118,7 +118,7 @@ def test_view_controls_and_static_twin():
         assert view.figure is figure
         texts = [patch.get_gid() for patch in view.artists.labels]
         assert str(view.sheet.shapes["h_n"]) in texts
-        seen.add(bytes(view.image.value))
+        seen.add(view.png)
     assert len(seen) == 8
     static = cheat_sheet_figure(**view.values())
     assert [p.get_gid() for p in static.axes[0].patches] == texts

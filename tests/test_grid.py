@@ -160,7 +160,7 @@ def test_figure_patches_hold_the_boxes_of_each_category():
 
 
 def png(view) -> bytes:
-    return bytes(view.image.value)
+    return view.png
 
 
 def test_view_controls_and_every_control_changes_the_picture():

@@ -24,7 +24,7 @@ def fresh_picture(values: dict) -> bytes:
         num_layers=values["num_layers"], seq_len=values["seq_len"], bidirectional=values["bidirectional"]
     )
     view.controls["batch"].value = values["batch"]
-    return bytes(view.image.value)
+    return view.png
 
 
 def move_in_a_loop(view, name: str, value, idle_s: float = 1.0) -> None:
@@ -70,7 +70,7 @@ def test_after_a_move_in_a_kernel_loop_every_next_step_is_drawn_and_right():
         assert key in view.picture_memory, f"not drawn ahead: {values}"
         assert np.array_equal(pixels(view.picture_memory[key]), pixels(fresh_picture(values))), values
     # the picture on show is still the one for the current values
-    assert np.array_equal(pixels(bytes(view.image.value)), pixels(fresh_picture(current)))
+    assert np.array_equal(pixels(view.png), pixels(fresh_picture(current)))
 
 
 def test_a_step_drawn_ahead_is_shown_without_drawing():
@@ -81,7 +81,7 @@ def test_a_step_drawn_ahead_is_shown_without_drawing():
     view._render = lambda **values: drawn.append(values) or render(**values)
     view.controls["seq_len"].value = 7  # drawn ahead after the last move
     assert drawn == []
-    assert np.array_equal(pixels(bytes(view.image.value)), pixels(fresh_picture(view.values())))
+    assert np.array_equal(pixels(view.png), pixels(fresh_picture(view.values())))
 
 
 def test_outside_an_event_loop_nothing_is_drawn_ahead():

@@ -21,7 +21,7 @@ def fresh(seq_len, cell="gru"):
 
 
 def png(view) -> bytes:
-    return bytes(view.image.value)
+    return view.png
 
 
 def gids(ax) -> list[str]:

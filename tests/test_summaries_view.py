@@ -43,16 +43,16 @@ def test_static_figures_draw_the_results():
 def test_view_moves_the_lines_with_the_slider():
     view = accuracy_by_length_view(RESULT, step=0)
     assert isinstance(view, SliderView) and set(view.controls) == {"step"}
-    first = bytes(view.image.value)
+    first = view.png
     for step in (5, 150, 0):
         view.controls["step"].value = step
         for name in SUMMARIES:
             _, ys = by_length_by_hand(view.result, name, evaluation_of(view.result, step))
             np.testing.assert_array_equal(view.artists.lines[name].get_ydata(), ys)
         assert view.artists.step_text.get_text() == f"after {step} training steps"
-    assert bytes(view.image.value) == first  # back at step 0: the same picture
+    assert view.png == first  # back at step 0: the same picture
     view.controls["step"].value = 150
-    assert bytes(view.image.value) != first
+    assert view.png != first
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def test_view_shows_one_layers_states_and_they_agree_with_torch(layer, batch, pr
     assert f"solid outline: last column = h_n[{layer}, {batch}]" in texts
     assert f"dashed outline: last column = c_n[{layer}, {batch}]" in texts
     assert f"{c[0, 0]:.2f}".replace("-0.00", "0.00") in texts  # values are written in their cells
-    assert Image.open(io.BytesIO(bytes(view.image.value))).size[0] >= 600
+    assert Image.open(io.BytesIO(view.png)).size[0] >= 600
 
 
 def test_layer_slices_is_plain_indexing():
@@ -110,10 +110,10 @@ def test_static_figure_rejects_a_layer_that_is_not_there():
 
 def test_a_control_moved_back_shows_the_same_frame_without_drawing_again():
     view = lstm_states_view()
-    first = bytes(view.image.value)
+    first = view.png
     view.controls["batch"].value = 1
     drawn_texts = list(view.artists.text.texts)
     view.controls["batch"].value = 0
-    assert bytes(view.image.value) == first
+    assert view.png == first
     assert view.artists.text.texts == drawn_texts  # served from the frame cache, not redrawn
     assert set(view.frames) == {(0, 0, False), (0, 1, False)}

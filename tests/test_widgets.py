@@ -1,5 +1,6 @@
 """helpers.views: setting a control re-renders the Image, and what is drawn is what torch returns."""
 
+import base64
 import io
 
 import ipywidgets
@@ -26,7 +27,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def png(view) -> bytes:
     """The Image's value as bytes (ipywidgets keeps it as a memoryview)."""
-    return bytes(view.image.value)
+    return view.png
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -66,7 +67,11 @@ def test_view_has_the_shared_convention_attributes():
     view = output_vs_h_n_view()
     assert isinstance(view, ipywidgets.VBox) and isinstance(view, SliderView)
     assert set(view.controls) == {"num_layers", "seq_len", "batch", "bidirectional"}
-    assert isinstance(view.image, ipywidgets.Image) and view.image.format == "png"
+    assert isinstance(view.image, ipywidgets.Image) and view.image.format == "url"
+    # the Image carries exactly the PNG on show, as a data: URL the page decodes itself
+    prefix = b"data:image/png;base64,"
+    carried = bytes(view.image.value)
+    assert carried.startswith(prefix) and base64.b64decode(carried[len(prefix) :]) == png(view)
     assert view.image in view.children
     assert png_size(png(view)) == (int(VIEW_FIGSIZE[0] * VIEW_DPI), int(VIEW_FIGSIZE[1] * VIEW_DPI))
     assert view.values() == {"num_layers": 2, "seq_len": 5, "batch": 0, "bidirectional": False}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import struct
 import zlib
 from collections.abc import Callable
@@ -22,6 +23,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # the CPU to the browser while it shows the picture just sent, and draws one picture per turn of the
 # kernel's event loop, so a new message never waits for more than one drawing.
 PREFETCH_DELAY_S = 0.01
+PNG_DATA_URL = b"data:image/png;base64,"
+
+
+def png_data_url(png: bytes) -> bytes:
+    """PNG bytes as a data: URL, which is what a view's Image carries."""
+    return PNG_DATA_URL + base64.b64encode(png)
 
 
 @lru_cache(maxsize=128)
@@ -101,6 +108,10 @@ def _moved_down(change) -> bool:
 class SliderView(widgets.VBox):
     """Controls above an Image; changing any control's value re-renders the Image synchronously.
 
+    `png` holds the PNG on show. The Image carries it as a data: URL rather than as bytes: JupyterLab
+    turns bytes into a blob: URL, which Chromium then loads through its browser process; a data: URL
+    is decoded in the page itself. In `make bench` (b) that took about 10 ms off every key press.
+
     Given `picture_memory`, the view remembers its PNGs by the controls' values, and `render` must depend on
     those values alone. After each move it then draws, while the kernel is idle, the pictures one step
     away on every control (the control just moved first, onwards first), so the next step usually
@@ -114,7 +125,8 @@ class SliderView(widgets.VBox):
         picture_memory: FrameCache | None = None,
     ):
         self.controls = dict(controls)
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="url")
+        self.png = b""
         self._render = render
         self.picture_memory = picture_memory
         self._prefetch: asyncio.Handle | None = None
@@ -131,7 +143,8 @@ class SliderView(widgets.VBox):
 
     def refresh(self) -> None:
         """Render the current values into the Image."""
-        self.image.value = self.picture(self.values())
+        self.png = self.picture(self.values())
+        self.image.value = png_data_url(self.png)
 
     def picture(self, values: dict) -> bytes:
         """The PNG for these control values: from the frame memory if drawn before, else drawn now."""
