@@ -3,9 +3,16 @@
 // The RISE slides page (/rise/...) offers none, so the ipywidgets manager, which needs it, loads ours.
 import { ConsolePanel } from '@jupyterlab/console';
 
-/** Whether a key event comes from a widget control shown on RISE slides (in `.reveal`). */
+/** The keys a widget control uses to change its value; Space, Enter and the rest still drive the slides. */
+const CONTROL_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
+/** Whether a key event is a control key pressed on a widget control shown on RISE slides (in `.reveal`). */
 function onSlideWidget(event) {
-  return event.target instanceof Element && event.target.closest('.reveal .jupyter-widgets') !== null;
+  return (
+    CONTROL_KEYS.has(event.key) &&
+    event.target instanceof Element &&
+    event.target.closest('.reveal .jupyter-widgets') !== null
+  );
 }
 
 /**
@@ -19,7 +26,7 @@ function keepArrowsForSliders(event) {
   }
 }
 
-/** reveal.js sees a key last (on the document, bubbling): keep keys pressed on a widget control from it. */
+/** reveal.js sees a key last (on the document, bubbling): keep a control's keys from it. */
 function keepKeysFromReveal(event) {
   if (onSlideWidget(event)) {
     event.stopPropagation();
