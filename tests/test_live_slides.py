@@ -109,7 +109,11 @@ def open_slides(page, lab, served: str, views: int) -> None:
     """Open /rise/<path> (the same kernel) and wait for reveal.js and every live view."""
     page.goto(f"{lab.base_url}/rise/{served}?token={lab.token}")
     page.wait_for_selector(PRESENT, state="attached", timeout=120_000)
-    labpage.wait_widgets_settled(page, views)
+    try:
+        labpage.wait_widgets_settled(page, views)
+    except Exception as error:  # say why: without the console-share extension the widget manager never loads
+        errors = "\n".join(unexpected_errors(page.console_log.errors))
+        raise AssertionError(f"the {views} live views did not render on the slides: {error}\n{errors}") from None
     assert not labpage.outputs_containing(page, labpage.WIDGET_ERROR)
 
 
