@@ -9,10 +9,13 @@ from matplotlib.figure import Figure
 from ..checks import check_int
 from ..models import RNNConfig, RNNRun
 from ..plots import FIGSIZE, OutputHnArtists, output_vs_h_n, update_output_vs_h_n
-from .base import VIEW_DPI, SliderView, cached_run, png_bytes
+from .base import VIEW_DPI, FrameCache, SliderView, cached_run, png_bytes
 
 VIEW_FIGSIZE = FIGSIZE  # inches; at VIEW_DPI about 650 px wide, as wide as the static figure reads in JupyterLab
 VIEW_CONFIG_KEYS = {"input_size", "hidden_size", "batch_first", "seed"}  # fixed while the sliders move
+# Every setting of the default sliders (3 layers x 8 steps x 3 batch elements x 2 directions), at
+# about 40 kB a picture.
+MAX_FRAMES = 144
 
 
 def compute_output_vs_h_n(
@@ -80,7 +83,6 @@ class OutputHnView(SliderView):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: OutputHnArtists | None = None  # made by the first render, then updated in place
-        self.current_run: RNNRun | None = None
         self._settings = dict(cell=cell, batch_size=batch_size, **config)
         style = {"description_width": "initial"}
         controls = {
@@ -89,11 +91,17 @@ class OutputHnView(SliderView):
             "batch": widgets.IntSlider(0, min=0, max=batch_size - 1, description="batch element", style=style),
             "bidirectional": widgets.Checkbox(bidirectional, description="bidirectional", indent=False),
         }
-        super().__init__(controls, self._render)
+        super().__init__(controls, self._render, picture_memory=FrameCache(MAX_FRAMES))
+
+    @property
+    def current_run(self) -> RNNRun:
+        """The run behind the picture for the controls' current values."""
+        values = self.values()
+        return compute_output_vs_h_n(values["num_layers"], values["seq_len"], values["bidirectional"], **self._settings)
 
     def _render(self, num_layers: int, seq_len: int, batch: int, bidirectional: bool) -> bytes:
-        self.current_run = compute_output_vs_h_n(num_layers, seq_len, bidirectional, **self._settings)
-        self.artists = draw_output_vs_h_n(self.figure, self.current_run, batch, self.artists)
+        run = compute_output_vs_h_n(num_layers, seq_len, bidirectional, **self._settings)
+        self.artists = draw_output_vs_h_n(self.figure, run, batch, self.artists)
         return png_bytes(self.figure)
 
 
