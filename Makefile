@@ -14,13 +14,19 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json jupyter/overrides.json
+CONSOLE_SHARE := labextensions/rnn-lab-console-share
+
+$(STAMP): requirements.lock pyproject.toml jupyter/jupyter_server_config.json jupyter/overrides.json \
+		$(CONSOLE_SHARE)/package.json $(CONSOLE_SHARE)/package-lock.json $(CONSOLE_SHARE)/index.js
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@# Server settings (127.0.0.1, no news, no update checks, TCP_NODELAY kernel websockets) and Lab
 	@# settings (no news prompt)
 	$(BIN)/python -m tools.jupyter_settings $(VENV)
+	@# RISE's slides page lacks @jupyterlab/console, which the ipywidgets manager needs: build (npm) and
+	@# install the small extension that provides it, so the sliders work on live slides.
+	$(BIN)/python -m tools.console_share $(VENV)
 	@# Build matplotlib's font cache now, so its notice never lands in a notebook output.
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $(STAMP)
