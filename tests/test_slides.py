@@ -183,3 +183,16 @@ def test_every_section_heading_of_a_cell_gets_its_notes():
     nb.cells = [md("# 99 · x"), md("## Summary\n\nAll.\n\n## Exercises\n\nTwo.")]
     slides.apply(nb, {"summary": "Say S.", "exercises": "Say E."})
     assert [c.source for c in nb.cells[2:]] == ["Say S.", "Say E."]
+
+
+@pytest.mark.parametrize(
+    "source,skipped",
+    [
+        ("import warnings\n\nfrom helpers import (\n    RNNConfig,\n    run,\n)", True),  # one import over lines
+        ("%matplotlib inline\nimport torch  # tensors", True),
+        ("from helpers import run\nrun()", False),  # does something the class should see
+        ("from helpers import (", False),  # not Python: shown, so the error is seen
+    ],
+)
+def test_a_cell_is_set_up_only_when_every_statement_imports(source, skipped):
+    assert slides.is_setup(nbformat.v4.new_code_cell(source)) is skipped

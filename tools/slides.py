@@ -19,6 +19,7 @@ tagged `slide-notes`, right after their heading. Running the tool twice changes 
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import re
 import struct
@@ -39,7 +40,6 @@ SLIDE, SUBSLIDE, SKIP, NOTES_TYPE, CONTINUE = "slide", "subslide", "skip", "note
 SLIDE_LINES = 24
 PIXELS_PER_LINE = 28
 WRAP = 100  # characters of markdown per line on a slide
-IMPORT_LINE = re.compile(r"^\s*(import\s|from\s+\S+\s+import\s|%matplotlib|#|$)")
 VERSIONS = "__version__"
 
 
@@ -95,7 +95,15 @@ def is_setup(cell) -> bool:
     """The versions cell, or a code cell that only imports (nothing to show a class)."""
     if cell.cell_type != "code":
         return False
-    return VERSIONS in cell.source or all(IMPORT_LINE.match(line) for line in cell.source.splitlines())
+    if VERSIONS in cell.source:
+        return True
+    # Statement by statement, so that a `from helpers import (...)` over several lines counts as one import.
+    python = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    try:
+        statements = ast.parse(python).body
+    except SyntaxError:
+        return False
+    return all(isinstance(statement, ast.Import | ast.ImportFrom) for statement in statements)
 
 
 def static_twins(cells) -> set[int]:
