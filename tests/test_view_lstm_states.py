@@ -116,4 +116,7 @@ def test_a_control_moved_back_shows_the_same_frame_without_drawing_again():
     view.controls["batch"].value = 0
     assert view.png == first
     assert view.artists.text.texts == drawn_texts  # served from the frame cache, not redrawn
-    assert set(view.frames) == {(0, 0, False), (0, 1, False)}
+    assert set(view.picture_memory) == {
+        (("layer", 0), ("batch", 0), ("proj", False)),
+        (("layer", 0), ("batch", 1), ("proj", False)),
+    }

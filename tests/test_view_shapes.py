@@ -110,5 +110,5 @@ def test_a_control_moved_back_shows_the_same_frame():
     view.controls["batch_first"].value = True
     assert view.png != first
     view.controls["batch_first"].value = False
-    assert view.png == first and len(view.frames) == 2
+    assert view.png == first and len(view.picture_memory) == 2
     assert [row.shape for row in view.rows] == [row.shape for row in compute_shapes(False, False)]

@@ -66,8 +66,6 @@ class LSTMStatesView(SliderView):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: LSTMStatesArtists | None = None  # the last picture drawn, updated in place
-        self.current: tuple[RNNRun, LSTMSteps] | None = None
-        self.frames = FrameCache(MAX_FRAMES)  # (layer, batch, proj) -> PNG
         self._settings = dict(num_layers=num_layers, batch_size=batch_size, proj_size=proj_size, **config)
         style = {"description_width": "initial"}
         controls = {
@@ -75,17 +73,17 @@ class LSTMStatesView(SliderView):
             "batch": widgets.IntSlider(0, min=0, max=batch_size - 1, description="batch element", style=style),
             "proj": widgets.Checkbox(False, description=f"proj_size={proj_size} (off: no projection)", indent=False),
         }
-        super().__init__(controls, self._render)
+        super().__init__(controls, self._render, picture_memory=FrameCache(MAX_FRAMES))
+
+    @property
+    def current(self) -> tuple[RNNRun, LSTMSteps]:
+        """The run and its steps behind the picture for the controls' current values."""
+        return compute_lstm_states(proj=self.controls["proj"].value, **self._settings)
 
     def _render(self, layer: int, batch: int, proj: bool) -> bytes:
-        self.current = compute_lstm_states(proj=proj, **self._settings)
-        key = (layer, batch, proj)
-
-        def draw() -> bytes:  # the picture is a pure function of the controls
-            self.artists = draw_lstm_states(self.figure, self.current[1], layer, batch, self.artists)
-            return png_bytes(self.figure)
-
-        return self.frames.get_or_draw(key, draw)
+        _, steps = compute_lstm_states(proj=proj, **self._settings)
+        self.artists = draw_lstm_states(self.figure, steps, layer, batch, self.artists)
+        return png_bytes(self.figure)
 
 
 def lstm_states_view(

@@ -113,8 +113,6 @@ class ShapesView(SliderView):
         self.figure = Figure(figsize=FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
         self.artists: ShapesArtists | None = None  # the last picture drawn, updated in place
-        self.rows: list[ShapeRow] = []
-        self.frames = FrameCache()  # (batch_first, unbatched, num_layers) -> PNG
         self._config = config
         style = {"description_width": "initial"}
         controls = {
@@ -122,17 +120,17 @@ class ShapesView(SliderView):
             "unbatched": widgets.Checkbox(unbatched, description="unbatched input (L, H_in)", indent=False),
             "num_layers": widgets.IntSlider(num_layers, min=1, max=MAX_LAYERS, description="num_layers", style=style),
         }
-        super().__init__(controls, self._render)
+        super().__init__(controls, self._render, picture_memory=FrameCache())
+
+    @property
+    def rows(self) -> list[ShapeRow]:
+        """The shapes behind the picture for the controls' current values."""
+        return compute_shapes(**self.values(), **self._config)
 
     def _render(self, batch_first: bool, unbatched: bool, num_layers: int) -> bytes:
-        self.rows = compute_shapes(batch_first, unbatched, num_layers, **self._config)
-        key = (batch_first, unbatched, num_layers)
-
-        def draw() -> bytes:  # the picture is a pure function of the controls
-            self.artists = draw_shapes_view(self.figure, self.rows, _title(batch_first, unbatched), self.artists)
-            return png_bytes(self.figure)
-
-        return self.frames.get_or_draw(key, draw)
+        rows = compute_shapes(batch_first, unbatched, num_layers, **self._config)
+        self.artists = draw_shapes_view(self.figure, rows, _title(batch_first, unbatched), self.artists)
+        return png_bytes(self.figure)
 
 
 def shapes_view(
