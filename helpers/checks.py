@@ -28,6 +28,16 @@ def check_bool(name: str, value: object) -> None:
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be True or False")
 
 
+def check_only(options: dict, allowed, who: str, besides: str) -> None:
+    """Raise for the first of options (sorted by name) that is not allowed: `who` takes only those, besides `besides`."""
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        name = unknown[0]
+        raise ValueError(
+            f"{name}={options[name]!r} is not allowed: {who} takes only {sorted(allowed)} besides {besides}"
+        )
+
+
 def check_tensor(name: str, value: object, dims: tuple[int, ...], allowed: str) -> None:
     """Raise unless value is a tensor with one of the numbers of dimensions in dims."""
     if not isinstance(value, torch.Tensor) or value.dim() not in dims:

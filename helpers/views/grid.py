@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..checks import check_bool, check_int
+from ..checks import check_bool, check_int, check_only
 from ..models import CELLS, RNNConfig, RNNRun, check_lengths, run
 from ..plots.grid import FIGWIDTH, GridArtists, grid, update_grid
 from ..unroll import GridModel, grid_model
@@ -112,12 +112,7 @@ def grid_figure(
 
 
 def _check_config(config: dict) -> None:
-    unknown = sorted(set(config) - VIEW_CONFIG_KEYS)
-    if unknown:
-        raise ValueError(
-            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the grid takes only "
-            f"{sorted(VIEW_CONFIG_KEYS)} besides its control settings"
-        )
+    check_only(config, VIEW_CONFIG_KEYS, "the grid", "its control settings")
 
 
 class GridView(SliderView):

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..checks import check_int
+from ..checks import check_int, check_only
 from ..lstm_steps import LSTMSteps, lstm_steps
 from ..models import RNNConfig, RNNRun
 from ..plots.lstm_states import FIGSIZE, LSTMStatesArtists, lstm_states, update_lstm_states
@@ -94,12 +94,7 @@ def lstm_states_view(
     check_int("batch_size", batch_size, 1, 8)
     check_int("hidden_size", hidden_size, 2, 8)
     check_int("proj_size", proj_size, 1, hidden_size - 1)
-    unknown = sorted(set(config) - {"input_size", "seq_len", "seed"})
-    if unknown:
-        raise ValueError(
-            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-            "input_size, seq_len and seed besides its own settings"
-        )
+    check_only(config, {"input_size", "seq_len", "seed"}, "the view", "its own settings")
     check_int("seq_len", config.get("seq_len", 6), 1, 10)
     RNNConfig(
         cell="lstm",

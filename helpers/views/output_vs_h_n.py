@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..checks import check_int
+from ..checks import check_int, check_only
 from ..models import RNNConfig, RNNRun
 from ..plots import FIGSIZE, OutputHnArtists, output_vs_h_n, update_output_vs_h_n
 from .base import VIEW_DPI, FrameCache, SliderView, cached_run, png_bytes
@@ -121,11 +121,6 @@ def output_vs_h_n_view(
     check_int("batch_size", batch_size, 1)
     check_int("num_layers", num_layers, 1, max_layers)
     check_int("seq_len", seq_len, 1, max_seq_len)
-    unknown = sorted(set(config) - VIEW_CONFIG_KEYS)
-    if unknown:
-        raise ValueError(
-            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-            f"{sorted(VIEW_CONFIG_KEYS)} besides its slider settings"
-        )
+    check_only(config, VIEW_CONFIG_KEYS, "the view", "its slider settings")
     RNNConfig(cell=cell, bidirectional=bidirectional, **config)  # raises ValueError for a bad cell, flag or size
     return OutputHnView(cell, max_layers, max_seq_len, batch_size, num_layers, seq_len, bidirectional, config)

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..checks import check_bool, check_int
+from ..checks import check_bool, check_int, check_only
 from ..models import RNNConfig, RNNRun, run
 from ..plots.shapes import FIGSIZE, ShapeRow, ShapesArtists, update_shapes
 from ..plots.shapes import shapes_figure as draw_shapes
@@ -142,12 +142,7 @@ def shapes_view(
     check_int("num_layers", num_layers, 1, MAX_LAYERS)
     check_bool("bidirectional", bidirectional)
     allowed = {"input_size", "hidden_size", "seq_len", "batch_size"}
-    unknown = sorted(set(config) - allowed)
-    if unknown:
-        raise ValueError(
-            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-            f"{sorted(allowed)} besides batch_first, unbatched, num_layers and bidirectional"
-        )
+    check_only(config, allowed, "the view", "batch_first, unbatched, num_layers and bidirectional")
     for name, value in config.items():
         check_int(name, value, 1, 99)
     return ShapesView(batch_first, unbatched, num_layers, dict(bidirectional=bidirectional, **config))

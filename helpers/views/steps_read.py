@@ -9,7 +9,7 @@ import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..checks import check_int
+from ..checks import check_int, check_only
 from ..models import RNNConfig
 from ..plots.steps_read import FIGSIZE, StepsRead, StepsReadArtists, steps_read, update_steps_read
 from .base import VIEW_DPI, SliderView, cached_run, png_bytes
@@ -117,12 +117,6 @@ def steps_read_view(seq_len: int = 6, t: int = 2, max_seq_len: int = 8, **config
     check_int("max_seq_len", max_seq_len, 1)
     check_int("seq_len", seq_len, 1, max_seq_len)
     check_int("t", t, 0, seq_len - 1)
-    allowed = {"cell", "input_size", "hidden_size", "seed"}
-    unknown = sorted(set(config) - allowed)
-    if unknown:
-        raise ValueError(
-            f"{unknown[0]}={config[unknown[0]]!r} is not allowed: the view takes only "
-            f"{sorted(allowed)} besides seq_len, t and max_seq_len"
-        )
+    check_only(config, {"cell", "input_size", "hidden_size", "seed"}, "the view", "seq_len, t and max_seq_len")
     steps_read_config(**config)  # raises ValueError for a bad cell or size
     return StepsReadView(seq_len, t, max_seq_len, config)
