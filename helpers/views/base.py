@@ -79,7 +79,7 @@ def neighbours(control, change=None) -> list:
     if isinstance(value, bool):
         return [not value]
     if hasattr(control, "options") and hasattr(control, "index"):  # dropdowns, selection sliders, toggles
-        options = list(getattr(control, "_options_values", None) or control.options)
+        options = _option_values(control)
         index = control.index
         if index is None:
             return []
@@ -93,11 +93,16 @@ def neighbours(control, change=None) -> list:
     return candidates
 
 
+def _option_values(control) -> list:
+    """The values a selection control can take, in order (a dropdown's options may be (label, value) pairs)."""
+    return list(getattr(control, "_options_values", None) or control.options)
+
+
 def _moved_down(change) -> bool:
     """Whether a change moved a value down (towards the start of a slider or of a list of options)."""
     owner = change.owner
     if hasattr(owner, "options") and hasattr(owner, "index"):
-        options = list(getattr(owner, "_options_values", None) or owner.options)
+        options = _option_values(owner)
         return change.old in options and options.index(change.old) > options.index(change.new)
     try:
         return change.new < change.old
