@@ -63,19 +63,8 @@ def test_unexpected_errors_keeps_other_errors():
     assert not leaves_loopback("http://127.0.0.1:5/static/rise/bundle.js", "http://127.0.0.1:5")
 
 
-# Open problem, issue 10: in two of three fresh-clone full-suite runs, 09's one view never rendered on its
-# slides page (120 s, also after a reload), while the test passed alone each time it was run. The page
-# logs RISE's own "Maximum call stack size exceeded" (a design-token recursion in its web components)
-# at load in those runs. Until the cause is found, 09 is not claimed to work as live slides.
-KNOWN_UNRELIABLE = {"09_cheat_sheet.ipynb": "09's view does not always render on RISE slides (issue 10, open)"}
-CASES = [
-    pytest.param(p, marks=pytest.mark.skip(reason=KNOWN_UNRELIABLE[p.name])) if p.name in KNOWN_UNRELIABLE else p
-    for p in NOTEBOOKS
-]
-
-
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("notebook", CASES, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_live_slides(lab, browser, notebook):  # noqa: F811
     served = f"notebooks/{notebook.name}"
     views = labpage.live_view_count(notebook)
@@ -107,10 +96,7 @@ def run_and_save_in_lab(page, lab, served: str, views: int) -> None:
     labpage.run_all_cells(page)
     labpage.wait_all_executed(page, lab, served)
     labpage.wait_widgets_settled(page, views)
-    page.keyboard.press("Control+s")
-    page.wait_for_function(
-        "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty')", polling=100
-    )
+    labpage.save_notebook(lab, page, served, views)
     # Only the slides page's console counts (test_browser checks JupyterLab's): start afresh there.
     page.console_log.entries.clear()
     page.console_log.errors.clear()
@@ -124,8 +110,21 @@ def open_slides(page, lab, served: str, views: int) -> None:
         labpage.wait_widgets_settled(page, views)
     except Exception as error:  # say why: without the console-share extension the widget manager never loads
         errors = "\n".join(unexpected_errors(page.console_log.errors))
-        raise AssertionError(f"the {views} live views did not render on the slides: {error}\n{errors}") from None
+        shown = "\n".join(f"  - {text[:120]!r}" for text in view_outputs(page))
+        raise AssertionError(
+            f"the {views} live views did not render on the slides: {error}\n"
+            f"what the slides show where the views belong:\n{shown}\nconsole errors:\n{errors}"
+        ) from None
     assert not labpage.outputs_containing(page, labpage.WIDGET_ERROR)
+
+
+def view_outputs(page) -> list[str]:
+    """The text of each output that shows, or should show, a live view (the stored placeholder says "Live view")."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+            .filter(o => o.querySelector('.jupyter-widgets') || /Live view|widget/.test(o.textContent))
+            .map(o => o.textContent)"""
+    )
 
 
 def slide_state(page) -> list:

@@ -42,13 +42,22 @@ ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.st
 NEWS_PROMPT = "official Jupyter news"
 
 
+def _outputs(path: Path) -> list[dict]:
+    nb = nbformat.read(path, as_version=4)
+    return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
+
+
 def live_view_count(path: Path) -> int:
     """How many live widget views a stored notebook shows (as views or as the placeholder)."""
-    nb = nbformat.read(path, as_version=4)
-    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
     return sum(
-        WIDGET_MIME in out.get("data", {}) or out.get("data", {}).get("text/plain") == PLACEHOLDER for out in outputs
+        WIDGET_MIME in out.get("data", {}) or out.get("data", {}).get("text/plain") == PLACEHOLDER
+        for out in _outputs(path)
     )
+
+
+def saved_view_count(path: Path) -> int:
+    """How many widget views (not placeholders) a notebook file holds: what a slides page can bring back to life."""
+    return sum(WIDGET_MIME in out.get("data", {}) for out in _outputs(path))
 
 
 def widget_notebooks(folder: Path) -> list[Path]:
@@ -160,6 +169,32 @@ def wait_all_executed(page, lab: LabServer, notebook: str, timeout: float = 600)
         polling=200,
     )
     wait_kernel_idle(page, lab, notebook, timeout)
+
+
+def save_notebook(lab: LabServer, page, notebook: str, views: int, timeout: float = 60) -> None:
+    """File > Save Notebook, then wait until the file on the server holds the `views` widget views just made.
+
+    The page alone cannot prove the save: JupyterLab marks a dirty notebook on its tab, and a page that
+    moves on straight after asking loses a save still in flight. The slides page reads the file, so the
+    file is what is checked.
+    """
+    page.locator(".lm-MenuBar-item", has_text="File").first.click()
+    page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
+    path = lab.root_dir / notebook
+    deadline = time.monotonic() + timeout
+    found = 0
+    while time.monotonic() < deadline:
+        try:
+            found = saved_view_count(path)
+        except (OSError, ValueError):  # being written
+            found = 0
+        dirty = page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count()
+        if found == views and not dirty:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError(
+        f"{notebook} was not saved within {timeout:.0f} s: the file holds {found} of its {views} widget views"
+    )
 
 
 def wait_widgets_settled(page, expected: int, timeout: float = 120) -> None:
