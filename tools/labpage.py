@@ -43,6 +43,7 @@ NEWS_PROMPT = "official Jupyter news"
 
 
 def _outputs(path: Path) -> list[dict]:
+    """Every output of every code cell of a notebook file."""
     nb = nbformat.read(path, as_version=4)
     return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
 
@@ -171,7 +172,7 @@ def wait_all_executed(page, lab: LabServer, notebook: str, timeout: float = 600)
     wait_kernel_idle(page, lab, notebook, timeout)
 
 
-def save_notebook(lab: LabServer, page, notebook: str, views: int, timeout: float = 60) -> None:
+def save_notebook(page, lab: LabServer, notebook: str, views: int, timeout: float = 60) -> None:
     """File > Save Notebook, then wait until the file on the server holds the `views` widget views just made.
 
     The page alone cannot prove the save: JupyterLab marks a dirty notebook on its tab, and a page that
