@@ -117,21 +117,13 @@ def open_slides(page, lab, served: str, views: int) -> None:
         labpage.wait_widgets_settled(page, views)
     except Exception as error:  # say why: without the console-share extension the widget manager never loads
         errors = "\n".join(unexpected_errors(page.console_log.errors))
-        shown = "\n".join(f"  - {text[:120]!r}" for text in view_outputs(page))
+        markers = (labpage.PLACEHOLDER, labpage.WIDGET_LOADING, labpage.WIDGET_ERROR)
+        shown = "\n".join(f"  - {text[:120]!r}" for m in markers for text in labpage.outputs_containing(page, m))
         raise AssertionError(
             f"the {views} live views did not render on the slides: {error}\n"
             f"what the slides show where the views belong:\n{shown}\nconsole errors:\n{errors}"
         ) from None
     assert not labpage.outputs_containing(page, labpage.WIDGET_ERROR)
-
-
-def view_outputs(page) -> list[str]:
-    """The text of each output that shows, or should show, a live view (the stored placeholder says "Live view")."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('.jp-OutputArea-output')]
-            .filter(o => o.querySelector('.jupyter-widgets') || /Live view|widget/.test(o.textContent))
-            .map(o => o.textContent)"""
-    )
 
 
 def slide_state(page) -> list:
