@@ -32,7 +32,7 @@ class Note:
 
 def notes(spec: CallSpec) -> list[Note]:
     """Every trap this configuration walks into, most basic first."""
-    h, found = f"H_out={spec.h_out}", []
+    found: list[Note] = []
 
     def add(topic: str, text: str) -> None:
         found.append(Note(text, NOTEBOOKS[topic]))
@@ -45,8 +45,8 @@ def notes(spec: CallSpec) -> list[Note]:
     if spec.num_layers > 1:
         add(
             "layers",
-            f"h_n[0] is the bottom layer's final state, not the first step; the top layer is in the "
-            f"last {spec.num_directions} row{'s' if spec.bidirectional else ''} of h_n.",
+            f"h_n[0] is the bottom layer's {'forward ' if spec.bidirectional else ''}final state, not the first "
+            f"step; the top layer is in the last {spec.num_directions} row{'s' if spec.bidirectional else ''} of h_n.",
         )
     if spec.dropout > 0 and spec.num_layers == 1:
         add(
@@ -61,21 +61,14 @@ def notes(spec: CallSpec) -> list[Note]:
             "and two calls can give different results; call module.eval() before using it for predictions.",
         )
     if spec.bidirectional:
+        add("bidirectional", _backward_note(spec))
         add(
             "bidirectional",
-            f"The backward direction reads the sequence from its end, so its final state is at "
-            f"step 0, in the last {h} features of output. At the last step, that half has read one token.",
-        )
-        add(
-            "bidirectional",
-            "h_n[-1] alone is only the top layer's backward state; join h_n[-2] and h_n[-1] to keep both directions.",
+            "h_n[-1] alone is only the top layer's backward state; join h_n[-2] and h_n[-1] to keep both "
+            "directions of the top layer.",
         )
         if spec.num_layers > 1:
-            add(
-                "bidirectional",
-                f"View h_n as h_n.view(num_layers, 2, ...) = h_n.view({spec.num_layers}, 2, ...); "
-                f"h_n.view(2, num_layers, ...) runs too, but mixes layers and directions.",
-            )
+            add("bidirectional", _view_note(spec))
     if spec.cell == "LSTM":
         add("cell_state", "c_n holds the cell states, in the same rows as h_n; none of them is in output.")
     if spec.proj_size:
@@ -95,7 +88,12 @@ def notes(spec: CallSpec) -> list[Note]:
             add(
                 "batch_first",
                 "You passed hx: it is never batch first either, even with batch_first=True. "
-                "It is (num_layers * D, N, H_out), like h_n.",
+                + (
+                    "h_0 is (num_layers * D, N, H_out), like h_n, and c_0 is (num_layers * D, N, hidden_size), "
+                    "like c_n."
+                    if spec.cell == "LSTM"
+                    else "It is (num_layers * D, N, H_out), like h_n."
+                ),
             )
     if spec.unbatched:
         add(
@@ -116,3 +114,40 @@ def notes(spec: CallSpec) -> list[Note]:
                 "pad_packed_sequence decides the padded output's layout (here, the module's own).",
             )
     return found
+
+
+def _backward_note(spec: CallSpec) -> str:
+    """Where the backward direction ends, and what its half of output has read at the last step.
+
+    "Read one token" is exact for one layer only. With more layers the top layer reads, at each step, the output
+    of the layer below, whose forward half at the last step has read the whole sequence.
+    """
+    last = "each sequence's own last step" if spec.packed else "the last step"
+    if spec.num_layers == 1:
+        return (
+            f"The backward direction reads the sequence from its end, so its final state is at step 0, in the last "
+            f"H_out={spec.h_out} features of output. At {last}, that half of output has read one token: "
+            "the input at that step alone."
+        )
+    return (
+        f"The top layer's backward direction reads the sequence from its end, so its final state is at step 0, in "
+        f"the last H_out={spec.h_out} features of output. At {last}, that half of output already depends on "
+        f"the whole sequence: with num_layers={spec.num_layers}, the top layer reads the output of the layer "
+        "below, whose forward half there has read every step."
+    )
+
+
+def _view_note(spec: CallSpec) -> str:
+    """How to split h_n by layer and direction, said by index order (num_layers > 1, bidirectional)."""
+    k, tail = spec.num_layers, (f"{spec.h_out}" if spec.unbatched else f"{spec.batch_size}, {spec.h_out}")
+    text = (
+        f"Split h_n with h_n.view(num_layers, 2, ...) = h_n.view({k}, 2, {tail}) and index it [layer, direction], "
+        "layer first, as the rows of h_n go layer 0 forward, layer 0 backward, layer 1 forward, and so on: "
+        "its [0, 1] is layer 0's backward state, not layer 1's forward one."
+    )
+    if k != 2:  # with two layers, view(2, num_layers, ...) is the same call: only the index order can go wrong
+        text += (
+            f" h_n.view(2, {k}, {tail}) runs too, but its [0, 1] is the same row, layer 0's backward state: "
+            "its first index is not the direction."
+        )
+    return text
