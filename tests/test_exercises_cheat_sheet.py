@@ -42,3 +42,14 @@ def test_mistakes_are_named(check, answer, named):
     with pytest.raises(AssertionError, match="Not yet") as error:
         check(answer)
     assert named in str(error.value)
+
+
+def test_projected_shapes_are_read_off_a_run_and_leave_the_random_state():
+    from helpers.exercises.cheat_sheet import projected_run_shapes
+
+    torch.manual_seed(5)
+    state = torch.random.get_rng_state()
+    shapes = projected_run_shapes()
+    assert torch.equal(torch.random.get_rng_state(), state)
+    # by the rules: unbatched drops N; output D * H_out = 2 * proj_size; c_n keeps hidden_size
+    assert shapes == {"output": (7, 2 * 4), "h_n": (2 * 2, 4), "c_n": (2 * 2, 10)}
