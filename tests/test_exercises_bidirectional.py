@@ -1,9 +1,17 @@
 """Notebook 03's checkers: the reference solutions pass, and named mistakes get their message."""
 
+import dataclasses
+
 import pytest
 import torch
 
-from helpers.exercises.bidirectional import AFTER_CASES, BOTTOM_CASES, check_backward_after, check_bottom_backward
+from helpers.exercises.bidirectional import (
+    AFTER_CASES,
+    AFTER_MISTAKES,
+    BOTTOM_CASES,
+    check_backward_after,
+    check_bottom_backward,
+)
 from helpers.exercises.solutions import bidirectional as solutions
 
 
@@ -82,3 +90,48 @@ def test_backward_after_named_mistakes(answer, named):
 def test_backward_after_hard_coded_step_breaks_on_another_length():
     message = failure(check_backward_after, lambda output, k: output[3, :, output.shape[-1] // 2 :])  # right on case 1
     assert message.startswith("Not yet.") and "LSTM" in message  # fails on the second configuration
+
+
+def _module_output(r, x):
+    return r.module(x)[0].detach()  # output: (L, N, 2 * H_out)
+
+
+def test_backward_after_cases_have_one_layer_where_k_tokens_is_exact():
+    """The exercise says "after it has read exactly k tokens": true in one layer, so every case has one layer."""
+    for case, k in AFTER_CASES:
+        r = case.run()
+        assert r.config.num_layers == 1 and r.config.bidirectional
+        seq_len, h_out = r.output.shape[0], r.config.h_out
+        expected = solutions.backward_after(r.output, k)
+        # what "has read k tokens" means: the backward state of a run over the last k tokens alone ...
+        h_tail = r.module(r.x[seq_len - k :])[1]
+        h_tail = h_tail[0] if r.config.cell == "lstm" else h_tail  # h_n: (2, N, H_out)
+        torch.testing.assert_close(expected, h_tail[1].detach())
+        # ... and no earlier token moves it, while the token k + 1 from the end does (when there is one)
+        changed = r.x.clone()
+        changed[: seq_len - k] += 1.0
+        assert torch.equal(_module_output(r, changed)[seq_len - k, :, h_out:], expected)
+        if k < seq_len:
+            moved = r.x.clone()
+            moved[seq_len - k - 1 :] += 1.0
+            assert not torch.equal(_module_output(r, moved)[seq_len - k, :, h_out:], expected)
+
+
+@pytest.mark.parametrize("num_layers", [2, 3])
+def test_backward_after_k_tokens_is_false_just_outside_one_layer(num_layers):
+    """With two layers or more, the backward half at step L - k depends on x[0]: why the exercise has one layer."""
+    for case, k in AFTER_CASES:
+        outside = dataclasses.replace(case, config=dataclasses.replace(case.config, num_layers=num_layers))
+        r = outside.run()
+        seq_len, h_out = r.output.shape[0], r.config.h_out
+        changed = r.x.clone()
+        changed[0] += 1.0  # a token the backward half has not reached at step L - k when k < L
+        before = r.output[seq_len - k, :, h_out:].detach()
+        assert not torch.equal(_module_output(r, changed)[seq_len - k, :, h_out:], before)
+
+
+def test_backward_after_messages_scope_the_count_to_one_layer():
+    message = failure(check_backward_after, lambda output, k: output[k - 1, :, output.shape[-1] // 2 :])
+    assert "in one layer, at step t it has read" in message
+    for _, sentence in AFTER_MISTAKES.values():
+        assert "has read" not in sentence or "one layer" in sentence

@@ -12,7 +12,7 @@ from PIL import Image
 from helpers import RNNConfig, run, steps_read_figure, steps_read_view
 from helpers.plots.steps_read import StepsRead
 from helpers.views import VIEW_DPI, SliderView
-from helpers.views.steps_read import VIEW_FIGSIZE, compute_steps_read
+from helpers.views.steps_read import VIEW_FIGSIZE, compute_steps_read, halves_match, steps_read_config
 
 
 def fresh(seq_len, cell="gru"):
@@ -56,7 +56,7 @@ def test_figure_draws_the_data_and_marks_row_t():
     image = output_ax.images[0]
     assert np.array_equal(np.asarray(image.get_array()), fresh(7).output[:, 0].detach().numpy())
     labels = gids(read_ax)
-    assert "t + 1 = 4" in labels and "L - t = 4" in labels and "tokens read by output[3]" in labels
+    assert "t + 1 = 4" in labels and "L - t = 4" in labels and "tokens read by output[3], one layer" in labels
     assert any(
         g.startswith("checked against runs over x[0..3] (forward) and x[3..6] (backward) only: True, True")
         for g in gids(output_ax)
@@ -90,6 +90,9 @@ def test_view_controls_rerender_and_show_what_torch_returns():
         (lambda: steps_read_view(seq_len=9), r"seq_len=9 is not allowed"),
         (lambda: steps_read_view(seq_len=4, t=4), r"t=4 is not allowed"),
         (lambda: steps_read_view(batch_first=True), r"batch_first=True is not allowed"),
+        (lambda: steps_read_view(num_layers=2), r"num_layers=2 is not allowed"),
+        (lambda: halves_match(RNNConfig(num_layers=1), 4, 0), r"bidirectional=False is not allowed"),
+        (lambda: halves_match(steps_read_config(), 4, 4), r"t=4 is not allowed"),
         (lambda: steps_read_view(cell="transformer"), r"cell='transformer' is not allowed"),
         (lambda: steps_read_figure(seq_len=0), r"seq_len=0 is not allowed"),
         (lambda: compute_steps_read(5, -1), r"t=-1 is not allowed"),
@@ -99,3 +102,28 @@ def test_view_controls_rerender_and_show_what_torch_returns():
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_view_module_has_one_layer():
+    assert steps_read_config().num_layers == 1 and steps_read_config().bidirectional
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("num_layers", [2, 3])
+def test_counts_fail_just_outside_one_layer(cell, num_layers):
+    """With two layers or more, the top layer's halves are not runs over t + 1 and L - t tokens: why one layer."""
+    config = RNNConfig(cell=cell, input_size=4, hidden_size=3, num_layers=num_layers, bidirectional=True)
+    seq_len = 5
+    for t in range(seq_len):
+        forward, backward = halves_match(config, seq_len, t)
+        assert forward == (t == seq_len - 1)  # only the last step's forward half is a run over the whole sequence
+        assert backward == (t == 0)  # only step 0's backward half is
+    # and by perturbation: x[-1] moves the forward half of output[0], x[0] the backward half of output[-1]
+    r = run(config, seq_len=seq_len, batch_size=1)
+    last, first = r.x.clone(), r.x.clone()
+    last[-1] += 1.0
+    first[0] += 1.0
+    assert not torch.equal(r.module(last)[0][0, :, :3], r.output[0, :, :3])
+    assert not torch.equal(r.module(first)[0][-1, :, 3:], r.output[-1, :, 3:])
+    one = run(steps_read_config(cell), seq_len=seq_len, batch_size=1)  # one layer: neither moves
+    assert torch.equal(one.module(torch.cat([one.x[:-1], one.x[-1:] + 1.0]))[0][0, :, :3], one.output[0, :, :3])

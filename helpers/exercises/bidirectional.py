@@ -1,4 +1,4 @@
-"""Checkers for notebook 03's exercises: a row of a bidirectional h_n, and the backward half after k tokens."""
+"""Checkers for notebook 03's exercises: a row of a bidirectional h_n, and one layer's backward half after k tokens."""
 
 from __future__ import annotations
 
@@ -48,12 +48,16 @@ def check_bottom_backward(answer) -> None:
     )
 
 
-# (case, k): the backward half's state after reading k tokens sits at step L - k. The cases keep that step apart
-# from the step where the forward half has read k tokens (k - 1), and from its neighbours.
+# (case, k): in a ONE-LAYER module, the backward half's state after reading k tokens sits at step L - k. With two
+# layers or more, the top layer's backward half at step L - k has taken k steps but depends on every token (layer 1
+# reads both halves of layer 0's output), so "has read k tokens" would be false there: every case has one layer.
+# The cases keep that step apart from the step where the forward half has read k tokens (k - 1), and from its
+# neighbours.
+AFTER_NUM_LAYERS = 1
 AFTER_CASES = [
     (
         Case(
-            RNNConfig("gru", input_size=4, hidden_size=3, num_layers=2, bidirectional=True, seed=61),
+            RNNConfig("gru", input_size=4, hidden_size=3, num_layers=AFTER_NUM_LAYERS, bidirectional=True, seed=61),
             seq_len=5,
             batch_size=2,
         ),
@@ -61,7 +65,7 @@ AFTER_CASES = [
     ),
     (
         Case(
-            RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=1, bidirectional=True, seed=62),
+            RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=AFTER_NUM_LAYERS, bidirectional=True, seed=62),
             seq_len=6,
             batch_size=3,
         ),
@@ -69,7 +73,7 @@ AFTER_CASES = [
     ),
     (
         Case(
-            RNNConfig("rnn", input_size=2, hidden_size=5, num_layers=3, bidirectional=True, seed=63),
+            RNNConfig("rnn", input_size=2, hidden_size=5, num_layers=AFTER_NUM_LAYERS, bidirectional=True, seed=63),
             seq_len=4,
             batch_size=1,
         ),
@@ -99,16 +103,17 @@ AFTER_MISTAKES: Mistakes = {
     "forward_count": (
         lambda r: _backward_at(r, asked_k(r) - 1),
         "that is step k - 1, where the forward half has read k tokens. The backward half reads from "
-        "the end: at step t it has read x[t] ... x[L-1], L - t tokens.",
+        "the end: in one layer, at step t it has read x[t] ... x[L-1], L - t tokens.",
     ),
     "one_more": (
         lambda r: _backward_at(r, _steps_left(r) - 1),
-        "that is one step too early: there the backward half has read k + 1 tokens. At step t it has "
-        "read L - t tokens.",
+        "that is one step too early: there the backward half has read k + 1 tokens. In one layer, at step t "
+        "it has read L - t tokens.",
     ),
     "one_less": (
         lambda r: _backward_at(r, _steps_left(r) + 1),
-        "that is one step too late: there the backward half has read k - 1 tokens. At step t it has read L - t tokens.",
+        "that is one step too late: there the backward half has read k - 1 tokens. In one layer, at step t it "
+        "has read L - t tokens.",
     ),
     "forward_half": (
         lambda r: r.output[_steps_left(r), :, : r.config.h_out],
@@ -118,7 +123,7 @@ AFTER_MISTAKES: Mistakes = {
 
 
 def check_backward_after(answer) -> None:
-    """Exercise 2: backward_after(output, k) returns the backward half's state after reading k tokens, (N, H_out)."""
+    """Exercise 2: backward_after(output, k) returns a one-layer module's backward half after k tokens, (N, H_out)."""
     verify_with_mistakes(
         answer,
         name="backward_after",
@@ -132,5 +137,5 @@ def check_backward_after(answer) -> None:
         ),
         section="notebook 03, section 4 (how much has each half read?)",
         mistakes=AFTER_MISTAKES,
-        success="the backward half at step t has read the L - t tokens from x[t] to the end",
+        success="in one layer, the backward half at step t has read the L - t tokens from x[t] to the end",
     )

@@ -1,4 +1,4 @@
-"""One sequence's bidirectional output beside the tokens each half of output[t] has read."""
+"""One sequence's one-layer bidirectional output beside the tokens each half of output[t] has read."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ READ_STYLE = {
 
 @dataclass(frozen=True)
 class StepsRead:
-    """What the picture shows: one sequence's output (L, 2 * H_out), a step t, and torch's verdicts on it."""
+    """What the picture shows: one sequence's output (L, 2 * H_out) of a ONE-LAYER bidirectional module, a step t,
+    and torch's verdicts on it. The counts t + 1 and L - t hold for one layer only (see views.steps_read)."""
 
     output: np.ndarray  # (L, 2 * H_out): forward half, then backward half
     t: int
@@ -191,7 +192,7 @@ def update_steps_read(art: StepsReadArtists, data: StepsRead) -> StepsReadArtist
             art.read_ax,
             0.5,
             1 + 0.4 / height,
-            f"tokens read by output[{t}]",
+            f"tokens read by output[{t}], one layer",
             dict(ha="center", va="bottom", size=11, coords="axes"),
         ),
         (art.scale_ax, 1.6, 1.0, f"{vmax:+.2f}", dict(coords="axes", va="top")),

@@ -19,7 +19,12 @@ BATCH_SIZE = 1  # one sequence: the picture is about time, not the batch
 
 
 def steps_read_config(cell: str = "gru", input_size: int = 4, hidden_size: int = 3, seed: int = 0) -> RNNConfig:
-    """The one-layer bidirectional module the view runs (one layer: each half reads the tokens themselves)."""
+    """The one-layer bidirectional module the view runs.
+
+    One layer only: there each half of output[t] is a run over the tokens themselves, t + 1 forward and L - t
+    backward. With two layers or more both halves depend on other tokens too (layer 1 reads both halves of layer 0's
+    output), so the view has no num_layers control; halves_match shows the counts failing there.
+    """
     return RNNConfig(
         cell=cell, input_size=input_size, hidden_size=hidden_size, num_layers=1, bidirectional=True, seed=seed
     )
@@ -35,16 +40,24 @@ def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _halves_match(config: RNNConfig, seq_len: int, t: int) -> tuple[bool, bool]:
-    """Whether output[t]'s halves match the final states of runs over x[0..t] and x[t..L-1]."""
+def halves_match(config: RNNConfig, seq_len: int, t: int) -> tuple[bool, bool]:
+    """Whether output[t]'s halves match the top layer's final states of runs over x[0..t] and x[t..L-1].
+
+    True, True for every t with one layer; with more layers, False wherever the other direction's tokens matter.
+    """
+    if not config.bidirectional:
+        raise ValueError(f"bidirectional={config.bidirectional} is not allowed: the config must be bidirectional")
+    check_int("seq_len", seq_len, 1)
+    check_int("t", t, 0, seq_len - 1)
     r = cached_run(config, seq_len, BATCH_SIZE)
     h = config.h_out
     with torch.no_grad():
         state_head = r.module(r.x[: t + 1])[1]  # a run over x[0..t]
         state_tail = r.module(r.x[t:])[1]  # a run over x[t..L-1]
-    h_head = state_head[0] if config.cell == "lstm" else state_head  # h_n: (2, N, H_out)
+    h_head = state_head[0] if config.cell == "lstm" else state_head  # h_n: (num_layers * 2, N, H_out)
     h_tail = state_tail[0] if config.cell == "lstm" else state_tail
-    return _close(r.output[t, :, :h], h_head[0]), _close(r.output[t, :, h:], h_tail[1])
+    # rows -2 and -1: the top layer's forward and backward final states
+    return _close(r.output[t, :, :h], h_head[-2]), _close(r.output[t, :, h:], h_tail[-1])
 
 
 def compute_steps_read(
@@ -55,7 +68,7 @@ def compute_steps_read(
     check_int("t", t, 0, seq_len - 1)
     config = steps_read_config(cell, input_size, hidden_size, seed)
     r = cached_run(config, seq_len, BATCH_SIZE)
-    forward, backward = _halves_match(config, seq_len, t)
+    forward, backward = halves_match(config, seq_len, t)
     return StepsRead(
         output=r.output[:, 0].detach().numpy(),
         t=t,
@@ -113,7 +126,7 @@ class StepsReadView(SliderView):
 
 
 def steps_read_view(seq_len: int = 6, t: int = 2, max_seq_len: int = 8, **config) -> StepsReadView:
-    """A time-step slider over a bidirectional output, showing how many tokens each half has read at t."""
+    """A time-step slider over a one-layer bidirectional output, showing how many tokens each half has read at t."""
     check_int("max_seq_len", max_seq_len, 1)
     check_int("seq_len", seq_len, 1, max_seq_len)
     check_int("t", t, 0, seq_len - 1)

@@ -7,6 +7,6 @@ def bottom_backward(h_n):
 
 
 def backward_after(output, k):
-    """At step t the backward half has read x[t] ... x[L-1], L - t tokens: k tokens at step L - k."""
+    """In one layer, at step t the backward half has read x[t] ... x[L-1], L - t tokens: k tokens at step L - k."""
     L, H_out = output.shape[0], output.shape[-1] // 2  # output: (L, N, 2 * H_out)
     return output[L - k, :, H_out:]  # (N, H_out)
