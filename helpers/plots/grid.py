@@ -1,4 +1,11 @@
-"""The module unrolled in time: one box per (layer, direction, step), filled and hatched by where its state lands."""
+"""The module unrolled in time: one box per (layer, direction, step), filled and hatched by where its state lands.
+
+The arrows are what feeds what (see feeds): along a row, each state feeds its own next step; between layers, a
+state feeds the layer above at the same step. With two directions, the layer above reads both directions of the
+layer below side by side (its input is cat(forward, backward), D * H_out features) in both of its own rows: the
+picture frames the two boxes of one layer at one step and draws one arrow from frame to frame. Cell states c never
+leave their layer: the layer above reads h, so the cell-state grid has no arrow between layers.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +44,82 @@ CELL_LEGEND = {
 NAMES = {"rnn": "nn.RNN", "gru": "nn.GRU", "lstm": "nn.LSTM"}
 SANS, MONO = FontProperties(family="DejaVu Sans"), FontProperties(family="DejaVu Sans Mono")
 # Layout, in points (1/72 inch): the axes' data units are points, so text and boxes keep their size.
-LEFT, RIGHT, TOP, BOTTOM = 92.0, 12.0, 44.0, 74.0
+LEFT, RIGHT, TOP, BOTTOM = 92.0, 12.0, 44.0, 62.0
 BOX_H, UNDER, PAIR_GAP, LAYER_GAP = 20.0, 22.0, 2.0, 16.0
+PAIR_LAYER_GAP = 26.0  # between two-direction layers: room for the arrow from one frame to the next
+FRAME_PAD = 4.0  # how far a frame (both directions of one layer at one step) reaches past its boxes
+FOOTER_LINE = 11.0  # one line of the footer
+LEGEND_LINE = 18.0  # one line of the legend
+FRAME_LEGEND = "both directions of one layer at one step"
+
+Box = tuple[int, int, int]  # (layer, direction, step)
+
+
+def feeds(model: GridModel) -> tuple[tuple[Box, Box], ...]:
+    """What feeds what, as (from, to) pairs of boxes: what the grid's arrows draw.
+
+    Along a row, each state feeds the next step its direction reads (forward: t + 1, backward: t - 1). Between
+    layers (hidden states only), layer k at step t feeds layer k + 1 at step t: every direction of layer k feeds
+    every direction of layer k + 1, since layer k + 1 reads cat(forward, backward) of layer k. A cell state c
+    feeds only its own row: the layer above reads h. Padding (past a sequence's end) feeds nothing.
+    """
+    valid = {(b.layer, b.direction, b.step) for b in model.boxes if b.category != PADDING}
+    pairs = []
+    for layer, d, step in sorted(valid):
+        nxt = (layer, d, step + 1 if d == 0 else step - 1)
+        if nxt in valid:
+            pairs.append(((layer, d, step), nxt))
+        if not model.cell_states:
+            for above in range(model.num_directions):
+                if (layer + 1, above, step) in valid:
+                    pairs.append(((layer, d, step), (layer + 1, above, step)))
+    return tuple(pairs)
+
+
+def index_line(model: GridModel, batch_first: bool | None) -> str:
+    """The line that says which layout the index expressions under the boxes are written for."""
+    if batch_first is None:
+        return "Under each box: how to get that state" + (" (H means H_out)." if model.num_directions == 2 else ".")
+    one = model.batch is not None  # one sequence of a packed batch: its index n is in every expression
+    if model.cell_states:
+        row = "c_n[k, n]" if one else "c_n[k]"
+        return (
+            f"Indices for batch_first={batch_first}: c_n is (num_layers * D, N, H_cell) either way, "
+            f"so row k is {row}; no c is in output."
+        )
+    if batch_first:
+        shape, step = "(N, L, D * H_out)", "output[n, t]" if one else "output[:, t]"
+    else:
+        shape, step = "(L, N, D * H_out)", "output[t, n]" if one else "output[t]"
+    row = "h_n[k, n]" if one else "h_n[k]"
+    return (
+        f"Indices for batch_first={batch_first}: output is {shape}, step t{' of sequence n' if one else ''} "
+        f"is {step}; h_n is (num_layers * D, N, H_out) either way, row k is {row}."
+        + (" H means H_out." if model.num_directions == 2 else "")
+    )
+
+
+def footer_lines(model: GridModel) -> list[str]:
+    """What the arrows, the frames and the grey boxes mean, one line each, for this model."""
+    rows = "Arrows: what feeds what. Along a row, each state feeds its next step"
+    rows += "; fwd runs left to right, bwd right to left." if model.num_directions == 2 else "."
+    if model.cell_states:
+        return [
+            rows.replace("each state", "each cell state c"),
+            "c never leaves its layer: the layer above reads this layer's h (its output), never its c, "
+            "so no arrow goes up.",
+            "A grey 'neither' box holds a cell state that no returned tensor holds (no c is in output).",
+        ]
+    lines = [rows]
+    if model.num_layers > 1 and model.num_directions == 2:
+        lines.append(
+            "Between layers, a dashed frame holds both directions of one layer at one step: the layer above "
+            "reads them side by side, cat(fwd, bwd), in both of its rows."
+        )
+    elif model.num_layers > 1:
+        lines.append("Between layers, each state feeds the layer above at the same step.")
+    lines.append("A grey 'neither' box holds a state that no returned tensor holds, so there is no index under it.")
+    return lines
 
 
 @lru_cache(maxsize=2048)
@@ -102,6 +183,26 @@ def _arrows(segments: list[tuple[float, float, float, float]], width: float = 1.
     return Path(np.concatenate(polys).astype(float), codes)
 
 
+def _fitting(text: str, size: float, room: float) -> float:
+    """The font size for text: size, or smaller if it would be wider than room points."""
+    _, _, x0, x1 = _glyphs(text, size, False)
+    return size if x1 - x0 <= room else size * room / (x1 - x0)
+
+
+def _legend(model: GridModel, framed: bool, width: float) -> list[list[tuple[str, str | None, float]]]:
+    """The legend's items (label, category or None for the frame, width), on as many lines as width needs."""
+    legend = CELL_LEGEND if model.cell_states else LEGEND
+    shown = [c for c in legend if c != PADDING or model.lengths is not None]
+    items = [(legend[c], c) for c in shown] + ([(FRAME_LEGEND, None)] if framed else [])
+    lines = [[]]
+    for label, category in items:
+        item = (label, category, 30 + _glyphs(label, 7.5, False)[3])
+        if lines[-1] and sum(w + 14 for *_, w in lines[-1]) + item[2] > width - 16:
+            lines.append([])
+        lines[-1].append(item)
+    return lines
+
+
 @dataclass
 class GridArtists:
     """Everything grid() drew: one patch per category, one for the arrows, one for all the text."""
@@ -112,25 +213,37 @@ class GridArtists:
     plates: PathPatch  # white plates behind the tags
     arrows: PathPatch
     text: PathPatch
-    footer: PathPatch  # grey text: the footer line
+    footer: PathPatch  # grey text: the footer lines
+    frames: PathPatch  # dashed outlines: both directions of one layer at one step (two directions only)
 
 
-def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[float, dict, list, list, list, list]:
-    """Height, rectangles by category, tag plates, arrows, black text and grey text, in points, for this model."""
+def _layout(
+    model: GridModel, width: float, note: str | None = None, batch_first: bool | None = None
+) -> tuple[float, dict, list, list, list, list, list]:
+    """Height, rectangles by category, tag plates, arrows, frames, black text and grey text, in points."""
     rows = [(layer, d) for layer in reversed(range(model.num_layers)) for d in range(model.num_directions)]
     col = min((width - LEFT - RIGHT) / model.seq_len, 130.0)
     box_w = min(col - 16.0, 84.0)
     x_start = LEFT + (width - LEFT - RIGHT - col * model.seq_len) / 2
     pitch = BOX_H + UNDER
-    grid_h = len(rows) * pitch + (model.num_layers - 1) * LAYER_GAP + (len(rows) - model.num_layers) * PAIR_GAP
-    height = TOP + grid_h + BOTTOM
+    framed = model.num_directions == 2 and model.num_layers > 1 and not model.cell_states
+    layer_gap = PAIR_LAYER_GAP if framed else LAYER_GAP
+    grid_h = len(rows) * pitch + (model.num_layers - 1) * layer_gap + (len(rows) - model.num_layers) * PAIR_GAP
+    subtitles = [index_line(model, batch_first)]
+    if model.lengths is not None:
+        subtitles.append(f"batch element {model.batch}: length {model.length} of lengths={model.lengths} (packed)")
+    footer = ([note] if note else []) + footer_lines(model)
+    lines = _legend(model, framed, width)
+    top = TOP + 13 * (len(subtitles) - 1)
+    bottom = BOTTOM + FOOTER_LINE * len(footer) + LEGEND_LINE * (len(lines) - 1) + (3.0 if framed else 0.0)
+    height = top + grid_h + bottom
     rects = {key: [] for key in FILL}
     plates = []  # white behind each box's tag, so the hatch never runs through the letters
-    arrows, text, notes = [], [], []
-    box_at, y = {}, height - TOP
+    arrows, frames, text, notes = [], [], [], []
+    box_at, y = {}, height - top
     for i, (layer, d) in enumerate(rows):
         if i:
-            y -= LAYER_GAP if d == 0 else PAIR_GAP
+            y -= layer_gap if d == 0 else PAIR_GAP
         y_box = y - BOX_H  # bottom of this row's boxes
         arrow = "" if model.num_directions == 1 else (" fwd \u2192" if d == 0 else " bwd \u2190")
         text.append((LEFT - 8, y_box + BOX_H / 2, f"layer {layer}{arrow}", 8.5, "right", False, False))
@@ -150,25 +263,48 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
             text.append(
                 (x + box_w / 2, y0 - 0.5 * code - 2.5 - (code + 1.2) * k, expression, code, "center", True, False)
             )
-    valid = {(b.layer, b.direction, b.step) for b in model.boxes if b.category != PADDING}
-    for layer, d, step in valid:  # what feeds what: the previous step, and the layer below at the same step
+
+    # A frame holds both boxes and the indices under them, and leaves room between columns for the arrows.
+    half = min(max(box_w / 2 + FRAME_PAD, 0.602 * code * longest / 2 + 2.0), (col - 6.0) / 2)
+
+    def frame(layer: int, step: int) -> tuple[float, float, float, float]:
+        """Left, bottom, right, top of the frame around both directions of layer at step (with the indices)."""
+        x, y_bwd = box_at[layer, 1, step]
+        middle = x + box_w / 2
+        return middle - half, y_bwd - UNDER + 1.0, middle + half, box_at[layer, 0, step][1] + BOX_H + 2.0
+
+    framed_steps = set()
+    for (layer, d, step), (to_layer, to_d, to_step) in feeds(model):
         x, y0 = box_at[layer, d, step]
-        nxt = step + 1 if d == 0 else step - 1
-        if (layer, d, nxt) in valid:
-            x1 = box_at[layer, d, nxt][0]
-            start, end = (x + box_w, x1) if d == 0 else (x, x1 + box_w)
+        if to_layer == layer:  # along the row, to the next step this direction reads
+            x1 = box_at[layer, d, to_step][0]
+            start, end = (x + box_w, x1) if to_step > step else (x, x1 + box_w)
             arrows.append((start + 1.5, y0 + BOX_H / 2, end - 1.5, y0 + BOX_H / 2))
-        if layer and d == model.num_directions - 1 or (layer and model.num_directions == 1):
-            below = box_at[layer - 1, 0, step]  # the layer below's upper row (forward)
-            arrows.append((x + box_w / 2, below[1] + BOX_H + 1.5, x + box_w / 2, y0 - UNDER - 0.5))
+        elif not framed:  # one direction: straight up, past the indices under the box above
+            y1 = box_at[to_layer, to_d, to_step][1]
+            arrows.append((x + box_w / 2, y0 + BOX_H + 1.5, x + box_w / 2, y1 - UNDER - 0.5))
+        elif (layer, step) not in framed_steps:  # two directions: one arrow from frame to frame stands for all four
+            framed_steps.add((layer, step))
+            _, _, _, y_from = frame(layer, step)
+            _, y_to, _, _ = frame(to_layer, step)
+            arrows.append((x + box_w / 2, y_from + 1.0, x + box_w / 2, y_to - 1.0))
+    if framed:
+        valid = {(b.layer, b.step) for b in model.boxes if b.category != PADDING}
+        for layer, step in valid:  # a frame wherever both directions of a layer hold a state at that step
+            x0, y0, x1, y1 = frame(layer, step)
+            frames.append((x0, y0, x1 - x0, y1 - y0))
+    said = ("both rows feed", "both above \u2191") if framed else ("layer above", "reads h, not c")
+    for layer in range(model.num_layers - 1) if framed or model.cell_states else ():  # each gap, by the row names
+        between = (box_at[layer, 0, 0][1] + BOX_H + box_at[layer + 1, model.num_directions - 1, 0][1]) / 2
+        for k, line in enumerate(said):
+            text.append((LEFT - 8, between + 4.5 - 9 * k, line, 7.0, "right", False, False))
     bottom_row = box_at[0, model.num_directions - 1, 0][1]
+    below = bottom_row - UNDER - (9.0 if framed else 6.0)  # the step numbers, clear of the frames
     for step in range(model.seq_len):
         x = box_at[0, 0, step][0] + box_w / 2
-        text.append((x, bottom_row - UNDER - 6, f"t={step}", 8.0, "center", False, False))
-    text.append(
-        (x_start + col * model.seq_len / 2, bottom_row - UNDER - 20, "time step t \u2192", 9.0, "center", False, False)
-    )
-    axis = "layer (and direction) \u2192" if grid_h > 110 else "layer \u2192"  # the long one only where it fits
+        text.append((x, below, f"t={step}", 8.0, "center", False, False))
+    text.append((x_start + col * model.seq_len / 2, below - 14, "time step t \u2192", 9.0, "center", False, False))
+    axis = "layer (and direction) \u2192" if model.num_directions == 2 and grid_h > 110 else "layer \u2192"
     text.append((14, bottom_row + grid_h / 2, axis, 9.0, "center", False, True))
     what = "cell states c" if model.cell_states else "hidden states h"
     title = (
@@ -177,44 +313,46 @@ def _layout(model: GridModel, width: float, note: str | None = None) -> tuple[fl
         + f", {model.seq_len} steps: {what}"
     )
     text.append((width / 2, height - 14, title, 10.0, "center", False, False))
-    if model.lengths is not None:
-        sub = f"batch element {model.batch}: length {model.length} of lengths={model.lengths} (packed)"
-        text.append((width / 2, height - 29, sub, 8.5, "center", False, False))
-    legend = CELL_LEGEND if model.cell_states else LEGEND
-    shown = [c for c in legend if c != PADDING or model.lengths is not None]
-    widths = [30 + _glyphs(legend[c], 7.5, False)[3] for c in shown]
-    x = (width - sum(widths) - 16 * (len(shown) - 1)) / 2
-    for category, item in zip(shown, widths):
-        rects[category].append((x, 24, 22, 12))
-        text.append((x + 27, 30, legend[category], 7.5, "left", False, False))
-        x += item + 16
-    feeds = "; a layer reads both rows of the layer below" if model.num_directions == 2 else ""
-    footer = note or (
-        f"Arrows: what feeds what{feeds}. Under each box: how to get that state (H means H_out)."
-        + ("" if model.cell_states else " Blank: no returned tensor holds it.")
-    )
-    notes.append((width / 2, 9, footer, 8.0 if note else 7.5, "center", False, False))
-    return height, rects, plates, arrows, text, notes
+    for k, line in enumerate(subtitles):
+        text.append((width / 2, height - 29 - 13 * k, line, _fitting(line, 8.0, width - 16), "center", False, False))
+    y_legend = 12 + FOOTER_LINE * len(footer) + LEGEND_LINE * (len(lines) - 1)
+    for line in lines:
+        x = (width - sum(w for *_, w in line) - 14 * (len(line) - 1)) / 2
+        for label, category, item in line:
+            if category is not None:
+                rects[category].append((x, y_legend, 22, 12))
+            else:  # the frame's swatch: a dashed outline
+                frames.append((x, y_legend - 2, 22, 16))
+            text.append((x + 27, y_legend + 6, label, 7.5, "left", False, False))
+            x += item + 14
+        y_legend -= LEGEND_LINE
+    for k, line in enumerate(footer):  # the note, if any, first
+        size = _fitting(line, 7.5, width - 16)
+        notes.append((width / 2, 9 + FOOTER_LINE * (len(footer) - 1 - k), line, size, "center", False, False))
+    return height, rects, plates, arrows, frames, text, notes
 
 
 @lru_cache(maxsize=256)
-def _paths(model: GridModel, width: float, note: str | None) -> tuple[float, dict, Path, Path, Path, Path]:
+def _paths(model: GridModel, width: float, note: str | None, batch_first: bool | None) -> tuple:
     """The layout of model as ready paths, worked out once per model: a slider moved back costs no layout."""
-    height, rects, plates, arrows, text, notes = _layout(model, width, note)
+    height, rects, plates, arrows, frames, text, notes = _layout(model, width, note, batch_first)
     return (
         height,
         {category: _rects(r) for category, r in rects.items()},
         _rects(plates),
         _arrows(arrows),
+        _rects(frames),
         _text_path(text),
         _text_path(notes),
     )
 
 
-def update_grid(art: GridArtists, model: GridModel, note: str | None = None) -> GridArtists:
+def update_grid(
+    art: GridArtists, model: GridModel, note: str | None = None, batch_first: bool | None = None
+) -> GridArtists:
     """Redraw art for another model by giving its few patches new paths; no artist is made or removed."""
     width = float(art.fig.get_size_inches()[0] * 72)
-    height, boxes, plates, arrows, text, footer = _paths(model, width, note)
+    height, boxes, plates, arrows, frames, text, footer = _paths(model, width, note, batch_first)
     art.fig.set_size_inches(width / 72, height / 72, forward=False)
     art.ax.set_xlim(0, width)
     art.ax.set_ylim(0, height)
@@ -222,14 +360,18 @@ def update_grid(art: GridArtists, model: GridModel, note: str | None = None) -> 
         patch.set_path(boxes[category])
     art.plates.set_path(plates)
     art.arrows.set_path(arrows)
+    art.frames.set_path(frames)
     art.text.set_path(text)
     art.footer.set_path(footer)
     return art
 
 
-def grid(model: GridModel, fig: Figure | None = None, note: str | None = None) -> GridArtists:
+def grid(
+    model: GridModel, fig: Figure | None = None, note: str | None = None, batch_first: bool | None = None
+) -> GridArtists:
     """Draw the unrolled grid of model on fig (a new Figure FIGWIDTH wide if None); returns the artists."""
-    # note, if given, replaces the footer line (the view uses it to say a module has no cell state).
+    # note, if given, is a first footer line (the view uses it to say a module has no cell state).
+    # batch_first: the layout the index expressions were written for, said under the title (None: not said).
     if fig is None:
         fig = Figure(figsize=(FIGWIDTH, 4.0))
     ax = fig.add_axes((0, 0, 1, 1))
@@ -249,8 +391,10 @@ def grid(model: GridModel, fig: Figure | None = None, note: str | None = None) -
         )
         for category in FILL
     }
+    frames = ax.add_patch(PathPatch(empty, facecolor="none", edgecolor="#555555", linestyle=(0, (3, 2)), linewidth=0.9))
     plates = ax.add_patch(PathPatch(empty, facecolor="white", edgecolor="none", alpha=0.85))
     arrows = ax.add_patch(PathPatch(empty, facecolor="#333333", edgecolor="none"))
     text = ax.add_patch(PathPatch(empty, facecolor="black", edgecolor="none"))
     footer = ax.add_patch(PathPatch(empty, facecolor="#555555", edgecolor="none"))
-    return update_grid(GridArtists(fig, ax, boxes, plates, arrows, text, footer), model, note)
+    art = GridArtists(fig, ax, boxes, plates, arrows, text, footer, frames)
+    return update_grid(art, model, note, batch_first)

@@ -79,11 +79,18 @@ def _model(
 
 
 def draw_grid(
-    fig: Figure, model: GridModel, artists: GridArtists | None = None, note: str | None = None
+    fig: Figure,
+    model: GridModel,
+    artists: GridArtists | None = None,
+    note: str | None = None,
+    batch_first: bool | None = None,
 ) -> GridArtists:
     """Draw the grid on fig, or update artists already drawn there; returns the artists."""
     # The note is said in the picture, so the cell-state toggle visibly answers even for a module without them.
-    return grid(model, fig, note) if artists is None else update_grid(artists, model, note)
+    # batch_first: the layout of the index expressions under the boxes, which the picture states under its title.
+    if artists is None:
+        return grid(model, fig, note, batch_first)
+    return update_grid(artists, model, note, batch_first)
 
 
 def _no_cell_state_note(cell: str, cell_states: bool) -> str | None:
@@ -107,7 +114,7 @@ def grid_figure(
     _check_config(config)
     fig = Figure(figsize=(FIGWIDTH, 4.0))
     model = compute_grid(num_layers, seq_len, bidirectional, cell, batch, lengths, cell_states, **config)
-    draw_grid(fig, model, note=_no_cell_state_note(cell, cell_states))
+    draw_grid(fig, model, note=_no_cell_state_note(cell, cell_states), batch_first=config.get("batch_first", True))
     return fig
 
 
@@ -166,8 +173,10 @@ class GridView(SliderView):
         note = _no_cell_state_note(cell, cell_states)
         key = (self.model, note)
 
-        def draw() -> bytes:  # the picture is a pure function of the model
-            self.artists = draw_grid(self.figure, self.model, self.artists, note)
+        batch_first = self._config.get("batch_first", True)
+
+        def draw() -> bytes:  # the picture is a pure function of the model (and the view's fixed batch_first)
+            self.artists = draw_grid(self.figure, self.model, self.artists, note, batch_first)
             return png_bytes(self.figure)
 
         return self.frames.get_or_draw(key, draw)
