@@ -118,7 +118,8 @@ def unroll(run: RNNRun) -> UnrolledStates:
         out = output.unsqueeze(1) if run.unbatched else (output.transpose(0, 1) if cfg.batch_first else output)
         hidden[layer] = out.detach().reshape(seq_len, batch_size, num_directions, h_out).permute(2, 0, 1, 3)
         if cell is not None:
-            cell[layer] = _cell_states(twin, x, run, state[1].detach())
+            # a prefix run past a sequence's end still returns its last cell state: zero those steps, as in hidden
+            cell[layer] = _cell_states(twin, x, run, state[1].detach()) * valid[None, :, :, None]
         x = output  # the next layer reads this layer's output at every step (both directions side by side)
     return UnrolledStates(run=run, hidden=hidden, cell=cell, valid=valid)
 
