@@ -1,0 +1,155 @@
+"""unroll(run) against an independent step-by-step computation, at every step of every layer and direction.
+
+helpers.unroll re-runs one-layer twins of the module over whole sequences, prefixes and suffixes. Here each
+state is computed another way: nn.RNNCell / nn.GRUCell / nn.LSTMCell loaded with the module's own weights,
+run one step at a time, for each sequence on its own over its own length (forward from step 0, backward from
+its own last step), each layer reading the previous layer's two directions side by side. With proj_size,
+where nn.LSTMCell has no projection, the step is written out from the documented LSTM equations.
+Past a sequence's end, unroll holds zeros.
+"""
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from helpers import RNNConfig, run, unroll
+
+
+def weights(module, layer, direction):
+    suffix = f"_l{layer}" + ("_reverse" if direction else "")
+    return {name: getattr(module, f"{name}{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+
+def one_step_cell(module, layer, direction, input_size):
+    """An nn.*Cell holding (layer, direction)'s weights; None for a projected LSTM (see lstm_step)."""
+    w = weights(module, layer, direction)
+    if isinstance(module, nn.LSTM):
+        if module.proj_size:
+            return None
+        cell = nn.LSTMCell(input_size, module.hidden_size)
+    elif isinstance(module, nn.GRU):
+        cell = nn.GRUCell(input_size, module.hidden_size)
+    else:
+        cell = nn.RNNCell(input_size, module.hidden_size, nonlinearity=module.nonlinearity)
+    with torch.no_grad():
+        for name, value in w.items():
+            getattr(cell, name).copy_(value)
+    return cell
+
+
+def lstm_step(module, layer, direction, x, h, c):
+    """One LSTM step from the equations in nn.LSTM's documentation, projection included."""
+    w = weights(module, layer, direction)
+    gates = x @ w["weight_ih"].T + w["bias_ih"] + h @ w["weight_hh"].T + w["bias_hh"]
+    i, f, g, o = gates.chunk(4, dim=-1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    h = torch.sigmoid(o) * torch.tanh(c)
+    if module.proj_size:
+        h = h @ getattr(module, f"weight_hr_l{layer}" + ("_reverse" if direction else "")).T
+    return h, c
+
+
+def step_by_step(r):
+    """(hidden, cell) like unroll's: (num_layers, D, L, N, H_out) and (num_layers, D, L, N, hidden_size) or None."""
+    cfg, module = r.config, r.module
+    x = r.x.unsqueeze(1) if r.unbatched else r.x.transpose(0, 1) if cfg.batch_first else r.x  # (L, N, H_in)
+    seq_len, batch_size = x.shape[:2]
+    lengths = [seq_len] * batch_size if r.lengths is None else [int(n) for n in r.lengths]
+    is_lstm = cfg.cell == "lstm"
+    hidden = torch.zeros(cfg.num_layers, cfg.num_directions, seq_len, batch_size, cfg.h_out)
+    cell = torch.zeros(cfg.num_layers, cfg.num_directions, seq_len, batch_size, cfg.hidden_size) if is_lstm else None
+    layer_input = x
+    with torch.no_grad():
+        for layer in range(cfg.num_layers):
+            for direction in range(cfg.num_directions):
+                one_step = one_step_cell(module, layer, direction, layer_input.shape[-1])
+                for b, length in enumerate(lengths):
+                    h = torch.zeros(1, cfg.h_out)
+                    c = torch.zeros(1, cfg.hidden_size)
+                    steps = range(length) if direction == 0 else range(length - 1, -1, -1)
+                    for t in steps:
+                        inp = layer_input[t, b].unsqueeze(0)
+                        if is_lstm and one_step is None:
+                            h, c = lstm_step(module, layer, direction, inp, h, c)
+                        elif is_lstm:
+                            h, c = one_step(inp, (h, c))
+                        else:
+                            h = one_step(inp, h)
+                        hidden[layer, direction, t, b] = h[0]
+                        if is_lstm:
+                            cell[layer, direction, t, b] = c[0]
+            # the next layer reads both directions side by side: (L, N, D * H_out)
+            layer_input = hidden[layer].permute(1, 2, 0, 3).reshape(seq_len, batch_size, -1)
+    return hidden, cell
+
+
+def check_against_step_by_step(r):
+    states = unroll(r)
+    hidden, cell = step_by_step(r)
+    assert states.hidden.shape == hidden.shape
+    torch.testing.assert_close(states.hidden, hidden, msg=lambda m: f"hidden states of {r.config}: {m}")
+    if r.config.cell == "lstm":
+        assert states.cell.shape == cell.shape
+        torch.testing.assert_close(states.cell, cell, msg=lambda m: f"cell states of {r.config}: {m}")
+    else:
+        assert states.cell is None
+    # every step of every sequence is compared above; past a sequence's end both are exactly zero
+    padding = ~states.valid
+    assert not states.hidden[:, :, padding].any()
+    if states.cell is not None:
+        assert not states.cell[:, :, padding].any()
+
+
+# The case that a step-off backward suffix breaks: packed, bidirectional, unequal lengths with a length of 1.
+@pytest.mark.parametrize("batch_first", [False, True], ids=["time-major", "batch_first"])
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+@pytest.mark.parametrize("lengths", [(5, 3, 1, 4), (1, 5), (2, 1, 2), None], ids=str)
+def test_packed_bidirectional_lstm_cell_state_at_every_step(num_layers, batch_first, lengths):
+    cfg = RNNConfig(
+        cell="lstm", input_size=3, hidden_size=4, num_layers=num_layers, bidirectional=True, batch_first=batch_first
+    )
+    seq_len = 5 if lengths is None or max(lengths) == 5 else 3
+    batch_size = 3 if lengths is None else len(lengths)
+    check_against_step_by_step(run(cfg, seq_len=seq_len, batch_size=batch_size, lengths=lengths))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_hidden_states_of_every_cell_at_every_step(cell, bidirectional):
+    cfg = RNNConfig(cell=cell, input_size=2, hidden_size=3, num_layers=2, bidirectional=bidirectional)
+    check_against_step_by_step(run(cfg, seq_len=4, batch_size=3, lengths=[4, 1, 2]))
+
+
+def test_projected_lstm_cell_and_hidden_states_at_every_step():
+    cfg = RNNConfig(cell="lstm", input_size=3, hidden_size=5, proj_size=2, num_layers=2, bidirectional=True)
+    check_against_step_by_step(run(cfg, seq_len=4, batch_size=3, lengths=[2, 4, 1]))
+
+
+@st.composite
+def runs(draw):
+    cell = draw(st.sampled_from(["rnn", "gru", "lstm"]))
+    hidden_size = draw(st.integers(1, 4))
+    proj_size = draw(st.integers(0, hidden_size - 1)) if cell == "lstm" else 0
+    cfg = RNNConfig(
+        cell=cell,
+        input_size=draw(st.integers(1, 3)),
+        hidden_size=hidden_size,
+        num_layers=draw(st.integers(1, 3)),
+        bidirectional=draw(st.booleans()),
+        batch_first=draw(st.booleans()),
+        proj_size=proj_size,
+        seed=draw(st.integers(0, 50)),
+    )
+    seq_len = draw(st.integers(1, 5))
+    batch_size = draw(st.integers(1, 4))
+    lengths = draw(st.none() | st.lists(st.integers(1, seq_len), min_size=batch_size, max_size=batch_size))
+    unbatched = lengths is None and draw(st.booleans())
+    return run(cfg, seq_len=seq_len, batch_size=batch_size, lengths=lengths, unbatched=unbatched)
+
+
+@settings(max_examples=100)
+@given(r=runs())
+def test_unroll_equals_a_step_by_step_computation(r):
+    check_against_step_by_step(r)
