@@ -31,6 +31,7 @@ from .explain import explain
 from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
+from .plots.stack import stack_figure, stack_model
 from .relations import Relation, format_table, relation_table
 from .stack import StackRun, run_layers, split_layers
 from .states import (
@@ -198,3 +199,5 @@ __all__ += [
     "check_summary_from_output",
     "compute_sheet",
 ]
+
+__all__ += ["stack_figure", "stack_model"]  # notebook 02: the stack of one-layer modules, drawn

@@ -14,6 +14,7 @@ from .base import (
 )
 from .grid import GridArtists, grid, update_grid
 from .output_vs_h_n import FIGSIZE, OutputHnArtists, batch_slices, mark_rows, output_vs_h_n, update_output_vs_h_n
+from .stack import StackArtists, StackModel, stack, stack_figure, stack_model
 from .steps_read import StepsRead, StepsReadArtists, steps_read, update_steps_read
 
 __all__ = [
@@ -41,3 +42,4 @@ __all__ = [
     "steps_read",
     "update_steps_read",
 ]
+__all__ += ["StackArtists", "StackModel", "stack", "stack_figure", "stack_model"]
