@@ -15,7 +15,7 @@ from .states import sequence_summary
 # The three ways of reading one vector per sequence that notebook 08 compares: the right one first.
 SUMMARIES = {
     "h_n, both directions": "cat(h_n[-2], h_n[-1]): each direction's own final state",
-    "output[:, -1]": "the padded tensor's last step: zeros for every sequence shorter than L",
+    "output[:, -1]": "packed, then padded back: zeros for every sequence shorter than L",
     "h_n[-1] alone": "the top layer's backward final state only: it read the last token first",
 }
 
