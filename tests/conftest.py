@@ -1,7 +1,9 @@
-"""Shared test set-up: Hypothesis repeats exactly and writes nothing into the working tree."""
+"""Shared test set-up: Hypothesis repeats exactly and writes nothing into the working tree; no test is skipped in
+silence (the summary lists every skipped test's reason and how to get what it lacked)."""
 
 import shutil
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,36 @@ def pytest_unconfigure(config):
 def repo() -> Path:
     """The repository root, whatever folder pytest was started from."""
     return REPO
+
+
+# A skip reason that names one of these misses it; the summary says how to get it.
+HOW_TO_GET = {
+    "Chromium": (
+        "`apt-get install chromium` (Debian, Ubuntu); on other systems install Chromium and set CHROMIUM "
+        'to its executable (README.md, "Set-up")'
+    ),
+}
+
+
+def skip_reason(report) -> str:
+    """A skipped test's reason, without pytest's "Skipped: " prefix."""
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the run: every skipped test, grouped by reason, with how to get what a group lacked."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if not hasattr(report, "wasxfail")]
+    if not skipped:
+        return
+    by_reason = defaultdict(list)
+    for report in skipped:
+        by_reason[skip_reason(report)].append(report.nodeid)
+    terminalreporter.section(f"{len(skipped)} tests skipped, by reason", sep="=", yellow=True, bold=True)
+    for reason, nodeids in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        files = sorted({nodeid.split("::")[0] for nodeid in nodeids})
+        terminalreporter.write_line(f"{len(nodeids)} skipped ({', '.join(files)}): {reason}", yellow=True)
+        for name, hint in HOW_TO_GET.items():
+            if name.lower() in reason.lower():
+                terminalreporter.write_line(f"    to run them: {hint}", yellow=True, bold=True)
