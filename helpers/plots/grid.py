@@ -327,7 +327,7 @@ def _layout(
             x += item + 14
         y_legend -= LEGEND_LINE
     for k, line in enumerate(footer):  # the note, if any, first
-        size = _fitting(line, 7.5, width - 16)
+        size = _fitting(line, 8.0, width - 16)
         notes.append((width / 2, 9 + FOOTER_LINE * (len(footer) - 1 - k), line, size, "center", False, False))
     return height, rects, plates, arrows, frames, text, notes
 
@@ -395,6 +395,6 @@ def grid(
     plates = ax.add_patch(PathPatch(empty, facecolor="white", edgecolor="none", alpha=0.85))
     arrows = ax.add_patch(PathPatch(empty, facecolor="#333333", edgecolor="none"))
     text = ax.add_patch(PathPatch(empty, facecolor="black", edgecolor="none"))
-    footer = ax.add_patch(PathPatch(empty, facecolor="#555555", edgecolor="none"))
+    footer = ax.add_patch(PathPatch(empty, facecolor="#444444", edgecolor="none"))
     art = GridArtists(fig, ax, boxes, plates, arrows, text, footer, frames)
     return update_grid(art, model, note, batch_first)
