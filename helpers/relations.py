@@ -77,7 +77,7 @@ def relation_table(run: RNNRun) -> list[Relation]:
         )
         rows.append(
             Relation(
-                "the accepted answer's slip: top layer, backward final state = output at the last step, "
+                "the top answer's slip: top layer, backward final state = output at the last step, "
                 "first H_out features",
                 f"{_index(run, '-1', f':{H}')} == {view}[-1, 1]",
                 torch.equal(padded_last, backward.reshape(padded_last.shape)),

@@ -11,7 +11,7 @@ LAST = "top layer, forward, not packed: final state = output at the last step (p
 TOP_FORWARD = "top layer, forward, packed: final state = output at each sequence's own last valid step"
 PADDED_LAST = "top layer, forward, packed: final state = output at the tensor's last step (false once the lengths"
 TOP_BACKWARD = "top layer, backward: final state = output at step 0"
-SLIP = "the accepted answer's slip"
+SLIP = "the top answer's slip"
 C_N = "c_n: any cell state appears somewhere in output"
 
 
@@ -29,8 +29,8 @@ def by_name(rows):
     return table
 
 
-def test_the_accepted_answers_gru():
-    """The accepted answer's model (GRU, 8 -> 50, three layers, batch_first), with a smaller batch."""
+def test_the_top_answers_gru():
+    """The top answer's model (GRU, 8 -> 50, three layers, batch_first), with a smaller batch."""
     r = run(RNNConfig("gru", 8, 50, 3, batch_first=True), seq_len=112, batch_size=4)
     assert by_name(relation_table(r)) == {
         LAST: True,
@@ -40,7 +40,7 @@ def test_the_accepted_answers_gru():
     assert torch.equal(r.output[:, -1], r.h_n.view(3, 1, 4, 50)[-1, 0])
 
 
-def test_the_accepted_answers_slip_bidirectional_gru():
+def test_the_top_answers_slip_bidirectional_gru():
     r = run(RNNConfig("gru", 8, 50, 3, bidirectional=True, batch_first=True), seq_len=112, batch_size=4)
     rows = relation_table(r)
     assert by_name(rows) == {
@@ -54,8 +54,8 @@ def test_the_accepted_answers_slip_bidirectional_gru():
     }
     codes = {row.name.split(":")[0]: row.code for row in rows}
     assert codes["top layer, backward"] == "output[:, 0, 50:] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
-    assert codes["the accepted answer's slip"] == "output[:, -1, :50] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
-    # the accepted answer's wrong line and its fix, straight from torch
+    assert codes["the top answer's slip"] == "output[:, -1, :50] == h_n.view(num_layers, D, N, H_out)[-1, 1]"
+    # the top answer's wrong line and its fix, straight from torch
     view = r.h_n.view(3, 2, 4, 50)
     assert not torch.equal(r.output[:, -1, :50], view[-1, 1])
     assert torch.equal(r.output[:, 0, 50:], view[-1, 1])
@@ -112,14 +112,16 @@ def test_no_two_rows_show_the_same_code(cfg, kwargs):
     assert len(set(codes)) == len(codes), codes
 
 
-def test_no_row_says_seed():
-    """ "Seed" is for random seeds only; the question's answer is "the accepted answer"."""
+def test_no_row_says_seed_or_accepted():
+    """ "Seed" is for random seeds only; the question's long, most-voted answer is "the top answer" (nothing on its
+    page marks an answer as accepted)."""
     for cfg, kwargs in [
         (RNNConfig("lstm", 2, 3, 2, True), dict(seq_len=3, lengths=[3, 1])),
         (RNNConfig("gru", 2, 3, 2, True), dict(seq_len=3)),
     ]:
         for row in relation_table(run(cfg, **kwargs)):
             assert "seed" not in (row.name + row.code).lower(), row
+            assert "accepted" not in (row.name + row.code).lower(), row
 
 
 def test_holds_are_python_bools_and_relations_are_frozen():
