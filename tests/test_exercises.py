@@ -107,8 +107,8 @@ def test_each_exercise_uses_cases_of_different_sizes():
         (check_backward_final, lambda output: output[:, 0, output.shape[-1] // 2 :].clone()),
         (check_classifier_summary, lambda h_n: torch.cat([h_n[-2], h_n[-1]], dim=-1)),
         (check_classifier_summary, lambda h_n: torch.cat([h_n[-2:][0], h_n[-2:][1]], 1)),
-        (check_last_step, lambda output, S: output[:, S - 1, :]),
-        (check_last_step, lambda output, S: output[:, -1]),
+        (check_last_step, lambda output, L: output[:, L - 1, :]),
+        (check_last_step, lambda output, L: output[:, -1]),
         (check_rows_not_in_output, lambda num_layers, bidirectional: [*range((num_layers - 1) * (1 + bidirectional))]),
         (check_rows_not_in_output, lambda num_layers, bidirectional: torch.arange((num_layers - 1) * 2**bidirectional)),
         (check_h_n_batch_first, lambda h_n: h_n.transpose(0, 1)),
@@ -126,7 +126,7 @@ def test_right_answers_pass(check, answer, capsys):
     [
         (check_backward_final, "backward_final(output)"),
         (check_classifier_summary, "classifier_summary(h_n)"),
-        (check_last_step, "last_step(output, S)"),
+        (check_last_step, "last_step(output, L)"),
         (check_rows_not_in_output, "rows_not_in_output(num_layers, bidirectional)"),
         (check_h_n_batch_first, "h_n_batch_first(h_n)"),
     ],
@@ -161,7 +161,7 @@ def test_predicted_shapes(capsys):
 
 MISTAKES = [
     (
-        check_backward_final,  # the accepted answer's slip: forward half at the last step
+        check_backward_final,  # the top answer's slip: forward half at the last step
         lambda o: o[:, -1, : H(o)],
         "Not yet. On bidirectional GRU with num_layers=2, hidden_size=3, batch_first=True, 2 sequences of"
         " 5 steps:\n"
@@ -407,44 +407,44 @@ MISTAKES = [
     ),
     (
         check_last_step,
-        lambda o, S: o[:, S, :],  # the question's line
+        lambda o, L: o[:, L, :],  # the top answer's line
         "Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n"
         "Your function raised IndexError: index 7 is out of bounds for dimension 1 with size 7. Dimension"
         " 1 of output (2, 7, 5) is L, the time steps: its indices run from 0 to 6 (or -1 for the last). "
-        "Off by one: with S steps, the steps are numbered 0 to S - 1, so the last one is S - 1 (or -1).\n"
+        "Off by one: with L steps, the steps are numbered 0 to L - 1, so the last one is L - 1 (or -1).\n"
         "In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n"
-        "Where it is explained: notebook 01, section 6 (two slips in the accepted answer).",
+        "Where it is explained: notebook 01, section 6 (two slips in the top answer).",
     ),
     (
         check_last_step,
-        lambda o, S: o[:, 0],  # step 0
+        lambda o, L: o[:, 0],  # step 0
         "Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n"
         "Your answer[0] is output[0, 0]: the top layer's output at step 0, sequence 0. It should be "
         "output[0, 6]: the top layer's output at step 6, sequence 0. That is the wrong step: step 0 "
         "instead of step 6, where the final state is. (1 more piece of your answer differs too.)\n"
         "In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n"
-        "Where it is explained: notebook 01, section 6 (two slips in the accepted answer).",
+        "Where it is explained: notebook 01, section 6 (two slips in the top answer).",
     ),
     (
         check_last_step,
-        lambda o, S: o[:, S - 2],  # off by one
+        lambda o, L: o[:, L - 2],  # off by one
         "Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n"
         "Your answer[0] is output[0, 5]: the top layer's output at step 5, sequence 0. It should be "
         "output[0, 6]: the top layer's output at step 6, sequence 0. That is one step off: step 5 instead"
         " of step 6. Steps run from 0 to L - 1. (1 more piece of your answer differs too.)\n"
         "In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n"
-        "Where it is explained: notebook 01, section 6 (two slips in the accepted answer).",
+        "Where it is explained: notebook 01, section 6 (two slips in the top answer).",
     ),
     (
         check_last_step,
-        lambda o, S: o[-1],  # time indexed in the batch dimension
+        lambda o, L: o[-1],  # time indexed in the batch dimension
         "Not yet. On GRU with num_layers=3, hidden_size=5, batch_first=True, 2 sequences of 7 steps:\n"
         "The rows of your answer are the steps of one sequence: your answer[0] is output[1, 0] (the top "
         "layer's output at step 0, sequence 1); your answer[1] is output[1, 1] (the top layer's output at"
         " step 1, sequence 1), and more. The task wants one row per sequence. Here output is (N, L, ...):"
         " check which dimension is time and which is the batch.\n"
         "In short, the task wants output at the last step, one row per sequence (it equals h_n[-1]).\n"
-        "Where it is explained: notebook 01, section 6 (two slips in the accepted answer).",
+        "Where it is explained: notebook 01, section 6 (two slips in the top answer).",
     ),
     (
         check_h_n_batch_first,  # reshape without a transpose

@@ -19,7 +19,7 @@ SECTIONS = {
     "batch_first": "notebook 01, section 3 (reading h_n by layer and direction, and making it batch-first)",
     "rows": "notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear in output)",
     "bidirectional": "notebook 01, section 4 (bidirectional: two final states, at opposite ends)",
-    "last_step": "notebook 01, section 6 (two slips in the accepted answer)",
+    "last_step": "notebook 01, section 6 (two slips in the top answer)",
 }
 
 # Several configurations each, so that a size written into the code, or a lucky value, cannot pass.
@@ -131,16 +131,16 @@ def _last_step_index_error(answer: Callable, r: RNNRun, error: Exception) -> str
     except Exception:  # it fails for another reason: the plain message is all we can say
         return None
     if isinstance(got, torch.Tensor) and got.shape == extra[:, 0].shape and torch.equal(got, extra[:, 0]):
-        return "Off by one: with S steps, the steps are numbered 0 to S - 1, so the last one is S - 1 (or -1)."
+        return "Off by one: with L steps, the steps are numbered 0 to L - 1, so the last one is L - 1 (or -1)."
     return None
 
 
 def check_last_step(answer: Callable | None) -> None:
-    """Exercise: last_step(output, S) fixes the accepted answer's output[:, S, :] (one direction, batch_first)."""
+    """Exercise: last_step(output, L) fixes the top answer's output[:, S, :] (S is its L; one direction, batch_first)."""
     check_function(
         answer,
         name="last_step",
-        signature="last_step(output, S)",
+        signature="last_step(output, L)",
         cases=LAST_STEP_CASES,
         call=lambda f, r: f(r.output, r.output.shape[1]),
         expected=lambda r: final_state_from_output(r, -1, FORWARD),

@@ -18,6 +18,6 @@ def check_grid_shapes(answer: dict | None) -> None:
         answer,
         name="grid_shapes",
         expected={"output": tuple(r.output.shape), "h_n": tuple(r.h_n.shape)},
-        section="00, section 4 (the top row is output, the last column h_n)",
+        section="00, section 4 (one direction: the top row is output, the last column h_n)",
         success="output has one state per step (the top row), h_n one per layer (the last column), each (N, H_out)",
     )
