@@ -78,5 +78,33 @@ check-platforms: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
 
+# A class on one Linux server (README, "A class on one server"), as root: JupyterHub on 127.0.0.1,
+# one Unix user per student. The hub's pins (requirements-hub.lock, Linux only) go into .venv, and
+# configurable-http-proxy from the npm registry, pinned by deploy/proxy/package-lock.json, into
+# deploy/proxy/node_modules/ (git-ignored). For example: sudo make hub HUB_STUDENTS=class.txt HUB_ADMIN=ada
+HUB_STUDENTS ?= students.txt
+HUB_ADMIN ?= teacher
+HUB_PORT ?= 8000
+HUB_DIR ?= /srv/rnn-outputs-hub
+HUB_STAMP := $(VENV)/.hub-installed
+HUB_PROXY := deploy/proxy/node_modules/.bin/configurable-http-proxy
+# `make bench-class` simulates this many students at once on 127.0.0.1, one run per number (minutes each).
+BENCH_CLASS_N ?= 1 5 10 20
+
+$(HUB_STAMP): $(STAMP) requirements-hub.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-hub.lock
+	touch $(HUB_STAMP)
+
+$(HUB_PROXY): deploy/proxy/package.json deploy/proxy/package-lock.json
+	npm ci --silent --no-audit --no-fund --ignore-scripts --prefix deploy/proxy
+	touch $(HUB_PROXY)
+
+.PHONY: hub bench-class
+hub: $(HUB_STAMP) $(HUB_PROXY)
+	$(BIN)/python -m tools.hub --students $(HUB_STUDENTS) --admin $(HUB_ADMIN) --port $(HUB_PORT) --dir $(HUB_DIR)
+
+bench-class: $(HUB_STAMP) $(HUB_PROXY)
+	$(BIN)/python -m tools.bench_class $(BENCH_CLASS_N)
+
 clean:
 	rm -rf $(VENV) artifacts
