@@ -95,6 +95,19 @@ def check_against_step_by_step(r):
         torch.testing.assert_close(states.cell, cell, msg=lambda m: f"cell states of {r.config}: {m}")
     else:
         assert states.cell is None
+    # each (layer, direction)'s final step is h_n's (and c_n's) row bit for bit: forward at each sequence's
+    # own last step, backward at step 0
+    seq_len, batch_size = states.valid.shape
+    last = states.valid.sum(0) - 1  # (N,)
+    batch = torch.arange(batch_size)
+    h_n = r.h_n.unsqueeze(1) if r.unbatched else r.h_n  # (num_layers * D, N, H_out)
+    c_n = None if r.c_n is None else r.c_n.unsqueeze(1) if r.unbatched else r.c_n
+    for layer in range(r.config.num_layers):
+        for direction in range(r.config.num_directions):
+            row, step = layer * r.config.num_directions + direction, last if direction == 0 else 0
+            assert torch.equal(states.hidden[layer, direction, step, batch], h_n[row])
+            if c_n is not None:
+                assert torch.equal(states.cell[layer, direction, step, batch], c_n[row])
     # every step of every sequence is compared above; past a sequence's end both are exactly zero
     padding = ~states.valid
     assert not states.hidden[:, :, padding].any()
