@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -33,7 +34,6 @@ from pathlib import Path
 
 import requests
 
-from tools.hub_spawner import check_name, unix_name
 from tools.labserver import REPO_ROOT, free_port
 
 VENV = REPO_ROOT / ".venv"
@@ -43,6 +43,24 @@ STUDENT_PYTHON = REPO_ROOT / "artifacts" / "hub" / "python"
 PROXY = REPO_ROOT / "deploy" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 CONFIG = REPO_ROOT / "tools" / "hub_config.py"
 COURSE_BRANCH = "main"
+COURSE_FOLDER = "rnn-outputs"  # where the course lands in each student's home
+# A hub user name that is also safe as (the end of) a Unix user name.
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
+
+
+def check_name(name: str, parameter: str = "name") -> str:
+    """Return `name` if it can be a student's name, else raise ValueError saying what is allowed."""
+    if not isinstance(name, str) or not NAME.match(name):
+        raise ValueError(
+            f"{parameter}={name!r}: a student's name is 1 to 20 characters, lower-case letters, digits, '-' or '_', "
+            "starting with a letter"
+        )
+    return name
+
+
+def unix_name(prefix: str, name: str) -> str:
+    """The Unix user that runs student `name`'s server."""
+    return prefix + check_name(name)
 
 
 def git_safe_env(base: Path, repos: list[Path]) -> dict[str, str]:

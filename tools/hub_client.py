@@ -82,8 +82,8 @@ class Student:
         return f"{self.hub_url}/user/{name or self.name}"
 
     def open_server(self, name: str | None = None) -> requests.Response:
-        """Open /user/<name>/ as a browser would (through the hub's OAuth); returns the final response."""
-        return self.http.get(self.server_url(name) + "/api/status?redirects=1", timeout=self.timeout)
+        """Open /user/<name>/lab as a browser would (through the hub's OAuth); returns the final response."""
+        return self.http.get(self.server_url(name) + "/lab", timeout=self.timeout)
 
     def authorize(self) -> None:
         """Log in to the own server: the OAuth round trip that a browser does on its first visit."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,25 +19,9 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import List, Unicode
 
-COURSE_FOLDER = "rnn-outputs"  # where the course lands in each student's home
-# A hub user name that is also safe as (the end of) a Unix user name.
-NAME = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
+from tools.hub import COURSE_FOLDER, unix_name
+
 _pull_lock = asyncio.Lock()
-
-
-def check_name(name: str, parameter: str = "name") -> str:
-    """Return `name` if it can be a student's name, else raise ValueError saying what is allowed."""
-    if not isinstance(name, str) or not NAME.match(name):
-        raise ValueError(
-            f"{parameter}={name!r}: a student's name is 1 to 20 characters, lower-case letters, digits, '-' or '_', "
-            "starting with a letter"
-        )
-    return name
-
-
-def unix_name(prefix: str, name: str) -> str:
-    """The Unix user that runs student `name`'s server."""
-    return prefix + check_name(name)
 
 
 def ensure_unix_user(user: str) -> pwd.struct_passwd:

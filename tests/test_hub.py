@@ -1,0 +1,185 @@
+"""The class hub (`make hub`, issue 28): students are kept apart, and only listed students with their password get in.
+
+The security test starts a real hub on 127.0.0.1 with two students, as root (the hub creates a Unix
+user per student); without root it is skipped and says so. Whatever happens, it leaves no user,
+process or file behind: tools.hub.running_hub removes them on the way out, and the test checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tools import hub as hubtool
+
+REPO = Path(__file__).resolve().parent.parent
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+needs_root = pytest.mark.skipif(
+    not IS_ROOT or shutil.which("useradd") is None,
+    reason="the class hub creates a Unix user per student and switches to it: this test needs root and useradd",
+)
+
+
+# --- checks that need nothing ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Ann", "1ann", "ann smith", "ann/..", "a" * 21, "root;x", "-ann"])
+def test_a_bad_student_name_is_refused_with_what_is_allowed(tmp_path, name):
+    path = tmp_path / "class.txt"
+    path.write_text(f"ann\n{name}\n")
+    with pytest.raises(ValueError, match=r"students line 2=.*lower-case letters, digits"):
+        hubtool.read_students(path)
+    with pytest.raises(ValueError, match=r"admin=.*starting with a letter"):
+        hubtool.make_settings(["ann"], name, tmp_path / "hub")
+
+
+def test_students_file_comments_blank_lines_and_duplicates(tmp_path):
+    path = tmp_path / "class.txt"
+    path.write_text("# class 3B\nann\n\nben  # back row\n")
+    assert hubtool.read_students(path) == ["ann", "ben"]
+    path.write_text("ann\nben\nann\n")
+    with pytest.raises(ValueError, match="line 3: 'ann' is listed twice"):
+        hubtool.read_students(path)
+    with pytest.raises(ValueError, match="no such file"):
+        hubtool.read_students(tmp_path / "missing.txt")
+
+
+def test_the_hub_refuses_to_start_without_root(monkeypatch):
+    monkeypatch.setattr(hubtool.os, "geteuid", lambda: 1000)
+    with pytest.raises(hubtool.HubError, match="must run as root: it creates one Unix user per student"):
+        hubtool.require_root()
+
+
+def test_the_hub_config_listens_on_localhost_and_keeps_log_in():
+    text = (REPO / "tools" / "hub_config.py").read_text()
+    assert "0.0.0.0" not in text and "admin_access = False" in text
+    assert re.findall(r'_url = f"http://([^:]+):', text) == ["127.0.0.1"] * 3
+    assert 'authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"' in text
+    assert "create_users = False" in text
+    assert not re.search(r"allow_all\s*=\s*True|DummyAuthenticator|NullAuthenticator|disable_check_xsrf", text)
+
+
+# --- the security test ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hub_installed():
+    """`make hub`'s installs: the hub's pins into .venv, the pinned proxy from npm (minutes the first time)."""
+    targets = [".venv/.hub-installed", "deploy/proxy/node_modules/.bin/configurable-http-proxy"]
+    done = subprocess.run(["make", "-s", *targets], cwd=REPO, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+ISOLATION = """
+import json, os, torch
+theirs = {home!r}
+found = {{"uid": os.getuid(), "threads": torch.get_num_threads(), "interop": torch.get_num_interop_threads()}}
+for what, act in [
+    ("list", lambda: os.listdir(theirs)),
+    ("read", lambda: open(os.path.join(theirs, "rnn-outputs", "notebooks", "01_output_vs_h_n.ipynb")).read()),
+    ("write", lambda: open(os.path.join(theirs, "planted.txt"), "w").write("x")),
+]:
+    try:
+        act()
+        found[what] = "allowed"
+    except PermissionError:
+        found[what] = "denied"
+print(json.dumps(found))
+"""
+
+
+def _refused(answer: requests.Response) -> bool:
+    return answer.status_code in (403, 404) and "kernels" not in answer.text[:20]
+
+
+@needs_root
+@pytest.mark.timeout(120, func_only=True)
+def test_two_students_are_kept_apart(hub_installed):
+    from tools.hub_client import Student
+
+    started = time.monotonic()
+    with hubtool.running_hub(["ann", "ben"], "teacher", startup_timeout=60, start_timeout=75) as hub:
+        users = {name: hub.unix_user(name) for name in ("ann", "ben", "teacher")}
+        base = Path(hub.settings.state_dir).parent
+        ann = Student(hub.url, "ann", "ann-first-pass")
+        ben = Student(hub.url, "ben", "ben-first-pass")
+
+        # Log-in: the first password sticks; a wrong one and a name not on the list are refused.
+        for student in (ann, ben):
+            answer = student.login()
+            assert answer.status_code == 302, (student.name, answer.status_code, hub.tail())
+        for name, password in (("ann", "not-anns-pass"), ("zed", "zed-first-pass")):
+            stranger = Student(hub.url, name, password)
+            answer = stranger.login()
+            assert answer.status_code != 302, f"{name} with {password!r} got in"
+            assert stranger.hub_api("GET", "/user").status_code == 403
+        passwords = b"".join(p.read_bytes() for p in Path(hub.settings.state_dir).glob("passwords.dbm*"))
+        assert b"ann-first-pass" not in passwords and b"$2b$" in passwords  # bcrypt hashes only
+
+        # Both start a server and run a cell in their own kernel, as their own Unix user.
+        kernels = {}
+        for student in (ann, ben):
+            student.start_server(timeout=75)
+            student.authorize()
+            kernel_id = student.new_session("rnn-outputs/notebooks/01_output_vs_h_n.ipynb")
+            kernels[student.name] = student.kernel(kernel_id)
+            run = kernels[student.name].execute("print(6 * 7)", timeout=60)
+            assert (run.status, run.stdout) == ("ok", "42\n"), run
+
+        # Ann's browser session cannot reach Ben's server or Ben's part of the hub's API.
+        assert _refused(ann.open_server("ben")), ann.open_server("ben").status_code
+        assert _refused(ann.server_api("GET", "/kernels", name="ben"))
+        assert _refused(ann.server_api("POST", "/kernels", name="ben", json={"name": "python3"}))
+        assert ann.hub_api("GET", "/users/ben").status_code in (403, 404)
+        assert ann.hub_api("DELETE", "/users/ben/server").status_code in (403, 404)
+        assert ann.server_api("GET", "/kernels").status_code == 200  # her own: allowed
+
+        # No log-in: sent to the log-in page.
+        anonymous = requests.get(f"{hub.url}/user/ann/lab", timeout=30)
+        assert urlparse(anonymous.url).path == "/hub/login", anonymous.url
+
+        # Code in Ann's kernel cannot list, read or write Ben's home; torch uses one thread.
+        ben_home = pwd.getpwnam(users["ben"]).pw_dir
+        run = kernels["ann"].execute(ISOLATION.format(home=ben_home), timeout=90)
+        assert run.status == "ok", run
+        found = json.loads(run.stdout)
+        assert found == {
+            "uid": pwd.getpwnam(users["ann"]).pw_uid,
+            "threads": 1,
+            "interop": found["interop"],
+            "list": "denied",
+            "read": "denied",
+            "write": "denied",
+        }, found
+        assert not (Path(ben_home) / "planted.txt").exists()
+        assert os.stat(ben_home).st_mode & 0o777 == 0o700
+        for kernel in kernels.values():
+            kernel.close()
+        uids = {name: pwd.getpwnam(user).pw_uid for name, user in users.items() if _exists(user)}
+
+    # Everything it made is gone: users, homes, processes, files.
+    for user in users.values():
+        assert not _exists(user), f"Unix user {user} is left behind"
+        assert not Path("/home", user).exists()
+    assert not base.exists()
+    left = [p.pid for uid in uids.values() for p in hubtool.processes_of(uid)]
+    assert left == [], f"processes left running: {left}"
+    assert time.monotonic() - started < 120
+
+
+def _exists(user: str) -> bool:
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        return False
+    return True
