@@ -81,3 +81,96 @@ def test_a_cell_state_is_never_reported_in_output_of_an_ordinary_lstm(proj_size)
     cfg = RNNConfig(cell="lstm", input_size=3, hidden_size=4, proj_size=proj_size, num_layers=2)
     (row,) = [row for row in relation_table(run(cfg)) if row.name.startswith("c_n")]
     assert row.holds is False
+
+
+# --- helpers.explain.parse ---------------------------------------------------------------------------------------
+
+# Every refusal says, in one message: the expression, why it is refused, and what is accepted.
+GRU_ARGS = "input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional"
+LITERAL = "is not a literal (a number, True/False or a string)"
+REFUSALS = [
+    (5, "it must be a string"),
+    (None, "it must be a string"),
+    ("nn.GRU(8, 50", "it is not valid Python ('(' was never closed)"),
+    ("nn.Linear(3, 4)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+    ("nn.GRU(8, 50, 1, True, False, 0.0, False, 3)", f"nn.GRU takes at most 7 positional arguments ({GRU_ARGS})"),
+    ("nn.GRU(*a)", "*args is not a literal"),
+    ("nn.GRU(8, *a)", "*args is not a literal"),
+    ("nn.GRU(8, 50, **k)", "**kwargs is not a literal"),
+    ("nn.GRU(8, 50, x=1)", f"nn.GRU has no argument 'x' here (it takes {GRU_ARGS}, dtype)"),
+    ("nn.GRU(8, input_size=8)", "input_size is given twice"),
+    ("nn.GRU(8, h)", f"hidden_size=h {LITERAL}"),
+    ("nn.GRU(8, 50, bias=-True)", f"bias=-True {LITERAL}"),
+    ("nn.GRU(8, -'a')", f"hidden_size=-'a' {LITERAL}"),
+    ("nn.GRU(8, -h)", f"hidden_size=-h {LITERAL}"),
+    ("nn.GRU(8, 50, dtype=torch.int32)", f"dtype=torch.int32 {LITERAL}"),
+    ("nn.GRU(8, 50, dtype=np.float64)", f"dtype=np.float64 {LITERAL}"),
+    ("nn.GRU(8, 50, dtype=float64)", f"dtype=float64 {LITERAL}"),
+    ("nn.GRU(8, 50, bias=torch.float32)", f"bias=torch.float32 {LITERAL}"),
+    ("nn.GRU(8, [50])", f"hidden_size=[50] {LITERAL}"),
+    ("nn.GRU(8, None)", f"hidden_size=None {LITERAL}"),
+]
+
+
+@pytest.mark.parametrize("text, why", REFUSALS, ids=[str(case[0]) for case in REFUSALS])
+def test_each_refusal_names_the_expression_the_reason_and_what_is_accepted(text, why):
+    from helpers.explain.parse import ACCEPTED, parse_arguments
+
+    with pytest.raises(ValueError) as refused:
+        parse_arguments(text)
+    shown = text.strip() if isinstance(text, str) else text
+    assert str(refused.value) == f"module expression {shown!r} is not allowed: {why}; {ACCEPTED}"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("nn.GRU(8, 50, dropout=-0.5)", {"dropout": -0.5}),  # read as written; torch then refuses it
+        ("nn.GRU(8, 50, num_layers=-2)", {"num_layers": -2}),
+        ("nn.GRU(8, 50, dtype=torch.float64)", {"dtype": torch.float64}),
+        ("nn.GRU(8, 50, dtype=torch.double)", {"dtype": torch.float64}),
+        ("nn.GRU(8, 50, dtype=torch.float)", {"dtype": torch.float32}),
+        ("nn.GRU(8, 50, batch_first=True, bias=False)", {"batch_first": True, "bias": False}),
+        ("  nn.GRU(8, 50)  ", {}),
+    ],
+)
+def test_literals_are_read_as_written(text, expected):
+    from helpers.explain.parse import parse_arguments
+
+    assert parse_arguments(text) == ("GRU", {"input_size": 8, "hidden_size": 50, **expected})
+
+
+@pytest.mark.parametrize(
+    "name, most", [("input_size", 4096), ("hidden_size", 4096), ("num_layers", 16), ("proj_size", 4096)]
+)
+def test_sizes_up_to_the_limit_are_read_and_past_it_refused(name, most):
+    from helpers.explain.parse import parse_arguments
+
+    def text(value):
+        sizes = {"input_size": 1, "hidden_size": 1, name: value}
+        return "nn.LSTM(" + ", ".join(f"{key}={size}" for key, size in sizes.items()) + ")"
+
+    assert parse_arguments(text(most))[1][name] == most
+    with pytest.raises(ValueError) as refused:
+        parse_arguments(text(most + 1))
+    assert str(refused.value) == f"{name}={most + 1} is not allowed here: the command line takes {name} up to {most}"
+
+
+def test_parse_module_says_when_torch_refuses_and_leaves_torch_s_rng_as_found():
+    from helpers.explain.parse import parse_module
+
+    with pytest.raises(ValueError) as refused:
+        parse_module("nn.LSTM(8, 50, proj_size=60)")
+    assert str(refused.value) == (
+        "module expression 'nn.LSTM(8, 50, proj_size=60)' is not allowed: "
+        "torch refused it: proj_size has to be smaller than hidden_size"
+    )
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    module = parse_module("nn.GRU(3, 4, num_layers=2)", seed=7)
+    assert torch.equal(torch.get_rng_state(), before)
+    torch.manual_seed(7)
+    twin = nn.GRU(3, 4, num_layers=2)
+    assert all(torch.equal(a, b) for a, b in zip(module.parameters(), twin.parameters(), strict=True))
+    other = parse_module("nn.GRU(3, 4, num_layers=2)", seed=8)
+    assert not torch.equal(other.weight_ih_l0, module.weight_ih_l0)
