@@ -10,7 +10,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install lab test lint format outputs slides bench clean check-platforms
+.PHONY: install lab test lint format outputs slides bench clean check-platforms mutate
 
 install: $(STAMP)
 
@@ -57,6 +57,8 @@ test: lint
 # Navigation links and the start page's map first (from the notebooks' titles), so the stored cells carry them.
 outputs: $(STAMP)
 	$(BIN)/python -m tools.nav notebooks
+	@# Summaries and 09's rule list from the rule registry (helpers/rules), the one source of their sentences.
+	$(BIN)/python -m tools.summaries notebooks
 	$(BIN)/python -m tools.slides notebooks/*.ipynb
 	$(BIN)/python -m tools.execute_notebooks notebooks/*.ipynb
 
@@ -106,5 +108,20 @@ hub: $(HUB_STAMP) $(HUB_PROXY)
 bench-class: $(HUB_STAMP) $(HUB_PROXY)
 	$(BIN)/python -m tools.bench_class $(BENCH_CLASS_N)
 
+# Mutation testing, for developers (not part of `make test`): mutmut, pinned in requirements-dev.lock, mutates
+# helpers/unroll.py, relations.py, explain/ and exercises/diagnose/ (pyproject.toml's [tool.mutmut]) and runs the
+# tests that cover each mutant; the report goes to artifacts/mutation/. One worker, niced: the machine is shared.
+# MUTANTS narrows the run, e.g. make mutate MUTANTS="helpers.relations*"; mutmut keeps earlier results in mutants/.
+MUTANTS ?=
+DEV_STAMP := $(VENV)/.installed-dev
+
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
+mutate: $(DEV_STAMP)
+	OMP_NUM_THREADS=1 nice -n 10 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/python -m tools.mutation_report
+
 clean:
-	rm -rf $(VENV) artifacts
+	rm -rf $(VENV) artifacts mutants

@@ -15,6 +15,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 TORCH = "2.13.0"
+# The developers-only extra: pinned in requirements-dev.lock, never in what a student installs.
+DEV_EXTRA = "dev"
 PLATFORM_MARKERS = {"sys_platform", "os_name", "platform_system"}
 
 
@@ -28,11 +30,10 @@ def environment(repo):
     return yaml.safe_load((repo / "environment.yml").read_text())
 
 
-@pytest.fixture
-def lock(repo):
-    """{canonical name: version} from requirements.lock."""
+def read_lock(path):
+    """{canonical name: version} from a lock file of `name==version` lines."""
     pins = {}
-    for line in (repo / "requirements.lock").read_text().splitlines():
+    for line in path.read_text().splitlines():
         line = line.split("#")[0].strip()
         if not line:
             continue
@@ -42,15 +43,29 @@ def lock(repo):
         # A marker may only say which platform needs a package (see tests/test_platforms.py).
         assert not req.marker or set(re.findall(r"[a-z_]+(?=\s*[=!<>])", str(req.marker))) <= PLATFORM_MARKERS, line
         name = canonicalize_name(req.name)
-        assert name not in pins, f"{req.name} is pinned twice in requirements.lock"
+        assert name not in pins, f"{req.name} is pinned twice in {path.name}"
         pins[name] = spec.version
     return pins
 
 
+@pytest.fixture
+def lock(repo):
+    """{canonical name: version} from requirements.lock."""
+    return read_lock(repo / "requirements.lock")
+
+
+@pytest.fixture
+def dev_lock(repo):
+    """{canonical name: version} from requirements-dev.lock (what `make mutate` adds to .venv)."""
+    return read_lock(repo / "requirements-dev.lock")
+
+
 def pyproject_requirements(pyproject):
+    """What a student installs: the dependencies and every extra but the developers' one."""
     deps = list(pyproject["project"]["dependencies"])
-    for extra in pyproject["project"].get("optional-dependencies", {}).values():
-        deps.extend(extra)
+    for name, extra in pyproject["project"].get("optional-dependencies", {}).items():
+        if name != DEV_EXTRA:
+            deps.extend(extra)
     return [Requirement(d) for d in deps]
 
 
@@ -112,6 +127,45 @@ def test_python_versions_are_those_the_platform_test_checks(pyproject):
     allowed = SpecifierSet(pyproject["project"]["requires-python"])
     assert allowed == SpecifierSet(f">=3.11.5,<3.{int(PYTHONS[-1].split('.')[1]) + 1}")
     assert all(allowed.contains(v) for v in PYTHONS)
+
+
+def test_dev_extra_is_pinned_in_the_dev_lock_only(pyproject, environment, lock, dev_lock):
+    dev = [Requirement(d) for d in pyproject["project"]["optional-dependencies"][DEV_EXTRA]]
+    assert dev, "pyproject.toml's dev extra is empty"
+    student = {canonicalize_name(r.name) for r in environment_requirements(environment)} | set(lock)
+    for req in dev:
+        name = canonicalize_name(req.name)
+        assert name in dev_lock, f"{req.name} is in the dev extra but not in requirements-dev.lock"
+        assert req.specifier.contains(dev_lock[name]), (
+            f"requirements-dev.lock has {req.name}=={dev_lock[name]}, not {req}"
+        )
+        assert name not in student, (
+            f"{req.name} is a development tool: keep it out of environment.yml and requirements.lock"
+        )
+
+
+def test_dev_lock_adds_to_the_student_lock_without_changing_a_pin(lock, dev_lock):
+    # `make mutate` installs requirements-dev.lock with -c requirements.lock: both must hold at once.
+    for name, version in dev_lock.items():
+        assert name not in lock, (
+            f"{name} is pinned in both requirements.lock ({lock[name]}) and requirements-dev.lock ({version}); keep it in requirements.lock only"
+        )
+
+
+def test_make_mutate_installs_the_dev_lock_under_the_student_lock(repo):
+    makefile = (repo / "Makefile").read_text()
+    assert "-c requirements.lock -r requirements-dev.lock" in makefile
+
+
+def test_make_mutate_runs_existing_unit_tests_only_and_stays_out_of_make_test(repo, pyproject):
+    tests = pyproject["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
+    for path in tests:
+        assert (repo / path).is_file() and path.startswith("tests/test_") and path.endswith(".py"), path
+        assert not any(word in path for word in ("browser", "live_slides")), f"{path}: no browser tests in make mutate"
+    makefile = (repo / "Makefile").read_text()
+    test_recipe = makefile.split("\ntest:")[1].split("\n\n")[0]
+    assert "mutmut" not in test_recipe and "mutate" not in test_recipe
+    assert "--max-children 1" in makefile and "nice -n 10" in makefile  # the machine is shared
 
 
 # --- CI and `make lab` ------------------------------------------------------------------------
