@@ -146,6 +146,7 @@ class Kernel:
     timeout: float
     session: str = field(default_factory=lambda: uuid.uuid4().hex)
     widgets: dict = field(default_factory=dict)  # comm id -> model name
+    widget_state: dict = field(default_factory=dict)  # comm id -> the state the kernel last sent
     first_picture: float | None = None  # monotonic time of the first picture received
 
     def __post_init__(self):
@@ -186,8 +187,12 @@ class Kernel:
         elif kind == "comm_open":
             state = content.get("data", {}).get("state", {})
             self.widgets[content.get("comm_id")] = state.get("_model_name", "")
+            self.widget_state[content.get("comm_id")] = dict(state)
             picture = state.get("_model_name") == "ImageModel" and bool(message.get("buffers"))
         elif kind == "comm_msg":
+            data = content.get("data", {})
+            if data.get("method") == "update" and content.get("comm_id") in self.widget_state:
+                self.widget_state[content["comm_id"]].update(data.get("state", {}))
             picture = self.widgets.get(content.get("comm_id")) == "ImageModel" and bool(message.get("buffers"))
         if picture and self.first_picture is None:
             self.first_picture = time.monotonic()

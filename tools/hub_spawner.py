@@ -64,6 +64,9 @@ class CourseSpawner(LocalProcessSpawner):
         env["USER"] = entry.pw_name
         env["HOME"] = entry.pw_dir
         env["SHELL"] = entry.pw_shell or "/bin/bash"
+        # The kernels import `helpers` from the student's own copy of the course, so that the notebooks and
+        # the helpers they call always come from the same commit (nbgitpuller updates both together).
+        env["PYTHONPATH"] = str(Path(entry.pw_dir) / COURSE_FOLDER)
         return env
 
     async def start(self):
