@@ -13,7 +13,14 @@ The rules (CONTRIBUTING's frame, shown as a talk, one idea per slide):
   tools/deck.py) swaps the two, since it has no kernel.
 Speaker notes live in notebooks/notes/NN_name.md, one `## ` section per `## ` heading of the notebook
 (the text before the first section goes with the title). They become markdown cells of type `notes`,
-tagged `slide-notes`, right after their heading. Running the tool twice changes nothing.
+tagged `slide-notes`, right after their heading: collapsed in JupyterLab (`jupyter.source_hidden`), so a
+learner sees one line, "Teacher's notes ...", that opens on a click; not shown on the live slides (RISE
+hides cells of type `notes`); shown in the static deck's speaker view (nbconvert puts them in reveal's
+`<aside class="notes">`).
+A notes section may hold the line `Path: self-study`: a 50-minute class skips that section. The tool then
+puts a short marker cell (tagged `course-path`) right after the section's heading, and one after the title
+that names the class's core path and the self-study sections, so the learner, the live slides and the
+static decks all show the same plan as TEACHING.md. Running the tool twice changes nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +41,12 @@ from tools.execute_notebooks import write
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 NOTES = NOTEBOOKS / "notes"
-NAV_TAG, NOTES_TAG, LIVE_TAG = "nav", "slide-notes", "nbval-ignore-output"
+NAV_TAG, NOTES_TAG, LIVE_TAG, PATH_TAG = "nav", "slide-notes", "nbval-ignore-output", "course-path"
+TOOL_TAGS = {NOTES_TAG, PATH_TAG}  # cells this tool writes, and removes before writing them again
+# The first line of a notes cell: what JupyterLab shows of the collapsed cell.
+NOTES_HEADER = "Teacher's notes (say, ask, answer): hidden on the live slides; click to open."
+CORE, SELF_STUDY = "core", "self-study"
+PATH_LINE = re.compile(r"^Path:\s*(\S.*?)\s*$")
 SLIDE, SUBSLIDE, SKIP, NOTES_TYPE, CONTINUE = "slide", "subslide", "skip", "notes", "-"
 # What fits on a 1280x720 slide, in lines of text (an image counts by its height).
 SLIDE_LINES = 24
@@ -157,6 +169,8 @@ def slide_types(cells) -> list[str]:
         head = heading(cell)
         if NOTES_TAG in tags(cell):
             kind = NOTES_TYPE
+        elif PATH_TAG in tags(cell):
+            kind, used = CONTINUE, used + lines_of(cell)  # the marker stays on its heading's slide
         elif index == 0:
             kind, used = SLIDE, lines_of(cell)
         elif NAV_TAG in tags(cell) or is_setup(cell) or index in twins:
@@ -200,8 +214,8 @@ def key(text: str) -> str:
     return re.sub(r"^\d+\.\s*", "", text).replace("`", "").strip().lower()
 
 
-def read_notes(path: Path) -> dict[str, str]:
-    """{heading key: notes text}; the text before the first `## ` goes under the key '' (the title)."""
+def read_sections(path: Path) -> dict[str, str]:
+    """{heading key: section text, as written}; the text before the first `## ` goes under '' (the title)."""
     if not path.exists():
         return {}
     sections, current, lines = {}, "", []
@@ -213,41 +227,94 @@ def read_notes(path: Path) -> dict[str, str]:
         elif not line.startswith("# ") or current:
             lines.append(line)
     sections[current] = "\n".join(lines).strip()
+    return sections
+
+
+def section_path(text: str) -> str:
+    """The section's `Path:` line (core or self-study); core when it has none."""
+    found = [m.group(1) for line in text.splitlines() if (m := PATH_LINE.match(line))]
+    if len(found) > 1 or (found and found[0] not in (CORE, SELF_STUDY)):
+        raise ValueError(f"Path line: got {found!r}; allowed: one line, 'Path: {CORE}' or 'Path: {SELF_STUDY}'")
+    return found[0] if found else CORE
+
+
+def read_notes(path: Path) -> dict[str, str]:
+    """{heading key: notes text}, without `Path:` lines; the text before the first `## ` goes under '' (the title)."""
+    sections = {
+        k: "\n".join(line for line in v.splitlines() if not PATH_LINE.match(line)).strip()
+        for k, v in read_sections(path).items()
+    }
     return {k: v for k, v in sections.items() if v}
 
 
+def read_self_study(path: Path) -> set[str]:
+    """Keys of the sections that a notes file marks `Path: self-study`."""
+    return {k for k, v in read_sections(path).items() if k and section_path(v) == SELF_STUDY}
+
+
 def notes_cell(text: str, anchor: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(text)
+    """A notes cell: collapsed in JupyterLab, its first line says whose it is; type `notes` on slides."""
+    cell = nbformat.v4.new_markdown_cell(f"{NOTES_HEADER}\n\n{text}")
     cell.id = f"notes-{anchor}"[:64]
-    cell.metadata = {"slideshow": {"slide_type": NOTES_TYPE}, "tags": [NOTES_TAG]}
+    cell.metadata = {"jupyter": {"source_hidden": True}, "slideshow": {"slide_type": NOTES_TYPE}, "tags": [NOTES_TAG]}
     return cell
 
 
-def with_notes(cells, notes: dict[str, str], report: Report) -> list:
-    """The cells without old notes cells, with a fresh one after each heading that has notes."""
-    cells = [c for c in cells if NOTES_TAG not in tags(c)]
+def path_cell(text: str, anchor: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.id = f"path-{anchor}"[:64]
+    cell.metadata = {"slideshow": {"slide_type": CONTINUE}, "tags": [PATH_TAG]}
+    return cell
+
+
+SELF_STUDY_TEXT = "*Self-study: a 50-minute class skips this section (TEACHING.md); read it on your own.*"
+
+
+def section_label(text: str) -> str:
+    """'§3' for '3. Reading h_n', else the heading itself ('Summary')."""
+    match = re.match(r"^(\d+)\.", text)
+    return f"§{match.group(1)}" if match else text
+
+
+def plan_text(sections: list[str], self_study: set[str]) -> str:
+    """The title's marker: the class's core path and the self-study sections, by section number."""
+    core = [section_label(t) for t in sections if key(t) not in self_study]
+    skipped = [section_label(t) for t in sections if key(t) in self_study]
+    return f"*In a 50-minute class: {', '.join(core)}. Self-study: {', '.join(skipped)}.*"
+
+
+def with_notes(cells, notes: dict[str, str], report: Report, self_study: set[str] = frozenset()) -> list:
+    """The cells without old notes and path cells, with a fresh notes cell after each heading that has notes,
+    and (when some sections are self-study) a marker after the title and after each self-study heading."""
+    cells = [c for c in cells if not TOOL_TAGS & tags(c)]
     out, used = [], set()
     title_anchor = 1 if len(cells) > 1 and NAV_TAG in tags(cells[1]) else 0
+    sections = [t for c in cells for level, t in headings(c) if level == 2]
+    marked = {key(t) for t in sections} & set(self_study)
     for index, cell in enumerate(cells):
         out.append(cell)
-        sections = [("", "")] if index == title_anchor else [(key(t), t) for level, t in headings(cell) if level == 2]
-        for name, text in sections:
+        here = [("", "")] if index == title_anchor else [(key(t), t) for level, t in headings(cell) if level == 2]
+        for name, text in here:
+            slug = re.sub(r"\W+", "-", name).strip("-") or "title"
+            if marked and (name == "" or name in marked):
+                out.append(path_cell(plan_text(sections, marked) if name == "" else SELF_STUDY_TEXT, slug))
             if name in notes:
-                out.append(notes_cell(notes[name], re.sub(r"\W+", "-", name).strip("-") or "title"))
+                out.append(notes_cell(notes[name], slug))
                 used.add(name)
             elif name:
                 report.headings_without_notes.append(text)
     report.unused_notes.extend(k or "(title)" for k in notes if k not in used)
+    report.unused_notes.extend(f"{k} (Path: self-study)" for k in sorted(set(self_study) - marked))
     return out
 
 
 # --- the tool --------------------------------------------------------------------------------------
 
 
-def apply(nb: nbformat.NotebookNode, notes: dict[str, str]) -> Report:
-    """Set notes cells and slide types in place."""
+def apply(nb: nbformat.NotebookNode, notes: dict[str, str], self_study: set[str] = frozenset()) -> Report:
+    """Set notes cells, path markers and slide types in place."""
     report = Report()
-    nb.cells = with_notes(nb.cells, notes, report)
+    nb.cells = with_notes(nb.cells, notes, report, self_study)
     for cell, kind in zip(nb.cells, slide_types(nb.cells)):
         cell.metadata["slideshow"] = {"slide_type": kind}
     return report
@@ -257,7 +324,7 @@ def run(path: Path, check: bool = False) -> tuple[bool, Report]:
     """Apply the rules to one notebook file; return (whether it changed or would change, report)."""
     nb = nbformat.read(path, as_version=4)
     before = nbformat.writes(nb)
-    report = apply(nb, read_notes(notes_path(path)))
+    report = apply(nb, read_notes(notes_path(path)), read_self_study(notes_path(path)))
     changed = nbformat.writes(nb) != before
     if changed and not check:
         write(nb, path)
