@@ -10,12 +10,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from . import inside, packing, shapes, states, training, usage
+from . import explain_facts, inside, packing, shapes, states, training, usage
 from .rule import NOTEBOOKS, Rule, Section
 from .runs import Case, Reference, RuleRun, close, make_case, realise, reference
 from .scope import ALL_DIMS, DOMAIN, Dims, Scope, every_dims
 
-RULES: tuple[Rule, ...] = shapes.RULES + states.RULES + packing.RULES + inside.RULES + training.RULES + usage.RULES
+RULES: tuple[Rule, ...] = (
+    shapes.RULES + states.RULES + packing.RULES + explain_facts.RULES + inside.RULES + training.RULES + usage.RULES
+)
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 TOPICS = (shapes.TOPIC, states.TOPIC, states.CELL_TOPIC, packing.TOPIC, inside.TOPIC, training.TOPIC, usage.TOPIC)
 
