@@ -21,14 +21,14 @@ import json
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from tools.hub import REPO_ROOT, processes_of, running_hub
+from tools.hub import COURSE_BRANCH, REPO_ROOT, processes_of, running_hub
 from tools.hub_client import Student, StudentError
 
 NOTEBOOKS = ["01_output_vs_h_n.ipynb", "08_using_the_states.ipynb"]
@@ -53,9 +53,17 @@ class StudentFigures:
     cpu_s: float | None = None
 
 
-def code_cells(notebook: Path) -> list[str]:
-    cells = json.loads(notebook.read_text())["cells"]
-    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+def code_cells(hub, notebook: str) -> list[str]:
+    """The notebook's code cells as the students have it: from the commit in the hub's mirror, not the work tree."""
+    mirror = hub.settings.course_repo.removeprefix("file://")
+    text = subprocess.run(
+        ["git", "-C", mirror, "show", f"{COURSE_BRANCH}:notebooks/{notebook}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **hub.settings.git_env},
+    ).stdout
+    return ["".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
 
 
 class CpuLedger:
@@ -88,7 +96,13 @@ def pss_mb(uid: int) -> float:
 
 
 def run_notebook(
-    student: Student, notebook: str, figures: StudentFigures, ledger: CpuLedger, uid: int, deadline: float
+    student: Student,
+    cells: list[str],
+    notebook: str,
+    figures: StudentFigures,
+    ledger: CpuLedger,
+    uid: int,
+    deadline: float,
 ):
     opened = time.monotonic()
     kernel_id = student.new_session(f"rnn-outputs/notebooks/{notebook}")
@@ -96,7 +110,7 @@ def run_notebook(
     try:
         errors = []
         started = time.monotonic()
-        for code in code_cells(REPO_ROOT / "notebooks" / notebook):
+        for code in cells:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise StudentError(f"out of time in {notebook}")
@@ -130,7 +144,13 @@ def run_notebook(
 
 
 def simulate(
-    student: Student, uid_of, figures: StudentFigures, ledger: CpuLedger, ready: threading.Barrier, go: threading.Event
+    student: Student,
+    cells: dict,
+    uid_of,
+    figures: StudentFigures,
+    ledger: CpuLedger,
+    ready: threading.Barrier,
+    go: threading.Event,
 ):
     deadline = time.monotonic() + DEADLINE
     uid = None
@@ -147,7 +167,7 @@ def simulate(
         figures.start_s = time.monotonic() - t
         uid = uid_of(student.name)
         for notebook in NOTEBOOKS:
-            kernel_id = run_notebook(student, notebook, figures, ledger, uid, deadline)
+            kernel_id = run_notebook(student, cells[notebook], notebook, figures, ledger, uid, deadline)
             if notebook != NOTEBOOKS[-1]:
                 student.server_api("DELETE", f"/kernels/{kernel_id}")
     except Exception as err:  # a failure is a figure too
@@ -172,6 +192,7 @@ def run_class(n: int) -> dict:
             return pwd.getpwnam(hub.unix_user(name)).pw_uid
 
         ledger = CpuLedger()
+        cells = {notebook: code_cells(hub, notebook) for notebook in NOTEBOOKS}
         ready = threading.Barrier(n + 1)
         go = threading.Event()
         figures = {name: StudentFigures(name) for name in names}
@@ -179,7 +200,7 @@ def run_class(n: int) -> dict:
         threads = [
             threading.Thread(
                 target=simulate,
-                args=(students[name], uid_of, figures[name], ledger, ready, go),
+                args=(students[name], cells, uid_of, figures[name], ledger, ready, go),
                 daemon=True,
             )
             for name in names
