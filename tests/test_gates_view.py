@@ -1,6 +1,5 @@
 """helpers.views.gates and helpers.plots.gates: the view draws the gates the module really computes."""
 
-import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from helpers import RNNConfig, run
 from helpers.plots.gates import PANELS, gate_heatmaps
 from helpers.views import SliderView, png_bytes
 from helpers.views.gates import compute_gates, draw_gates, gates_figure, gates_view
+from helpers.views.page import PagePictures
 
 
 def expected_gates(cell, layer, batch, scale=3.0):
@@ -62,7 +62,7 @@ def drawn(view):
 
 def test_view_controls_redraw_the_right_gates_on_the_same_figure():
     view = gates_view()
-    assert isinstance(view, SliderView) and isinstance(view.image, ipywidgets.Image)
+    assert isinstance(view, SliderView) and isinstance(view.image, PagePictures)
     assert set(view.controls) == {"cell", "layer", "batch"}
     figure, axes = view.figure, list(view.figure.axes)
     seen = {view.png}

@@ -2,7 +2,6 @@
 
 import io
 
-import ipywidgets
 import numpy as np
 import pytest
 import torch
@@ -12,6 +11,7 @@ from PIL import Image
 from helpers import RNNConfig, run, steps_read_figure, steps_read_view
 from helpers.plots.steps_read import StepsRead
 from helpers.views import VIEW_DPI, SliderView
+from helpers.views.page import PagePictures
 from helpers.views.steps_read import VIEW_FIGSIZE, compute_steps_read, halves_match, steps_read_config
 
 
@@ -70,7 +70,7 @@ def test_figure_draws_the_data_and_marks_row_t():
 def test_view_controls_rerender_and_show_what_torch_returns():
     view = steps_read_view(seq_len=6, t=2)
     assert isinstance(view, SliderView) and set(view.controls) == {"t", "seq_len"}
-    assert isinstance(view.image, ipywidgets.Image) and view.image in view.children
+    assert isinstance(view.image, PagePictures) and view.image in view.children
     size = Image.open(io.BytesIO(png(view))).size
     assert size == (int(VIEW_FIGSIZE[0] * VIEW_DPI), int(VIEW_FIGSIZE[1] * VIEW_DPI))
     before = png(view)

@@ -21,6 +21,7 @@ from helpers.views import (
     draw_output_vs_h_n,
     png_bytes,
 )
+from helpers.views.page import PagePictures
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -67,12 +68,13 @@ def test_view_has_the_shared_convention_attributes():
     view = output_vs_h_n_view()
     assert isinstance(view, ipywidgets.VBox) and isinstance(view, SliderView)
     assert set(view.controls) == {"num_layers", "seq_len", "batch", "bidirectional"}
-    assert isinstance(view.image, ipywidgets.Image) and view.image.format == "url"
-    # the Image carries exactly the PNG on show, as a data: URL the page decodes itself
-    prefix = b"data:image/png;base64,"
-    carried = bytes(view.image.value)
-    assert carried.startswith(prefix) and base64.b64decode(carried[len(prefix) :]) == png(view)
-    assert view.image in view.children
+    # the page's side of the picture: it starts with exactly the PNG on show, as a data: URL, by its key
+    assert isinstance(view.image, PagePictures) and view.image in view.children
+    prefix = "data:image/png;base64,"
+    start = view.image.start
+    assert start["key"] == view.key() == "[2,5,0,false]"
+    assert start["url"].startswith(prefix) and base64.b64decode(start["url"][len(prefix) :]) == png(view)
+    assert view.image.controls == list(view.controls.values()) and view.image.kinds == ["value"] * 4
     assert png_size(png(view)) == (int(VIEW_FIGSIZE[0] * VIEW_DPI), int(VIEW_FIGSIZE[1] * VIEW_DPI))
     assert view.values() == {"num_layers": 2, "seq_len": 5, "batch": 0, "bidirectional": False}
     assert_shows(view, 2, 5, 0, False)

@@ -299,3 +299,41 @@ def move_control(page, kind: str, control) -> tuple[str, str]:
         count, index = control.evaluate("el => [el.options.length, el.selectedIndex]")
         control.select_option(index=index + 1 if index + 1 < count else index - 1)
     return before, control_value(kind, control)
+
+
+# --- what the page sends the kernel --------------------------------------------------------------------------
+
+# Added before JupyterLab loads: every message the page sends on a kernel websocket is decoded (the v1 kernel
+# websocket protocol: a count and offsets, 8-byte little-endian, then the channel, header, parent header,
+# metadata and content as JSON) and kept in window.__sent as {type, method, data}, so a test can count the
+# comm messages for a move: a control's new value ("update") and anything a view asks for ("custom").
+RECORD_SENT = """(() => {
+    const Native = window.WebSocket;
+    window.__sent = [];
+    const decode = (data) => {
+        try {
+            if (typeof data === 'string') {
+                const m = JSON.parse(data);
+                return {type: m.header.msg_type, content: m.content};
+            }
+            const buffer = data instanceof ArrayBuffer ? data : data.buffer;
+            const view = new DataView(buffer), offset = (i) => Number(view.getBigUint64(8 * (i + 1), true));
+            const part = (i) => JSON.parse(new TextDecoder().decode(buffer.slice(offset(i), offset(i + 1))));
+            return {type: part(1).msg_type, content: part(4)};
+        } catch (e) { return {type: 'unreadable', content: {}}; }
+    };
+    window.WebSocket = class extends Native {
+        send(data) {
+            const m = decode(data);
+            const d = (m.content && m.content.data) || {};
+            window.__sent.push({type: m.type, method: d.method || null, comm: m.content.comm_id || null,
+                                data: d.method === 'custom' ? d.content : (d.state || null)});
+            return super.send(data);
+        }
+    };
+})();"""
+
+
+def sent_messages(page) -> list[dict]:
+    """The messages the page has sent its kernels so far (see RECORD_SENT), oldest first."""
+    return page.evaluate("() => window.__sent || []")

@@ -41,8 +41,8 @@ print(_bench_json.dumps(_bench_measure(_bench_made, {label!r})))
 
 
 def measure_views(widgets: list, label: str) -> dict:
-    """(a) for every slider view among `widgets` (those with a `.controls` dict and an `.image`)."""
-    views = [w for w in widgets if isinstance(getattr(w, "controls", None), dict) and hasattr(w, "image")]
+    """(a) for every slider view among `widgets` (those with a `.controls` dict and a `png`)."""
+    views = [w for w in widgets if isinstance(getattr(w, "controls", None), dict) and hasattr(w, "png")]
     result = {}
     for index, view in enumerate(views):
         timings, unchanged = sweep(view)
@@ -113,12 +113,12 @@ def control_values(control) -> list:
 def sweep(view, min_changes: int = MIN_KERNEL_CHANGES) -> tuple[list[float], int]:
     """Move every control of `view` through its values until at least `min_changes` changes.
 
-    Each timing (ms) runs from `control.value = v` to the moment a new `view.image.value` is set,
-    stamped by an observer on the image. Returns the timings and how many changes left the image alone.
+    Each timing (ms) runs from `control.value = v` to the moment the kernel has the new `view.png` (the page
+    shows its own copy without waiting for it), stamped by an observer on `png`. Returns the timings and how many changes left the image alone.
     """
     stamps: list[float] = []
     observer = lambda change: stamps.append(time.perf_counter())  # noqa: E731
-    view.image.observe(observer, names="value")
+    view.observe(observer, names="png")
     timings, unchanged = [], 0
     plan = [(control, v) for control in view.controls.values() for v in control_values(control)]
     if not plan:
@@ -134,7 +134,7 @@ def sweep(view, min_changes: int = MIN_KERNEL_CHANGES) -> tuple[list[float], int
                 else:
                     unchanged += 1
     finally:
-        view.image.unobserve(observer, names="value")
+        view.unobserve(observer, names="png")
     return timings, unchanged
 
 

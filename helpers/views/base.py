@@ -11,10 +11,22 @@ from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
 from ..models import RNNConfig, RNNRun, run
+from .page import (
+    ALL_AT_ONCE,
+    STATIC_BUDGET,
+    PagePictures,
+    control_spec,
+    every_setting,
+    key_of,
+    setting_count,
+    star_settings,
+    static_note,
+)
 
 VIEW_DPI = 72
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -111,17 +123,23 @@ def _moved_down(change) -> bool:
 
 
 class SliderView(widgets.VBox):
-    """Controls above an Image; changing any control's value re-renders the Image synchronously.
+    """Controls above a picture that the page holds (helpers/views/page.py and page.js).
 
-    `png` holds the PNG on show. The Image carries it as a data: URL rather than as bytes: JupyterLab
-    turns bytes into a blob: URL, which Chromium then loads through its browser process; a data: URL
-    is decoded in the page itself. In `make bench` (b) that took about 10 ms off every key press.
+    When a control moves, the page shows the picture for the new values from its own memory; the kernel learns
+    the values, sets `png` (the PNG for them, drawn or remembered) and sends the page that picture if it was not
+    sent before. Once a page is open it draws ahead while the kernel is idle and sends each picture as it is drawn:
+    the settings one step away on every control (the control just moved first, onwards first), then, for a view
+    with at most page.ALL_AT_ONCE settings, every other one. Pictures travel as data: URLs, which the page
+    decodes ahead of time.
 
-    Given `picture_memory`, the view remembers its PNGs by the controls' values, and `render` must depend on
-    those values alone. After each move it then draws, while the kernel is idle, the pictures one step
-    away on every control (the control just moved first, onwards first), so the next step usually
-    costs no drawing at all.
+    `render` must depend on the controls' values alone: a picture is remembered by them (`picture_memory`, a
+    FrameCache; a view given none gets one, and draws the picture on show anew at each move, so that its
+    figure and attributes describe the current values). Attributes named in `_shown_attributes` describe the
+    picture on show; drawing ahead leaves them as they were.
     """
+
+    png = traitlets.Bytes(b"")  # the PNG for the current values (not synced: the page has its own copy)
+    _shown_attributes: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -130,36 +148,62 @@ class SliderView(widgets.VBox):
         picture_memory: FrameCache | None = None,
     ):
         self.controls = dict(controls)
-        self.image = widgets.Image(format="url")
-        self.png = b""
         self._render = render
-        self.picture_memory = picture_memory
+        self.settings = setting_count(self.controls)
+        self.all_at_once = self.settings <= ALL_AT_ONCE
+        size = max(picture_memory.size if picture_memory is not None else 64, self.settings if self.all_at_once else 0)
+        self.picture_memory = picture_memory if picture_memory is not None else FrameCache(size)
+        self.picture_memory.size = size
         self._prefetch: asyncio.Handle | None = None
+        self._page_open = False
+        # A view given no memory draws the picture on show every time (its figure and attributes then always
+        # describe the current values); it still remembers what it drew, for the pages.
+        self.redraw_on_show = picture_memory is None
+        png = self.picture(self.values())
+        self.image = PagePictures(self.controls, alt=type(self).__name__)
+        self.image.start = {"key": self.key(), "url": png_data_url(png).decode()}
+        self.image.sent.add(self.key())
+        self.image.on_hello = self._hello
         items = list(self.controls.values())
         rows = [widgets.HBox(items[i : i + 2]) for i in range(0, len(items), 2)]  # two controls per row
         super().__init__([*rows, self.image])
+        self.png = png
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        self.refresh()
 
     def values(self) -> dict:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
+    def key(self, values: dict | None = None) -> str:
+        """The page's key for these values (default: the current ones)."""
+        return key_of(self.controls, self.values() if values is None else values)
+
     def refresh(self) -> None:
-        """Render the current values into the Image."""
-        self.png = self.picture(self.values())
-        self.image.value = png_data_url(self.png)
+        """Set `png` for the current values, and send it to the page if it was not sent before."""
+        values = self.values()
+        if self.redraw_on_show:
+            self.png = self._render(**values)
+            self.picture_memory.put(tuple(values.items()), self.png)
+        else:
+            self.png = self.picture(values)
+        self.image.offer({self.key(): png_data_url(self.png).decode()})
 
     def picture(self, values: dict) -> bytes:
         """The PNG for these control values: from the frame memory if drawn before, else drawn now."""
-        if self.picture_memory is None:
-            return self._render(**values)
         return self.picture_memory.get_or_draw(tuple(values.items()), lambda: self._render(**values))
 
     def _on_change(self, change) -> None:
         self.refresh()
         self.prefetch_after(change)
+
+    def _hello(self) -> None:
+        """A page opened: send it every picture remembered, then draw ahead."""
+        self._page_open = True
+        self.image.offer(
+            {self.key(dict(key)): png_data_url(png).decode() for key, png in list(self.picture_memory.items())}
+        )
+        self.prefetch_after()
 
     def next_steps(self, change=None) -> list[dict]:
         """The control values one step away from the current ones, the likeliest next step first."""
@@ -168,8 +212,23 @@ class SliderView(widgets.VBox):
         order = moved + [name for name in self.controls if name not in moved]
         return [{**current, name: value} for name in order for value in neighbours(self.controls[name], change)]
 
+    def ahead(self, change=None) -> list[dict]:
+        """What to draw ahead: the next steps, then (a small view, with a page open) every other setting."""
+        steps = self.next_steps(change)
+        if self.all_at_once and self._page_open:
+            steps += every_setting(self.controls)
+        return steps
+
+    def draw_ahead(self, values: dict) -> None:
+        """Draw (or recall) the picture for `values` and send it, leaving the picture on show as it was."""
+        shown = {name: getattr(self, name) for name in self._shown_attributes}
+        png = self.picture(values)
+        for name, value in shown.items():
+            setattr(self, name, value)
+        self.image.offer({self.key(values): png_data_url(png).decode()})
+
     def prefetch_after(self, change=None) -> None:
-        """Draw the next steps' pictures while the kernel is idle; nothing without a frame memory or an event loop."""
+        """Draw ahead while the kernel is idle; nothing outside an event loop."""
         if self._prefetch is not None:
             self._prefetch.cancel()  # a newer move: its own next steps matter now
             self._prefetch = None
@@ -177,16 +236,41 @@ class SliderView(widgets.VBox):
             loop = asyncio.get_running_loop()  # the kernel's loop, when a message from the page moved a control
         except RuntimeError:
             return  # plain Python: nobody waits for a next picture
-        if self.picture_memory is None:
-            return
-        pending = [values for values in self.next_steps(change) if tuple(values.items()) not in self.picture_memory]
+        pending = []
+        for values in self.ahead(change):
+            if self.key(values) not in self.image.sent or tuple(values.items()) not in self.picture_memory:
+                if values not in pending:
+                    pending.append(values)
 
         def draw_next() -> None:
             if pending:
-                self.picture(pending.pop(0))
+                self.draw_ahead(pending.pop(0))
                 self._prefetch = loop.call_soon(draw_next) if pending else None
 
         self._prefetch = loop.call_later(PREFETCH_DELAY_S, draw_next)
+
+    def static_state(self, budget: int = STATIC_BUDGET) -> dict:
+        """Controls, pictures and a note for a static page: every setting if they fit `budget` bytes, else a subset.
+
+        The subset is every value of each control with the others at their starting values.
+        """
+        start = self.values()
+        estimate = self.settings * len(png_data_url(self.picture(start))) * 1.2  # pictures differ in size a little
+        settings = every_setting(self.controls) if estimate <= budget else star_settings(self.controls, start)
+        shown = {name: getattr(self, name) for name in self._shown_attributes}
+        pictures = {self.key(values): png_data_url(self.picture(values)).decode() for values in settings}
+        for name, value in shown.items():
+            setattr(self, name, value)
+        return {
+            "uid": self.image.uid,
+            "view": type(self).__name__,
+            "alt": type(self).__name__,
+            "controls": [control_spec(name, c) for name, c in self.controls.items()],
+            "start": self.key(start),
+            "pictures": pictures,
+            "settings": self.settings,
+            "note": static_note(len(pictures), self.settings, self.controls, start),
+        }
 
 
 class FrameCache(dict):
@@ -199,7 +283,11 @@ class FrameCache(dict):
     def get_or_draw(self, key, draw: Callable[[], bytes]) -> bytes:
         """The PNG for key, drawn by draw() the first time; the oldest is dropped past `size`."""
         if key not in self:
-            self[key] = draw()
-            if len(self) > self.size:
-                del self[next(iter(self))]  # dicts keep insertion order: this is the oldest
+            self.put(key, draw())
         return self[key]
+
+    def put(self, key, png: bytes) -> None:
+        """Remember png for key; the oldest is dropped past `size`."""
+        self[key] = png
+        while len(self) > self.size:
+            del self[next(iter(self))]  # dicts keep insertion order: this is the oldest

@@ -188,6 +188,8 @@ def cheat_sheet_figure(**options) -> Figure:
 class CheatSheetView(SliderView):
     """The shape reference, driven by cell, num_layers, bidirectional, batch_first, proj_size, unbatched and packed."""
 
+    _shown_attributes = ("sheet",)
+
     def __init__(self, options: dict):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)

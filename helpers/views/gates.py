@@ -69,6 +69,8 @@ def gates_figure(cell: str = "lstm", layer: int = 0, batch: int = 0, **settings)
 class GatesView(SliderView):
     """Gate heatmaps driven by a cell choice, a layer slider and a batch-element slider."""
 
+    _shown_attributes = ("frame",)
+
     def __init__(self, cell: str, settings: dict):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)

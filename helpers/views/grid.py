@@ -125,6 +125,8 @@ def _check_config(config: dict) -> None:
 class GridView(SliderView):
     """The unrolled grid driven by num_layers, seq_len, bidirectional, cell type, cell-state and batch controls."""
 
+    _shown_attributes = ("model",)
+
     def __init__(
         self,
         num_layers: int,

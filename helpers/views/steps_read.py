@@ -101,6 +101,8 @@ def steps_read_figure(seq_len: int = 6, t: int = 2, **config) -> Figure:
 class StepsReadView(SliderView):
     """The steps-read picture driven by a time-step slider and a seq_len slider."""
 
+    _shown_attributes = ("current",)
+
     def __init__(self, seq_len: int, t: int, max_seq_len: int, config: dict):
         self.figure = Figure(figsize=VIEW_FIGSIZE, dpi=VIEW_DPI)
         FigureCanvasAgg(self.figure)
@@ -118,6 +120,7 @@ class StepsReadView(SliderView):
         if change.owner is self.controls["seq_len"]:
             self.controls["t"].max = change.new - 1  # may move t, which re-renders; then render once more
         self.refresh()
+        self.prefetch_after(change)
 
     def _render(self, t: int, seq_len: int) -> bytes:
         self.current = compute_steps_read(seq_len, min(t, seq_len - 1), **self._config)
