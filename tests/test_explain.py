@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from helpers import explain
+from helpers import explain, rules
 from helpers.explain import apply_expression
 
 
@@ -39,6 +39,16 @@ def test_apply_expression_matches_plain_indexing():
     assert torch.equal(
         apply_expression("torch.cat([h_n[-2], h_n[-1]], dim=-1)", t), torch.cat([h_n[-2], h_n[-1]], dim=-1)
     )
+    # what real code writes: tuples, a positional dim, step slices, sizes, reshapes
+    assert torch.equal(apply_expression("torch.cat((h_n[-2], h_n[-1]), 1)", t), torch.cat((h_n[-2], h_n[-1]), 1))
+    assert torch.equal(apply_expression("h_n[0:h_n.size(0):2]", t), h_n[0:6:2])
+    assert torch.equal(apply_expression("h_n.permute(1, 0, 2).reshape(4, -1)", t), h_n.permute(1, 0, 2).reshape(4, -1))
+    assert torch.equal(
+        apply_expression("h_n.view(3, 2, 4, 5).transpose(1, 2).contiguous().view(3, 4, 2 * 5)", t),
+        h_n.view(3, 2, 4, 5).transpose(1, 2).contiguous().view(3, 4, 10),
+    )
+    assert torch.equal(apply_expression("output[:, -1].unsqueeze(0).squeeze(0)", t), output[:, -1])
+    assert apply_expression("h_n.shape[1]", t) == 4
 
 
 @pytest.mark.parametrize(
@@ -46,7 +56,10 @@ def test_apply_expression_matches_plain_indexing():
     [
         "__import__('os').system('true')",
         "output.numpy()",
-        "output[::2]",
+        "output[::0]",
+        "output[::-1]",
+        "h_n[0] + h_n[1]",
+        "h_n.view(-2, 4)",
         "x[0]",
         "torch.zeros(3)",
         "h_n[0] * 2",
@@ -128,7 +141,10 @@ def test_traps_are_linked_to_their_notebooks():
     gru = seeded(nn.GRU, 3, 4, batch_first=True)
     report = explain(gru, randn(2, 5, 3), hx=randn(1, 2, 4))
     paths = {note.path for note in report.notes}
-    assert paths == {"notebooks/01_output_vs_h_n.ipynb", "notebooks/05_batch_first_and_unbatched.ipynb"}
+    assert [note.rule_id for note in report.notes] == ["output-top-layer", "batch_first-moves-x-output", "h_0-like-h_n"]
+    assert paths == {"notebooks/02_layers.ipynb", "notebooks/05_batch_first_and_unbatched.ipynb"}
+    for note in report.notes:  # each note links to the section of the rule it states
+        assert note.notebook == rules.rule(note.rule_id).section.file
     assert any("never batch first" in note.text for note in report.notes)
     with pytest.warns(UserWarning, match="dropout"):
         one_layer = nn.LSTM(3, 4, dropout=0.5, proj_size=2, bidirectional=True)
@@ -149,9 +165,28 @@ def test_text_and_html_carry_the_same_content():
         assert section.title in text and html.escape(section.title) in page
         for row in section.rows:
             for cell in row:
-                assert cell in text or cell in " ".join(text.split())  # notes are wrapped in the text
+                assert words_in_order(cell, text)  # notes and table cells are wrapped in the text
                 assert html.escape(cell) in page
     assert '<a href="06_variable_lengths.ipynb">notebooks/06_variable_lengths.ipynb</a>' in page
+
+
+def words_in_order(cell: str, text: str) -> bool:
+    """True if the cell's words appear in the text in order (a wrapped table cell shares lines with its row)."""
+    at = 0
+    for word in cell.split():
+        at = text.find(word, at)
+        if at < 0:
+            return False
+        at += len(word)
+    return True
+
+
+def test_no_line_of_the_text_report_is_longer_than_100_characters():
+    lstm = seeded(nn.LSTM, 8, 50, num_layers=3, bidirectional=True, batch_first=True)
+    report = explain(lstm, randn(4, 112, 8), lengths=[112, 90, 50, 3], uses="out[:, -1, :]")
+    text = str(report)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "output[torch.arange(4), lengths - 1, :50]" in text  # code is not cut where it fits
 
 
 # --- the module is left as found ----------------------------------------------------------------
@@ -189,7 +224,23 @@ BAD = [
         lambda: (nn.Linear(8, 5), randn(2, 3, 8), None, None),
         "module=Linear is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM",
     ),
-    ("wrapper", lambda: (Model(), randn(2, 3, 8), None, None), "contains one at .encoder: pass that"),
+    (
+        "no recurrent module inside",
+        lambda: (nn.Sequential(nn.Linear(8, 5)), randn(2, 3, 8), None, None),
+        "module=Sequential is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM, or a model that contains one",
+    ),
+    ("whole model with hx", lambda: (Model(), randn(2, 3, 8), randn(1, 3, 5), None), "hx= is not allowed with a whole"),
+    (
+        "string flag",
+        lambda: (nn.LSTM(8, 5, bidirectional="False"), randn(2, 3, 8), None, None),
+        "bidirectional='False' is not allowed: bidirectional must be True or False",
+    ),
+    ("bool size", lambda: (nn.LSTM(True, 5), randn(2, 3, 1), None, None), "input_size=True is not allowed"),
+    (
+        "token ids",
+        lambda: (nn.GRU(8, 5), torch.zeros(3, 2, 8, dtype=torch.int64), None, None),
+        "the module expects float features .*token ids need an nn.Embedding first",
+    ),
     ("cell", lambda: (nn.LSTMCell(8, 5), randn(3, 8), None, None), "runs one time step"),
     (
         "rank 4",

@@ -24,9 +24,19 @@ def randn(*shape):
     return torch.randn(shape, generator=torch.Generator().manual_seed(1))
 
 
-def backward_note(report):
-    [note] = [n.text for n in report.notes if "backward direction reads" in n.text]
+def note_of(report, *rule_ids):
+    """The one note that states one of these rules."""
+    [note] = [n.text for n in report.notes if n.rule_id in rule_ids]
     return note
+
+
+def backward_note(report):
+    """Where the backward direction ends, and what its half of output has read at the last step."""
+    return (
+        note_of(report, "backward-at-step-0")
+        + " "
+        + note_of(report, "halves-read-their-side", "deep-halves-read-everything")
+    )
 
 
 def backward_half_at_last_steps(module, x, lengths):
@@ -93,7 +103,7 @@ def test_the_backward_final_state_is_at_step_0_for_every_depth():
 
 
 def view_note(report):
-    [note] = [n.text for n in report.notes if "[layer, direction]" in n.text]
+    [note] = [n.detail for n in report.notes if "[layer, direction]" in n.text]
     return note
 
 
@@ -141,7 +151,8 @@ def test_view_note_only_for_several_bidirectional_layers():
 def test_h_n_0_is_the_bottom_layer_forward_state(bidirectional):
     torch.manual_seed(0)
     module, x = nn.GRU(3, H, num_layers=2, bidirectional=bidirectional), randn(5, 2, 3)
-    note = next(n.text for n in explain(module, x).notes if n.text.startswith("h_n[0]"))
+    note = note_of(explain(module, x), "h_n-every-final")
+    assert "h_n[0] is the bottom layer's" in note
     with torch.no_grad():
         bottom = run_layers(split_layers(module)[:1], x)
     assert torch.equal(explain(module, x).h_n[0], bottom.h_n[0])
@@ -158,8 +169,29 @@ def test_hx_note_gives_c_0_its_own_width():
     with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(2, 4, 5\), got \[2, 4, 2\]"):
         lstm(randn(4, 6, 3), (h_0, torch.zeros(2, 4, 2)))  # c_0 as wide as H_out is refused
     gru_note = next(
-        n.text
+        n.detail  # the rule's own sentence speaks of an LSTM's c_0; the detail is this GRU's
         for n in explain(nn.GRU(3, 5, batch_first=True), randn(4, 6, 3), hx=torch.zeros(1, 4, 5)).notes
         if "You passed hx" in n.text
     )
     assert "c_0" not in gru_note
+
+
+# --- every note states a rule of the registry, then its detail --------------------------------------
+
+
+def test_every_note_starts_with_its_rule_s_sentence():
+    from helpers.explain.traps import plain
+    from helpers.rules import rule
+
+    torch.manual_seed(0)
+    cases = [
+        (nn.LSTM(3, H, num_layers=2, bidirectional=True, batch_first=True, proj_size=2), randn(2, 5, 3), [5, 3]),
+        (nn.GRU(3, H, batch_first=True), randn(2, 5, 3), None),
+        (nn.RNN(3, H, num_layers=3, bidirectional=True), randn(5, 3), None),
+    ]
+    for module, x, lengths in cases:
+        for note in explain(module, x, lengths=lengths).notes:
+            sentence = plain(rule(note.rule_id).sentence)
+            assert note.text.startswith(sentence), note.rule_id
+            assert "`" not in note.text and not note.text.startswith("*")
+            assert note.notebook == rule(note.rule_id).section.file

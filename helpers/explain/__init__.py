@@ -2,7 +2,7 @@
 
 from .expression import apply_expression
 from .parse import parse_module
-from .report import Report
+from .report import Report, Reports
 from .run import explain
 
-__all__ = ["Report", "apply_expression", "explain", "parse_module"]
+__all__ = ["Report", "Reports", "apply_expression", "explain", "parse_module"]

@@ -34,6 +34,11 @@ class CallSpec:
     batch_size: int  # N (1 when unbatched)
     seq_len: int  # L: x's number of steps (the longest sequence when packed)
     hx_given: bool
+    nonlinearity: str = ""  # nn.RNN's "tanh" or "relu"; "" for GRU and LSTM
+    bias: bool = True
+    qualified: str = ""  # the submodule's name in the model, e.g. "encoder.rnn"; "" for a module passed alone
+    access: str = ""  # valid Python that names it, e.g. "model.encoder.rnn"; "" for a module passed alone
+    x_steps: int = 0  # x's own number of steps when lengths are given (the padded output has max(lengths))
 
     @property
     def num_directions(self) -> int:
@@ -47,24 +52,67 @@ class CallSpec:
 
     @property
     def name(self) -> str:
-        """The variable name used in the report's code: lstm, gru or rnn."""
-        return self.cell.lower()
+        """What the report's code calls: lstm, gru or rnn, or the submodule's path, e.g. model.encoder.rnn."""
+        return self.access or self.cell.lower()
+
+    @property
+    def title(self) -> str:
+        """The module as the report's title names it."""
+        return f"{self.qualified} = {self.module_repr}" if self.qualified else self.module_repr
 
 
 def check_module(module: object) -> str:
-    """Return "RNN", "GRU" or "LSTM", or raise if module is none of them."""
+    """Return "RNN", "GRU" or "LSTM", or raise if module is none of them or was built with arguments of wrong types."""
     for kind in (nn.LSTM, nn.GRU, nn.RNN):
         if isinstance(module, kind):
+            check_flags(module)
             return kind.__name__
     what = type(module).__name__
     hint = ""
     if isinstance(module, CELLS_ONE_STEP):
         hint = f"; {what} runs one time step and returns no output sequence"
-    elif isinstance(module, nn.Module):
-        inner = [name for name, sub in module.named_modules() if isinstance(sub, RECURRENT)]
-        if inner:
-            hint = f"; your {what} contains one at .{inner[0]}: pass that, e.g. explain(model.{inner[0]}, x)"
-    raise ValueError(f"module={what} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM{hint}")
+    raise ValueError(
+        f"module={what} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM, or a model that contains one{hint}"
+    )
+
+
+FLAGS = ("bias", "batch_first", "bidirectional")
+SIZES = ("input_size", "hidden_size", "num_layers", "proj_size")
+
+
+def check_flags(module: nn.Module) -> None:
+    """Refuse a module whose flags are not booleans or whose sizes are not integers (torch accepts both)."""
+    kind = type(module).__name__
+    for name in FLAGS:
+        value = getattr(module, name, False)
+        if not isinstance(value, bool):
+            raise ValueError(
+                f"{name}={value!r} is not allowed: {name} must be True or False, not a {type(value).__name__} "
+                f"(nn.{kind} stores it as given, and a string such as 'False' counts as true)"
+            )
+    for name in SIZES:
+        value = getattr(module, name, 0)
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise ValueError(
+                f"{name}={value!r} is not allowed: {name} must be an integer, not a {type(value).__name__}"
+                + (f" (nn.{kind} reads True as 1)" if isinstance(value, bool) else "")
+            )
+
+
+def access_path(model: nn.Module, qualified: str, root: str = "model") -> str:
+    """Valid Python for a submodule: model.encoder.rnn, model.layers[0], model.blocks['a-b'], getattr(...)."""
+    path, owner = root, model
+    for part in qualified.split(".") if qualified else []:
+        if isinstance(owner, (nn.Sequential, nn.ModuleList)) and part.isdigit():
+            path += f"[{part}]"
+        elif isinstance(owner, nn.ModuleDict):
+            path += f"[{part!r}]"
+        elif part.isidentifier():
+            path += f".{part}"
+        else:
+            path = f"getattr({path}, {part!r})"
+        owner = owner._modules[part]
+    return path
 
 
 def _weights_dtype(module: nn.Module) -> torch.dtype:
@@ -98,6 +146,12 @@ def check_x(module: nn.Module, x: object, lengths: object) -> tuple[bool, bool, 
         return False, True, int(x.batch_sizes[0]), int(x.batch_sizes.numel()), lengths_t.to(torch.int64)
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"x={type(x).__name__} is not allowed: x must be a tensor or a PackedSequence")
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise ValueError(
+            f"x is {x.dtype}, but the module expects float features (input_size={input_size} numbers per step): "
+            "token ids need an nn.Embedding first, e.g. x = embedding(token_ids); "
+            "or pass your whole model and its batch, explain(model, batch)"
+        )
     if x.dim() not in (2, 3):
         raise ValueError(
             f"x has shape {tuple(x.shape)} ({x.dim()}-D), but the module expects a 3-D batch "
@@ -204,8 +258,10 @@ def check_hx(module: nn.Module, cell: str, hx: object, n: int, unbatched: bool) 
         _check_dtype(tensor, _weights_dtype(module), label)
 
 
-def check_call(module: object, x: object, hx: object, lengths: object) -> tuple[CallSpec, torch.Tensor | None]:
-    """Check everything explain() was given; return the spec and the lengths (None when not packed)."""
+def check_call(
+    module: object, x: object, hx: object, lengths: object, qualified: str = "", access: str = ""
+) -> tuple[CallSpec, torch.Tensor | None]:
+    """Check everything one call of a recurrent module got; return the spec and the lengths (None when not packed)."""
     cell = check_module(module)
     unbatched, packed, n, seq_len, lengths_t = check_x(module, x, lengths)
     check_hx(module, cell, hx, n, unbatched)
@@ -227,5 +283,60 @@ def check_call(module: object, x: object, hx: object, lengths: object) -> tuple[
         batch_size=n,
         seq_len=seq_len,
         hx_given=hx is not None,
+        nonlinearity=getattr(module, "nonlinearity", "") if cell == "RNN" else "",
+        bias=module.bias,
+        qualified=qualified,
+        access=access,
+        x_steps=seq_len,
     )
     return spec, lengths_t
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Stage 1: what explain() was given, checked: the model, its batch, which recurrent submodules to report."""
+
+    model: nn.Module
+    batch: object  # x for a module passed alone; whatever the model's forward takes otherwise
+    hx: object
+    lengths: torch.Tensor | None  # a module passed alone, with lengths: they pack x
+    bare: bool  # the model is itself an nn.RNN, nn.GRU or nn.LSTM
+    spec: CallSpec | None  # a module passed alone: its call, checked before it runs
+    targets: tuple[str, ...]  # qualified names of the recurrent submodules reported ("" for a module alone)
+    access: dict  # qualified name -> valid Python naming it ("model.encoder.rnn")
+    uses: object  # the student's lines (helpers.explain.lines.Uses), or None
+
+
+def read_inputs(model: object, batch: object, hx: object, lengths: object, rnn: object, uses: object) -> Inputs:
+    """Check what explain() was given, before anything runs."""
+    from .lines import parse_uses  # the student's lines: parsed now, so that a bad line is refused before the run
+
+    parsed = None if uses is None else parse_uses(uses)
+    if isinstance(model, RECURRENT):
+        if rnn is not None:
+            raise ValueError(f"rnn={rnn!r} is not allowed: the module you passed is itself the recurrent module")
+        spec, lengths_t = check_call(model, batch, hx, lengths)
+        lengths_t = None if spec.given_packed else lengths_t  # a PackedSequence is already packed
+        return Inputs(model, batch, hx, lengths_t, True, spec, ("",), {"": ""}, parsed)
+    if not isinstance(model, nn.Module):
+        check_module(model)  # raises, naming what was passed
+    found = [name for name, sub in model.named_modules() if isinstance(sub, RECURRENT)]
+    if not found:
+        check_module(model)  # raises: no recurrent module inside
+    for name in found:
+        check_flags(model.get_submodule(name))
+    for given, what in ((hx, "hx"), (lengths, "lengths")):
+        if given is not None:
+            raise ValueError(
+                f"{what}= is not allowed with a whole model ({type(model).__name__}): its forward passes its own; "
+                "give everything forward takes as the batch, a tuple for several arguments, e.g. (tokens, lengths)"
+            )
+    access = {name: access_path(model, name) for name in found}
+    if rnn is not None:
+        if rnn not in found:
+            raise ValueError(
+                f"rnn={rnn!r} is not allowed: it must be the name of one of the model's recurrent submodules, "
+                f"{found} ({', '.join(access[n] for n in found)})"
+            )
+        found = [rnn]
+    return Inputs(model, batch, None, None, False, None, tuple(found), access, parsed)

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 import torch
 
 from ..states import appears_in_halves
+from .capture import Call
 from .expression import apply_expression
 from .inputs import CallSpec
+from .picture import Picture, picture
+from .traps import Note, notes
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ class FinalState:
     c_n: str | None  # e.g. "c_n[4]" for an LSTM
     in_output: Check | None  # the whole batch at once; None below the top layer
     per_sequence: tuple[Check, ...]  # packed input: one check per sequence
-    found_in_output: bool  # below the top layer: does any slice of output equal it anyway?
+    found_in_output: bool  # below the top layer: does some slice of output equal it anyway (a coincidence)?
+    zeros: bool  # every number of this state is 0 (a dead ReLU unit, or zero input without bias)
 
     @property
     def direction_name(self) -> str:
@@ -111,6 +115,7 @@ def final_states(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> list[Fi
             view = check(f"h_n.view({view_shape})[{layer}, {direction}]", h_n, tensors)
             c_n = f"c_n[{k}]" if "c_n" in tensors else None
             in_output, per_sequence, found = None, (), False
+            zeros = not bool(tensors["h_n"][k].any())
             if layer == top:
                 in_output = check(_whole_batch(spec, direction), h_n, tensors)
                 if spec.packed:
@@ -120,7 +125,7 @@ def final_states(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> list[Fi
                     )
             else:
                 found = _appears_in_output(tensors["h_n"][k], spec, tensors["output"])
-            rows.append(FinalState(layer, direction, h_n, view, c_n, in_output, per_sequence, found))
+            rows.append(FinalState(layer, direction, h_n, view, c_n, in_output, per_sequence, found, zeros))
     return rows
 
 
@@ -148,4 +153,30 @@ def summary(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> Summary:
         shape,
         check(from_output, expression, tensors),
         check(output_index(spec, "-1", None), expression, tensors),
+    )
+
+
+@dataclass(frozen=True)
+class Located:
+    """Stage 3: where every state of one call lives, each place checked on its tensors, and the traps it meets."""
+
+    call: Call
+    states: tuple[FinalState, ...]  # one per (layer, direction), bottom layer first
+    cells_in_output: bool | None  # LSTM: does some row of c_n equal a slice of output (a coincidence)? None otherwise
+    summary: Summary
+    notes: tuple[Note, ...]
+    picture: Picture
+
+
+def locate(call: Call) -> Located:
+    """Every final state of the call in h_n and output, the classifier's summary, and the notes for its configuration."""
+    spec, tensors = call.spec, call.tensors
+    steps = tensors["output"].shape[0 if spec.unbatched or not spec.batch_first else 1]
+    return Located(
+        call=call,
+        states=tuple(final_states(spec, tensors)),
+        cells_in_output=cell_states_in_output(spec, tensors) if "c_n" in tensors else None,
+        summary=summary(spec, tensors),
+        notes=tuple(notes(spec, call.padding.lengths if call.padding else None, steps)),
+        picture=picture(spec, tensors),
     )

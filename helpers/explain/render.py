@@ -21,23 +21,52 @@ class Section:
     caption: str = ""
 
 
+LINE_WIDTH = 100  # no line of the text rendering is longer
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False, replace_whitespace=False) or [""]
+
+
+def _widths(table: list[tuple[str, ...]], room: int, code: tuple[int, ...] = ()) -> list[int]:
+    """Column widths that fit room characters (two spaces between columns): the widest prose columns give way
+    first, then code columns."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths) + gaps > room:
+        prose = [k for k in range(len(widths)) if k not in code and widths[k] > 16]
+        pool = prose or [k for k in range(len(widths)) if widths[k] > 12]
+        if not pool:
+            break
+        i = max(pool, key=lambda k: widths[k])
+        widths[i] -= 1
+    return widths
+
+
 def render_text(title: str, sections: list[Section]) -> str:
-    """Plain text: a title, then each section as an aligned table (notes as a wrapped list)."""
-    lines = [title, "=" * len(title)]
+    """Plain text, no line longer than LINE_WIDTH: a title, then each section as an aligned table."""
+    heading = _wrap(title, LINE_WIDTH)
+    lines = heading + ["=" * max(len(line) for line in heading)]
     for section in sections:
-        lines += ["", section.title + (f"  ({section.caption})" if section.caption else "")]
+        lines.append("")
+        lines += _wrap(section.title + (f"  ({section.caption})" if section.caption else ""), LINE_WIDTH)
         if section.links is not None:
             for *text, path in section.rows:
-                wrapped = textwrap.wrap(" ".join(text), NOTE_WIDTH - 4)
+                wrapped = _wrap(" ".join(text), NOTE_WIDTH - 4)
                 lines += [f"  - {wrapped[0]}"] + [f"    {more}" for more in wrapped[1:]] + [f"    see {path}"]
             continue
         if len(section.header) == 1:
-            lines += [f"  {row[0]}" for row in section.rows]
+            for row in section.rows:
+                wrapped = _wrap(row[0], LINE_WIDTH - 4)
+                lines += [f"  {wrapped[0]}"] + [f"    {more}" for more in wrapped[1:]]
             continue
         table = [section.header, *section.rows]
-        widths = [max(len(row[i]) for row in table) for i in range(len(section.header))]
+        widths = _widths(table, LINE_WIDTH - 2, section.code)
         for row in table:
-            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+            cells = [_wrap(cell, w) for cell, w in zip(row, widths)]
+            for k in range(max(len(c) for c in cells)):
+                parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths)]
+                lines.append(("  " + "  ".join(parts)).rstrip())
     return "\n".join(lines)
 
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 import torch
 from torch.nn.utils.rnn import PackedSequence
 
+from .capture import Padding
 from .inputs import CallSpec
-from .locate import Check, FinalState, Summary
+from .lines import Reading
+from .locate import Check, FinalState, Located, Summary
 from .picture import Picture
 from .render import Section, render_html, render_text
 from .traps import Note
@@ -97,6 +99,10 @@ class Report:
     notes: list[Note]
     picture: Picture
     warnings: list[str] = field(default_factory=list)
+    readings: tuple[Reading, ...] = ()  # the student's own lines, read on these tensors
+    padding: Padding | None = None  # x looked padded and was not packed: what packing would give
+    times_called: int = 1  # how often the model called this module in one forward pass
+    model_error: str = ""  # what the model raised after this module returned
 
     @property
     def output(self) -> torch.Tensor:
@@ -122,19 +128,19 @@ class Report:
 
     @property
     def all_hold(self) -> bool:
-        """True when every claimed identity held and no lower layer or cell state turned up in output."""
-        return (
-            all(c.holds for c in self.checks())
-            and not any(s.found_in_output for s in self.states)
-            and not self.cells_in_output
-        )
+        """True when every claimed identity held (a lower layer equal to output by coincidence is no claim)."""
+        return all(c.holds for c in self.checks())
 
     def sections(self) -> list[Section]:
         """The report's content, once, for both the text and the HTML rendering."""
         spec = self.spec
+        steps = self.output.shape[0 if spec.unbatched or not spec.batch_first else 1]
+        length = f"L = {steps}"
+        if spec.packed and spec.x_steps and steps < spec.x_steps:
+            length = f"L = {spec.x_steps} in x, {steps} in output (total_length={spec.x_steps} keeps x's)"
         symbols = [
             f"N = {spec.batch_size}" if not spec.unbatched else "unbatched (no N)",
-            f"L = {self.output.shape[0 if spec.unbatched or not spec.batch_first else 1]}",
+            length,
             f"H_in = {spec.input_size}",
             f"num_layers = {spec.num_layers}",
             f"D = {spec.num_directions}",
@@ -142,13 +148,18 @@ class Report:
         ] + ([f"H_cell = {spec.hidden_size}"] if spec.cell == "LSTM" else [])
         layout = "unbatched" if spec.unbatched else f"batch_first={spec.batch_first}"
         layout += (", packed" if spec.packed else "") + f", {str(spec.dtype).removeprefix('torch.')}"
+        if spec.nonlinearity:
+            layout += f", nonlinearity={spec.nonlinearity!r}"
+        if not spec.bias:
+            layout += ", bias=False"
+        called = f", called {self.times_called} times: the first call is shown" if self.times_called > 1 else ""
         found = [
             Section(
                 "The call",
                 ("code",),
                 tuple((line,) for line in self.code),
                 code=(0,),
-                caption=f"{layout}, {'training' if spec.training else 'eval'} mode",
+                caption=f"{layout}, {'training' if spec.training else 'eval'} mode{called}",
             ),
             Section(
                 "Shapes",
@@ -157,20 +168,19 @@ class Report:
                 code=(0,),
                 caption=", ".join(symbols),
             ),
-            Section(
-                "Final states: where each (layer, direction) ends up",
-                ("layer", "direction", "h_n", "same as", "in output", "checked"),
-                self._state_rows(),
-                code=(2, 3, 4),
-                caption="checked: torch.equal on your tensors",
-            ),
+            self._states_section(),
         ]
         if self.cells_in_output is not None:
             found.append(
                 Section(
                     "Cell states",
-                    ("c_n", "in output", "checked"),
-                    (("c_n[k]: same rows as h_n[k]", "nowhere", str(not self.cells_in_output)),),
+                    ("c_n", "in output"),
+                    (
+                        (
+                            "c_n[k]: same rows as h_n[k]",
+                            "equal to some slice by coincidence" if self.cells_in_output else "nowhere",
+                        ),
+                    ),
                     code=(),
                 )
             )
@@ -199,30 +209,51 @@ class Report:
                 links=1,
             )
         )
-        if self.warnings:
-            found.append(Section("torch warned", ("message",), tuple((w,) for w in self.warnings)))
+        for reading in self.readings:
+            found.append(_reading_section(reading))
+        if self.padding is not None and not any(r.with_packing for r in self.readings):
+            found.append(
+                Section(
+                    "x looks padded, and no lengths were given",
+                    ("what packing would change",),
+                    tuple((line,) for line in _packing_lines(self)),
+                )
+            )
+        if self.warnings or self.model_error:
+            said = list(self.warnings) + ([f"after it returned: {self.model_error}"] if self.model_error else [])
+            found.append(Section("torch warned", ("message",), tuple((w,) for w in said)))
         drawn = ((self.picture.code,),) if self.picture.code else ()
         found.append(
             Section("The grid for this configuration", ("drawn by",), drawn, code=(0,), caption=self.picture.caption)
         )
         return found
 
+    def _states_section(self) -> Section:
+        spec = self.spec
+        batch = () if spec.unbatched else (spec.batch_size,)
+        shape = ", ".join(str(n) for n in (spec.num_layers, spec.num_directions, *batch, spec.h_out))
+        caption = "checked: torch.equal on your tensors"
+        if spec.num_layers * spec.num_directions > 1:  # with one row, the view says nothing new
+            held = all(st.view.holds for st in self.states)
+            caption += f"; h_n[k] == h_n.view({shape})[k // D, k % D] for every row k: {held}"
+        return Section(
+            "Final states: where each (layer, direction) ends up",
+            ("layer", "direction", "h_n", "in output", "checked"),
+            tuple(row[:3] + row[4:] for row in self._state_rows()),
+            code=(2, 3),
+            caption=caption,
+        )
+
     def _state_rows(self) -> tuple[tuple[str, ...], ...]:
         rows = []
         for st in self.states:
             view = st.view.left
             if st.in_output is None:
-                where = "found in output (by chance)" if st.found_in_output else "nowhere: not the top layer"
-                rows.append(
-                    (
-                        str(st.layer),
-                        st.direction_name,
-                        st.h_n,
-                        view,
-                        where,
-                        str(st.view.holds and not st.found_in_output),
-                    )
-                )
+                where = "nowhere: not the top layer"
+                if st.found_in_output:
+                    why = "all zeros" if st.zeros else "same values"
+                    where = f"not the top layer; a slice of output is equal by coincidence ({why})"
+                rows.append((str(st.layer), st.direction_name, st.h_n, view, where, str(st.view.holds)))
                 continue
             rows.append(
                 (
@@ -246,12 +277,12 @@ class Report:
         return tuple(rows)
 
     def __str__(self) -> str:
-        return render_text(f"What {self.spec.module_repr} returned", self.sections())
+        return render_text(f"What {self.spec.title} returned", self.sections())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return render_html(f"What {self.spec.module_repr} returned", self.sections())
+        return render_html(f"What {self.spec.title} returned", self.sections())
 
     def _ipython_display_(self) -> None:
         """In Jupyter: the tables, then the grid picture as its own PNG output."""
@@ -264,3 +295,88 @@ class Report:
         if png is not None:
             caption = f"The grid for this configuration ({self.picture.caption})"
             display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": caption}, raw=True)
+
+
+def _reading_section(reading: Reading) -> Section:
+    rows = [(index, holds) for index, holds in reading.rows]
+    rows += [("", fact) for fact in reading.facts]
+    if reading.intent:
+        rows.append(("verdict", reading.verdict))
+        rows.append(("checked", reading.check))
+    rows += [("packing", line) for line in reading.with_packing]
+    caption = f"shape {reading.shape}" if reading.shape is not None else ""
+    return Section(f"Your line: {reading.line}", ("row", "what it holds"), tuple(rows), caption=caption)
+
+
+def _packing_lines(report: Report) -> list[str]:
+    from .lines import _with_packing
+
+    return list(_with_packing(_CallView(report), {"h_n": "h_n"}))
+
+
+@dataclass(frozen=True)
+class _CallView:
+    """The parts of a Call that _with_packing reads, from a report."""
+
+    report: Report
+
+    @property
+    def padding(self):
+        return self.report.padding
+
+    @property
+    def spec(self):
+        return self.report.spec
+
+    @property
+    def tensors(self):
+        return self.report.tensors
+
+
+def write_report(located: Located, readings: tuple[Reading, ...], model_error: str = "") -> Report:
+    """Stage 5: the report of one recurrent call."""
+    call = located.call
+    return Report(
+        spec=call.spec,
+        tensors=call.tensors,
+        code=list(call.code),
+        shapes=shapes(call.spec, call.x, call.tensors),
+        states=list(located.states),
+        cells_in_output=located.cells_in_output,
+        summary=located.summary,
+        notes=list(located.notes),
+        picture=located.picture,
+        warnings=list(call.warnings),
+        readings=readings,
+        padding=call.padding,
+        times_called=call.times_called,
+        model_error=model_error,
+    )
+
+
+@dataclass
+class Reports:
+    """The reports of a model with several recurrent submodules, one per submodule, by qualified name."""
+
+    reports: dict  # qualified name -> Report
+
+    def __getitem__(self, name: str) -> Report:
+        return self.reports[name]
+
+    def __iter__(self):
+        return iter(self.reports.values())
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(r) for r in self.reports.values())
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return "\n".join(r._repr_html_() for r in self.reports.values())
+
+    def _ipython_display_(self) -> None:
+        for r in self.reports.values():
+            r._ipython_display_()

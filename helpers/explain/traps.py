@@ -1,28 +1,40 @@
-"""The traps a configuration walks into, each linked to the notebook that explains it."""
+"""The traps a configuration walks into: each note states a rule of the registry (helpers/rules/), then what it means
+for this configuration, and links to the notebook section that teaches the rule."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from ..rules import rule
 from .inputs import CallSpec
 
-# The course notebook that explains each topic (links are to files, relative to notebooks/).
-NOTEBOOKS = {
-    "output_vs_h_n": "01_output_vs_h_n.ipynb",
-    "layers": "02_layers.ipynb",
-    "bidirectional": "03_bidirectional.ipynb",
-    "cell_state": "04_lstm_cell_state.ipynb",
-    "batch_first": "05_batch_first_and_unbatched.ipynb",
-    "lengths": "06_variable_lengths.ipynb",
-}
+
+def plain(markdown: str) -> str:
+    """A registry sentence as plain text: no backticks, and the scope's italics (*One layer:*) unmarked."""
+    return re.sub(r"^\*([^*]+)\*", r"\1", markdown).replace("`", "")
 
 
 @dataclass(frozen=True)
 class Note:
-    """One trap, said in the student's configuration, and the notebook file that explains it."""
+    """One trap: the registry rule it states (its sentence first), this configuration's detail, where it is taught."""
 
-    text: str
-    notebook: str  # a file name in notebooks/, e.g. "02_layers.ipynb"
+    rule_id: str
+    detail: str  # what the rule means for this configuration ("" if nothing to add)
+
+    @property
+    def sentence(self) -> str:
+        """The rule's sentence, as plain text."""
+        return plain(rule(self.rule_id).sentence)
+
+    @property
+    def text(self) -> str:
+        return f"{self.sentence} {self.detail}".strip()
+
+    @property
+    def notebook(self) -> str:
+        """The notebook file that teaches the rule, e.g. "02_layers.ipynb"."""
+        return rule(self.rule_id).section.file
 
     @property
     def path(self) -> str:
@@ -30,118 +42,117 @@ class Note:
         return f"notebooks/{self.notebook}"
 
 
-def notes(spec: CallSpec) -> list[Note]:
-    """Every trap this configuration walks into, most basic first."""
+def notes(spec: CallSpec, padded_lengths: tuple[int, ...] | None = None, output_steps: int = 0) -> list[Note]:
+    """Every trap this configuration walks into, most basic first.
+
+    padded_lengths: x looked padded (trailing zero steps) and was not packed: each sequence's steps before its zeros.
+    output_steps: the padded output's number of steps (max(lengths) when packed).
+    """
     found: list[Note] = []
 
-    def add(topic: str, text: str) -> None:
-        found.append(Note(text, NOTEBOOKS[topic]))
+    def add(rule_id: str, detail: str = "") -> None:
+        found.append(Note(rule_id, detail))
 
-    add(
-        "output_vs_h_n",
-        "output holds the top layer at every step; h_n holds every layer at its final step. "
-        "They share only the top layer's final states.",
-    )
-    if spec.num_layers > 1:
+    d, top = spec.num_directions, spec.num_layers - 1
+    add("output-top-layer", f"Here the top layer is layer {top}." if spec.num_layers > 1 else "")
+    if spec.num_layers * d > 1:
+        rows = f"the last {d} rows of h_n" if d == 2 else "h_n[-1]"
         add(
-            "layers",
-            f"h_n[0] is the bottom layer's {'forward ' if spec.bidirectional else ''}final state, not the first "
-            f"step; the top layer is in the last {spec.num_directions} row{'s' if spec.bidirectional else ''} of h_n.",
+            "h_n-every-final",
+            f"Here h_n[0] is the bottom layer's {'forward ' if spec.bidirectional else ''}final state, not the first "
+            f"step; the top layer (layer {top}) is in {rows}.",
         )
     if spec.dropout > 0 and spec.num_layers == 1:
         add(
-            "layers",
-            f"dropout={spec.dropout:g} does nothing here: dropout acts between layers, and this module "
-            "has one layer (torch warned about this when the module was built).",
+            "dropout-between-layers",
+            f"This module has one layer, so dropout={spec.dropout:g} does nothing here "
+            "(torch warned about this when the module was built).",
         )
     if spec.dropout > 0 and spec.num_layers > 1 and spec.training:
         add(
-            "layers",
+            "dropout-between-layers",
             f"The module is in training mode, so dropout={spec.dropout:g} drops values between layers "
             "and two calls can give different results; call module.eval() before using it for predictions.",
         )
     if spec.bidirectional:
-        add("bidirectional", _backward_note(spec))
         add(
-            "bidirectional",
-            "h_n[-1] alone is only the top layer's backward state; join h_n[-2] and h_n[-1] to keep both "
-            "directions of the top layer.",
+            "backward-at-step-0",
+            f"The backward direction reads the sequence from its end, so its final state is at step 0, in the last "
+            f"H_out={spec.h_out} features of output.",
         )
+        if spec.seq_len > 1:
+            add(*_reading_note(spec))
+        add("h_n-minus-1-is-backward", "")
         if spec.num_layers > 1:
-            add("bidirectional", _view_note(spec))
+            add("swapped-view-mixes", _view_detail(spec))
     if spec.cell == "LSTM":
-        add("cell_state", "c_n holds the cell states, in the same rows as h_n; none of them is in output.")
+        add("c_n-not-in-output", "")
     if spec.proj_size:
-        add(
-            "cell_state",
-            f"With proj_size={spec.proj_size}, output and h_n are proj_size={spec.proj_size} wide "
-            f"(H_out), but c_n keeps hidden_size={spec.hidden_size} (H_cell).",
-        )
+        add("c_n-shape", f"Here output and h_n have {spec.proj_size} features, c_n has {spec.hidden_size}.")
     if spec.batch_first and not spec.unbatched:
-        states = "h_n and c_n stay" if spec.cell == "LSTM" else "h_n stays"
+        states = "h_n and c_n" if spec.cell == "LSTM" else "h_n"
         add(
-            "batch_first",
-            f"batch_first=True moves the batch axis of x and output only: {states} "
-            "(num_layers * D, N, ...), with N second.",
+            "h_n-shape" if spec.packed else "batch_first-moves-x-output",
+            f"batch_first=True moves the batch axis of x and output only: {states} stay (num_layers * D, N, ...), "
+            "with N second.",
         )
-        if spec.hx_given:
-            add(
-                "batch_first",
-                "You passed hx: it is never batch first either, even with batch_first=True. "
-                + (
-                    "h_0 is (num_layers * D, N, H_out), like h_n, and c_0 is (num_layers * D, N, hidden_size), "
-                    "like c_n."
-                    if spec.cell == "LSTM"
-                    else "It is (num_layers * D, N, H_out), like h_n."
-                ),
-            )
+    if spec.hx_given and not spec.unbatched:
+        c_0 = " and c_0 is (num_layers * D, N, hidden_size), like c_n" if spec.cell == "LSTM" else ""
+        add(
+            "h_0-like-h_n",
+            f"You passed hx: h_0 is (num_layers * D, N, H_out), like h_n{c_0}"
+            + (", never batch first, even with batch_first=True." if spec.batch_first else "."),
+        )
     if spec.unbatched:
-        add(
-            "batch_first",
-            "x is one sequence with no batch axis, (L, H_in): output is (L, D * H_out) and h_n is "
-            "(num_layers * D, H_out), with no N axis anywhere.",
-        )
+        add("unbatched-shapes", "")
     if spec.packed:
-        add(
-            "lengths",
-            "In the padded output, each sequence's steps after its own length are zeros, so output at "
-            "the last step is not the final state of a shorter sequence. h_n holds each sequence's own final state.",
-        )
+        add("packed-zeros-after-end", "h_n holds each sequence's own final state.")
         if spec.given_packed:
             add(
-                "lengths",
-                "The module's batch_first does not change a PackedSequence; the batch_first you give "
-                "pad_packed_sequence decides the padded output's layout (here, the module's own).",
+                "pad-packed-batch-first",
+                f"The report pads it with the module's own, batch_first={spec.batch_first}.",
             )
+        if output_steps and spec.x_steps and output_steps < spec.x_steps:
+            add(
+                "total-length",
+                f"Here x has L = {spec.x_steps} steps but the longest length is {output_steps}, so output has "
+                f"{output_steps} steps; pad_packed_sequence(..., total_length={spec.x_steps}) gives x's {spec.x_steps}.",
+            )
+    if padded_lengths is not None:
+        shorter = [f"{n}: {length}" for n, length in enumerate(padded_lengths) if length < spec.seq_len]
+        add(
+            "padded-reads-padding",
+            f"Your x looks padded: sequences end with zero steps (sequence: steps before them, {', '.join(shorter)}), "
+            "and no lengths were given.",
+        )
     return found
 
 
-def _backward_note(spec: CallSpec) -> str:
-    """Where the backward direction ends, and what its half of output has read at the last step.
+def _reading_note(spec: CallSpec) -> tuple[str, str]:
+    """What the backward half of output has read at the last step: one token for one layer only.
 
-    "Read one token" is exact for one layer only. With more layers the top layer reads, at each step, the output
-    of the layer below, whose forward half at the last step has read the whole sequence.
+    With more layers the top layer reads, at each step, the output of the layer below, whose forward half at the
+    last step has read the whole sequence.
     """
     last = "each sequence's own last step" if spec.packed else "the last step"
     if spec.num_layers == 1:
         return (
-            f"The backward direction reads the sequence from its end, so its final state is at step 0, in the last "
-            f"H_out={spec.h_out} features of output. At {last}, that half of output has read one token: "
-            "the input at that step alone."
+            "halves-read-their-side",
+            f"At {last}, the backward half of output has read one token: the input at that step alone.",
         )
     return (
-        f"The top layer's backward direction reads the sequence from its end, so its final state is at step 0, in "
-        f"the last H_out={spec.h_out} features of output. At {last}, that half of output already depends on "
-        f"the whole sequence: with num_layers={spec.num_layers}, the top layer reads the output of the layer "
-        "below, whose forward half there has read every step."
+        "deep-halves-read-everything",
+        f"At {last}, the top layer's backward half of output already depends on the whole sequence: with "
+        f"num_layers={spec.num_layers}, the top layer reads the output of the layer below, whose forward half "
+        "there has read every step.",
     )
 
 
-def _view_note(spec: CallSpec) -> str:
+def _view_detail(spec: CallSpec) -> str:
     """How to split h_n by layer and direction, said by index order (num_layers > 1, bidirectional)."""
     k, tail = spec.num_layers, (f"{spec.h_out}" if spec.unbatched else f"{spec.batch_size}, {spec.h_out}")
     text = (
-        f"Split h_n with h_n.view(num_layers, 2, ...) = h_n.view({k}, 2, {tail}) and index it [layer, direction], "
+        f"Split h_n with h_n.view({k}, 2, {tail}) and index it [layer, direction], "
         "layer first, as the rows of h_n go layer 0 forward, layer 0 backward, layer 1 forward, and so on: "
         "its [0, 1] is layer 0's backward state, not layer 1's forward one."
     )
