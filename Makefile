@@ -10,7 +10,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install lab test lint format outputs slides bench clean check-platforms mutate
+.PHONY: install lab test lint format outputs slides html bench clean check-platforms mutate
 
 install: $(STAMP)
 
@@ -72,6 +72,12 @@ $(REVEAL)/dist/reveal.js:
 
 slides: $(STAMP) $(REVEAL)/dist/reveal.js
 	$(BIN)/python -m tools.deck --reveal $(REVEAL) --out artifacts/slides notebooks/*.ipynb
+
+# Every notebook as one static HTML page, into artifacts/html/ (git-ignored): stored outputs, and each slider view
+# as plain inputs with its pictures embedded, so the sliders work from a file:// URL with no kernel and no network.
+# The pictures come from one run of the notebook in a kernel, kept in artifacts/pictures/ (tools/html_export.py).
+html: $(STAMP)
+	$(BIN)/python -m tools.html_export --out artifacts/html notebooks/*.ipynb
 
 # Every pin resolves for CPython 3.11-3.13 on Linux, macOS and Windows (registry metadata only; minutes).
 check-platforms: $(STAMP)
