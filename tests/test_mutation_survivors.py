@@ -92,7 +92,11 @@ REFUSALS = [
     (5, "it must be a string"),
     (None, "it must be a string"),
     ("nn.GRU(8, 50", "it is not valid Python ('(' was never closed)"),
+    ("", "it is not valid Python (invalid syntax)"),
     ("nn.Linear(3, 4)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+    ("nn.LSTM", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),  # not a call at all
+    ("[nn.LSTM(8, 50)]", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+    ("nn.LSTM(8, 50) + 1", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
     ("nn.GRU(8, 50, 1, True, False, 0.0, False, 3)", f"nn.GRU takes at most 7 positional arguments ({GRU_ARGS})"),
     ("nn.GRU(*a)", "*args is not a literal"),
     ("nn.GRU(8, *a)", "*args is not a literal"),
@@ -172,5 +176,38 @@ def test_parse_module_says_when_torch_refuses_and_leaves_torch_s_rng_as_found():
     torch.manual_seed(7)
     twin = nn.GRU(3, 4, num_layers=2)
     assert all(torch.equal(a, b) for a, b in zip(module.parameters(), twin.parameters(), strict=True))
+    torch.manual_seed(0)
+    default = nn.GRU(3, 4, num_layers=2)  # the seed is 0 unless given
+    assert torch.equal(parse_module("nn.GRU(3, 4, num_layers=2)").weight_hh_l1, default.weight_hh_l1)
     other = parse_module("nn.GRU(3, 4, num_layers=2)", seed=8)
     assert not torch.equal(other.weight_ih_l0, module.weight_ih_l0)
+
+
+# --- helpers.unroll ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "x, got", [(torch.zeros(4), "(4,)"), (torch.zeros(1, 2, 5, 4), "(1, 2, 5, 4)"), ([1.0], "list")]
+)
+def test_unroll_module_refuses_an_x_that_is_not_2_or_3_d(x, got):
+    from helpers import unroll_module
+
+    with pytest.raises(ValueError) as refused:
+        unroll_module(nn.GRU(4, 3), x)
+    assert str(refused.value) == f"x={got} is not allowed: x must be a 2-D (unbatched) or 3-D input tensor"
+
+
+@pytest.mark.parametrize("cell", [nn.RNN, nn.GRU, nn.LSTM])
+def test_unroll_module_takes_an_unbatched_x(cell):
+    from helpers import unroll_module
+
+    torch.manual_seed(0)
+    module = cell(4, 3, num_layers=2, bidirectional=True)
+    x = torch.randn(5, 4)  # (L, H_in): one sequence, no batch axis
+    output, state = module(x)
+    h_n = state[0] if cell is nn.LSTM else state
+    states = unroll_module(module, x)  # hidden: (num_layers, D, L, 1, H_out)
+    assert torch.equal(states.hidden[-1, 0, :, 0], output[:, :3]) and torch.equal(
+        states.hidden[-1, 1, :, 0], output[:, 3:]
+    )
+    assert torch.equal(states.hidden[0, 0, -1, 0], h_n[0]) and torch.equal(states.hidden[0, 1, 0, 0], h_n[1])
