@@ -197,17 +197,38 @@ def test_unroll_module_refuses_an_x_that_is_not_2_or_3_d(x, got):
     assert str(refused.value) == f"x={got} is not allowed: x must be a 2-D (unbatched) or 3-D input tensor"
 
 
-@pytest.mark.parametrize("cell", [nn.RNN, nn.GRU, nn.LSTM])
-def test_unroll_module_takes_an_unbatched_x(cell):
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("batched", [False, True], ids=["unbatched", "batched"])
+@pytest.mark.parametrize(
+    "cell, kwargs",
+    [(nn.RNN, {}), (nn.GRU, {}), (nn.LSTM, {}), (nn.LSTM, {"proj_size": 1})],
+    ids=["rnn", "gru", "lstm", "lstm-proj"],
+)
+def test_unroll_module_reads_the_module_s_own_settings(cell, kwargs, batched):
     from helpers import unroll_module
 
     torch.manual_seed(0)
-    module = cell(4, 3, num_layers=2, bidirectional=True)
-    x = torch.randn(5, 4)  # (L, H_in): one sequence, no batch axis
+    module = cell(5, 2, num_layers=2, bidirectional=True, **kwargs)
+    x = torch.randn(6, 3, 5) if batched else torch.randn(6, 5)  # (L, N, H_in) or (L, H_in)
     output, state = module(x)
-    h_n = state[0] if cell is nn.LSTM else state
-    states = unroll_module(module, x)  # hidden: (num_layers, D, L, 1, H_out)
-    assert torch.equal(states.hidden[-1, 0, :, 0], output[:, :3]) and torch.equal(
-        states.hidden[-1, 1, :, 0], output[:, 3:]
-    )
-    assert torch.equal(states.hidden[0, 0, -1, 0], h_n[0]) and torch.equal(states.hidden[0, 1, 0, 0], h_n[1])
+    h_n, c_n = state if cell is nn.LSTM else (state, None)
+    h = module.proj_size or module.hidden_size
+    states = unroll_module(module, x)  # hidden: (num_layers, D, L, N, H_out), N = 1 unbatched
+    cfg = states.run.config
+    expected = (5, 2, kwargs.get("proj_size", 0), 2, True)
+    assert (cfg.input_size, cfg.hidden_size, cfg.proj_size, cfg.num_layers, cfg.bidirectional) == expected
+    assert torch.equal(states.run.output, output) and torch.equal(states.run.h_n, h_n)
+    assert (states.run.c_n is None) if c_n is None else torch.equal(states.run.c_n, c_n)
+    top = states.hidden[-1] if batched else states.hidden[-1, :, :, 0]  # (D, L, [N,] H_out)
+    assert torch.equal(top[0], output[..., :h]) and torch.equal(top[1], output[..., h:])
+    bottom_forward_end = states.hidden[0, 0, -1] if batched else states.hidden[0, 0, -1, 0]
+    assert torch.equal(bottom_forward_end, h_n[0])
+
+
+def test_unroll_module_refuses_dropout_in_train_mode():
+    from helpers import unroll_module
+
+    module = nn.GRU(5, 2, num_layers=2, dropout=0.5)
+    with pytest.raises(ValueError, match=r"dropout=0\.5 is not allowed in train mode"):
+        unroll_module(module, torch.randn(4, 5))
+    assert unroll_module(module.eval(), torch.randn(4, 5)).hidden.shape == (2, 1, 4, 1, 2)
