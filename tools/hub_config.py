@@ -69,7 +69,7 @@ c.Spawner.args = [
     # Kernels idle for kernel_idle seconds are shut down, even with a tab open (their memory comes back);
     # the notebooks are files in the student's home and stay.
     f"--MappingKernelManager.cull_idle_timeout={settings['kernel_idle']}",
-    "--MappingKernelManager.cull_interval=60",
+    f"--MappingKernelManager.cull_interval={min(60, max(5, settings['kernel_idle'] // 2))}",
     "--MappingKernelManager.cull_connected=True",
 ]
 # --- idle servers are stopped by jupyterhub-idle-culler -----------------------------------------
