@@ -232,3 +232,38 @@ def test_unroll_module_refuses_dropout_in_train_mode():
     with pytest.raises(ValueError, match=r"dropout=0\.5 is not allowed in train mode"):
         unroll_module(module, torch.randn(4, 5))
     assert unroll_module(module.eval(), torch.randn(4, 5)).hidden.shape == (2, 1, 4, 1, 2)
+
+
+# --- make mutate's own bookkeeping -------------------------------------------------------------------------------
+
+
+def test_the_equivalent_list_names_mutants_of_the_mutated_modules_each_with_a_reason(repo):
+    from tools.mutation_report import read_equivalent
+
+    listed = read_equivalent(repo / "tests" / "mutation_equivalent.txt")
+    for name, why in listed.items():
+        assert re.fullmatch(
+            r"helpers\.(unroll|relations|explain\.\w+|exercises\.diagnose\.\w+)\.x\S+__mutmut_\d+", name
+        ), name
+        assert len(why.split()) >= 8, f"{name}: say why it cannot change behaviour"
+
+
+def test_the_report_counts_each_module_and_leaves_out_the_explained_survivors(tmp_path):
+    import json
+
+    from tools import mutation_report
+
+    folder = tmp_path / "mutants" / "helpers" / "explain"
+    folder.mkdir(parents=True)
+    codes = {f"helpers.explain.parse.x_f__mutmut_{i}": 1 for i in range(1, 19)}  # 18 killed
+    codes |= {"helpers.explain.parse.x_f__mutmut_19": 0, "helpers.explain.parse.x_f__mutmut_20": 0}  # 2 survived
+    codes |= {"helpers.explain.parse.x_f__mutmut_21": 36, "helpers.explain.parse.x_f__mutmut_22": None}
+    (folder / "parse.py.meta").write_text(json.dumps({"exit_code_by_key": codes}))
+    results = mutation_report.read_results(tmp_path / "mutants")
+    (row,) = mutation_report.module_rows(
+        mutation_report.grouped(results), {"helpers.explain.parse.x_f__mutmut_19": "why"}
+    )
+    assert row["module"] == "helpers/explain/"
+    assert (row["killed"], row["survived"], row["timeout"], row["not run"], row["equivalent"]) == (18, 2, 1, 1, 1)
+    assert row["score"] == 19 / 20  # (killed + timed out) of the run mutants less the explained survivor
+    assert row["unexplained"] == ["helpers.explain.parse.x_f__mutmut_20"] and not row["complete"]
