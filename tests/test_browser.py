@@ -1,5 +1,9 @@
 """Every notebook with widgets runs in a real JupyterLab in Chromium, and each control of each view redraws it.
 
+The page holds each view's pictures: every control is moved while the kernel is held busy, so the new picture can
+only come from the page's memory; the page sends the kernel the control's new value and nothing else (its comm
+messages are counted), and once the kernel is free it has the same values and the same picture as the page.
+
 The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
 left as it was; screenshots, console logs and the server log go to artifacts/browser/.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -58,6 +63,7 @@ def browser():
 def page(browser):
     """A fresh browser context and page, its console recorded."""
     context = browser.new_context(viewport=labpage.VIEWPORT)
+    context.add_init_script(labpage.RECORD_SENT)
     page = context.new_page()
     page.console_log = labpage.ConsoleLog().attach(page)
     yield page
@@ -114,8 +120,12 @@ def test_notebook_runs_and_its_sliders_redraw(lab, page, notebook):
         page.screenshot(path=shot_name(notebook, "02-executed"), full_page=True)
         check_outputs(page, views)
 
-        for index, view in enumerate(page.locator(labpage.WIDGET_VIEW).all()):
-            check_controls_redraw(page, view, notebook, index)
+        kernel = labpage.kernel_client(lab, served)
+        try:
+            for index, view in enumerate(page.locator(labpage.WIDGET_VIEW).all()):
+                check_controls_redraw(page, view, notebook, index, kernel)
+        finally:
+            kernel.stop_channels()
 
         errors = page.console_log.errors
         assert not errors, "browser console errors:\n" + "\n".join(errors)
@@ -154,20 +164,59 @@ def check_outputs(page, views: int) -> None:
     assert not errors, "cells show errors or stderr:\n" + "\n---\n".join(errors)
 
 
-def check_controls_redraw(page, view, notebook: Path, index: int) -> None:
-    """Every slider, checkbox and dropdown of `view`, moved one step as a reader would, changes the picture."""
+# Holds the kernel busy until the file it names exists: while it waits, no message from the page is handled and
+# no picture can come from the kernel.
+HOLD_KERNEL = "import os as _os, time as _t\nwhile not _os.path.exists({flag!r}):\n    _t.sleep(0.02)"
+
+
+def check_controls_redraw(page, view, notebook: Path, index: int, kernel) -> None:
+    """Every slider, checkbox and dropdown of `view`, moved one step as a reader would, changes the picture.
+
+    Each move happens while the kernel is held busy: the new picture comes from the page's memory, and the page
+    sends no comm message but the control's new value. Then, with the kernel free, the kernel's values and
+    picture for this view are the page's.
+    """
     img = view.locator("img").first
     controls = labpage.view_controls(view)
     assert any(kind == "slider" for kind, _, _ in controls), f"widget view {index} has no slider: {controls}"
     view.scroll_into_view_if_needed()
     view.screenshot(path=shot_name(notebook, f"03-view{index}-before"))
     for kind, name, control in controls:
+        labpage.wait_pictures_settled(img)  # the kernel has sent the pictures one step away
         old_src, old_pixels = labpage.image_src(img), img.screenshot()
-        before, after = labpage.move_control(page, kind, control)
-        assert after != before, f"view {index}: moving {kind} {name!r} left its value at {before!r}"
-        try:
-            labpage.wait_image_replaced(img, old_src)
-        except Exception as error:  # Playwright's timeout names no control; say which one did not redraw
-            raise AssertionError(f"view {index}: moving {kind} {name!r} did not redraw the picture: {error}") from None
-        assert img.screenshot() != old_pixels, f"view {index}: moving {kind} {name!r} left the picture unchanged"
+        sent_before = len(labpage.sent_messages(page))
+        with tempfile.TemporaryDirectory() as tmp:
+            flag = Path(tmp) / "release"
+            held = kernel.execute(HOLD_KERNEL.format(flag=str(flag)), store_history=False)
+            try:
+                before, after = labpage.move_control(page, kind, control)
+                assert after != before, f"view {index}: moving {kind} {name!r} left its value at {before!r}"
+                try:
+                    labpage.wait_image_replaced(img, old_src)
+                except Exception as error:  # Playwright's timeout names no control; say which one did not redraw
+                    raise AssertionError(
+                        f"view {index}: moving {kind} {name!r} with the kernel busy did not change the picture "
+                        f"(not in the page's memory): {error}"
+                    ) from None
+                assert img.screenshot() != old_pixels, (
+                    f"view {index}: moving {kind} {name!r} left the picture unchanged"
+                )
+                sent = [m for m in labpage.sent_messages(page)[sent_before:] if m["type"] == "comm_msg"]
+            finally:
+                flag.touch()
+            reply = kernel.get_shell_msg(timeout=60)
+            assert reply["parent_header"]["msg_id"] == held
+        assert sent and all(m["method"] == "update" for m in sent), (
+            f"view {index}: moving {kind} {name!r} sent the kernel more than the new value: {sent}"
+        )
+        check_kernel_agrees(img, kernel, f"view {index}, after moving {kind} {name!r}")
     view.screenshot(path=shot_name(notebook, f"04-view{index}-after"))
+
+
+def check_kernel_agrees(img, kernel, where: str) -> None:
+    """The kernel's view has the page's values (the key) and its picture is the one the page shows."""
+    labpage.run_in_kernel(kernel, "pass")  # the page's updates, queued while the kernel was held, are handled
+    uid, key, digest = labpage.page_picture(img)
+    kernel_key, kernel_digest = labpage.kernel_pictures(kernel)[uid]
+    assert key == kernel_key, f"{where}: the page shows the picture for {key}, the kernel's values are {kernel_key}"
+    assert digest == kernel_digest, f"{where}: the page's picture for {key} is not the kernel's"

@@ -337,3 +337,79 @@ RECORD_SENT = """(() => {
 def sent_messages(page) -> list[dict]:
     """The messages the page has sent its kernels so far (see RECORD_SENT), oldest first."""
     return page.evaluate("() => window.__sent || []")
+
+
+# --- the kernel behind a page, from Python ------------------------------------------------------------------
+
+
+def kernel_client(lab: LabServer, notebook: str):
+    """A started jupyter_client BlockingKernelClient on the kernel the server runs for `notebook`.
+
+    running_lab keeps Jupyter's runtime files (the kernels' connection files) in state/runtime beside the root.
+    """
+    from jupyter_client import BlockingKernelClient
+
+    status, sessions = lab.request("/api/sessions")
+    ids = [s["kernel"]["id"] for s in sessions if s.get("path") == notebook and s.get("kernel")]
+    if status != 200 or not ids:
+        raise RuntimeError(f"no kernel runs for {notebook}")
+    client = BlockingKernelClient()
+    client.load_connection_file(lab.root_dir.parent / "state" / "runtime" / f"kernel-{ids[0]}.json")
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    return client
+
+
+def run_in_kernel(client, code: str, timeout: float = 120) -> str:
+    """Run code in the kernel; return what it printed; raise if it failed."""
+    printed: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+            printed.append(msg["content"]["text"])
+
+    reply = client.execute_interactive(code, timeout=timeout, output_hook=hook, store_history=False)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    return "".join(printed)
+
+
+# What the kernel shows: for every slider view, by its page widget's uid, the key of its values and a hash of
+# its picture as the data: URL the page shows.
+KERNEL_PICTURES = """
+import hashlib as _h, json as _j
+from ipywidgets.widgets.widget import _instances as _w
+from helpers.views.base import SliderView as _S, png_data_url as _u
+print(_j.dumps({v.image.uid: [v.key(), _h.sha1(_u(v.png)).hexdigest()] for v in list(_w.values()) if isinstance(v, _S)}))
+"""
+
+
+def kernel_pictures(client) -> dict[str, list[str]]:
+    """{uid: [key, sha1 of the picture's data: URL]} for every slider view in the kernel (KERNEL_PICTURES)."""
+    import json
+
+    return json.loads(run_in_kernel(client, KERNEL_PICTURES).strip().splitlines()[-1])
+
+
+def page_picture(img) -> list[str]:
+    """[uid, key, sha1 of the src] of a view's picture on the page."""
+    import hashlib
+
+    uid, key, src = img.evaluate("el => [el.dataset.uid, el.dataset.key, el.src]")
+    return [uid, key, hashlib.sha1(src.encode()).hexdigest()]
+
+
+def wait_pictures_settled(img, quiet_ms: int = 800, timeout: float = 60) -> int:
+    """Wait until the page holds no new picture for `quiet_ms` (the kernel has sent what it draws ahead)."""
+    return img.evaluate(
+        """async (el, [quiet, timeout]) => {
+            const t0 = performance.now();
+            let held = el.dataset.held, since = performance.now();
+            while (performance.now() - since < quiet && performance.now() - t0 < timeout) {
+                await new Promise(r => setTimeout(r, 50));
+                if (el.dataset.held !== held) { held = el.dataset.held; since = performance.now(); }
+            }
+            return Number(held);
+        }""",
+        [quiet_ms, timeout * 1000],
+    )

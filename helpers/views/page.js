@@ -14,13 +14,15 @@ function keep(pictures, key, url) {
 
 function swapper(img, pictures, keyNow) {
   // Show the picture for the controls' values now, if the page has it; say whether it did.
-  // (img.dataset.key names the picture on show, and .held how many the page holds, for the tests.)
-  return () => {
+  // (img.dataset.key names the picture on show, .from whether it was in the page when asked for ("page") or came
+  // from the kernel later ("kernel"), and .held how many the page holds: for the tests and make bench.)
+  return (origin = "page") => {
     const key = keyNow();
     const picture = pictures.get(key);
     if (picture && img.src !== picture.src) {
-      img.src = picture.src;
       img.dataset.key = key;
+      img.dataset.from = origin;
+      img.src = picture.src;
     }
     img.dataset.held = pictures.size;
     return picture !== undefined;
@@ -44,17 +46,18 @@ async function render({ model, el }) {
     model.get("controls").map((ref) => model.widget_manager.get_model(ref.replace("IPY_MODEL_", ""))),
   );
   const show = swapper(img, pictures, () => JSON.stringify(controls.map((c, i) => c.get(kinds[i]))));
+  const moved = () => show("page");
   const listeners = controls.map((control, i) => [control, `change:${kinds[i]}`]);
-  for (const [control, event] of listeners) control.on(event, show);
+  for (const [control, event] of listeners) control.on(event, moved);
   const received = (msg) => {
     for (const [key, url] of Object.entries(msg.pictures || {})) keep(pictures, key, url);
-    show();
+    show("kernel");
   };
   model.on("msg:custom", received);
   show();
   model.send({ hello: true }); // a new page: the kernel sends what it has drawn, then draws ahead
   return () => {
-    for (const [control, event] of listeners) control.off(event, show);
+    for (const [control, event] of listeners) control.off(event, moved);
     model.off("msg:custom", received);
   };
 }
