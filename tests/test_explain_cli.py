@@ -70,7 +70,9 @@ def test_torch_s_own_refusal_and_bad_shapes_are_reported(capsys):
     code, out = run_main(capsys, "nn.GRU(8, 5)", "--input-shape", "4,0,8")
     assert code == 2 and "each size must be >= 1" in out.err
     code, out = run_main(capsys, "nn.GRU(8, 5)", "--input-shape", "4,2,8", "--seed", "-1")
-    assert code == 2 and "the seed must be >= 0" in out.err
+    assert code == 2 and "the seed must be from 0 to 4294967295" in out.err
+    code, out = run_main(capsys, "nn.GRU(8, 5)", "--input-shape", "4,2,8", "--seed", str(2**64))
+    assert code == 2 and "the seed must be from 0 to 4294967295" in out.err and "Traceback" not in out.err
 
 
 def test_lengths_hx_and_dtype(capsys):

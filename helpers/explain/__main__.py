@@ -8,10 +8,36 @@ import sys
 
 import torch
 
-from .parse import parse_module
+from .parse import CELLS, parse_arguments, parse_module
 from .run import explain
 
 MAX_INPUT = 10_000_000  # numbers in x; a report about shapes needs no more
+MEMORY_LIMIT = 2 * 2**30  # bytes: the estimate of parameters and run above which the command refuses to build
+MAX_SEED = 2**32 - 1
+GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+
+
+def estimate_bytes(cell: str, kwargs: dict, input_shape: list[int], dtype: torch.dtype | None = None) -> int:
+    """An upper estimate of the memory one run takes: parameters, x, every layer's output and gates, the states,
+    and the report's own copies (padded output, tags in float64). Read from the arguments alone, before building."""
+    sizes = {name: kwargs.get(name, default) for name, default in DEFAULTS.items()}
+    h_in, h_cell, layers = sizes["input_size"], sizes["hidden_size"], sizes["num_layers"]
+    d = 2 if sizes["bidirectional"] else 1
+    h_out = sizes["proj_size"] or h_cell
+    gates = GATES[cell] * h_cell
+    params = 0
+    for layer in range(layers):
+        below = h_in if layer == 0 else d * h_out
+        params += d * (gates * (below + h_out + 2) + (h_out * h_cell if sizes["proj_size"] else 0))
+    steps = math.prod(input_shape[:-1])  # L * N, whatever the layout
+    batch = input_shape[0] if len(input_shape) == 3 else 1
+    run = steps * d * (layers * h_out + gates) + 4 * layers * d * batch * h_cell
+    itemsize = torch.tensor([], dtype=dtype or kwargs.get("dtype") or torch.float32).element_size()
+    copies = 8 * (2 * steps * d * h_out + 2 * layers * d * batch * h_cell)  # tags and the padded output
+    return int(1.5 * ((params + 2 * math.prod(input_shape) + 2 * run) * itemsize + copies))
+
+
+DEFAULTS = {"input_size": 1, "hidden_size": 1, "num_layers": 1, "proj_size": 0, "bidirectional": False}
 
 
 def _ints(text: str) -> list[int]:
@@ -46,35 +72,60 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--hx", action="store_true", help="pass a random initial state h_0 (and c_0) too")
     parser.add_argument("--dtype", choices=["float32", "float64"], help="the dtype of the module and x")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the weights and x (default 0)")
+    parser.add_argument("--eval", action="store_true", help="call module.eval() first (default: training mode)")
+    parser.add_argument(
+        "--uses",
+        action="append",
+        help='the line you wrote to read the results, e.g. "out[:, -1, :]" (parsed, never run; may repeat)',
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the arguments, build the module and x, and print the report."""
+    """Parse the arguments, build the module and x, and print the report; any failure is one line, exit status 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.seed < 0:
-        parser.error(f"--seed {args.seed} is not allowed: the seed must be >= 0")
+    try:
+        report = _report(parser, args)
+    except SystemExit:
+        raise
+    except ValueError as error:
+        parser.error(" ".join(str(error).split()))
+    except (Exception, RecursionError, MemoryError) as error:  # never a traceback: one line, exit status 2
+        said = " ".join(str(error).split())[:300]
+        parser.error(f"{type(error).__name__}: {said}")
+    print(report)
+    return 0
+
+
+def _report(parser: argparse.ArgumentParser, args):
+    if not 0 <= args.seed <= MAX_SEED:
+        parser.error(f"--seed {args.seed} is not allowed: the seed must be from 0 to {MAX_SEED} (2**32 - 1)")
     if any(n < 1 for n in args.input_shape) or math.prod(args.input_shape) > MAX_INPUT:
         parser.error(
             f"--input-shape {args.input_shape} is not allowed: each size must be >= 1 "
             f"and x may hold at most {MAX_INPUT} numbers"
         )
-    try:
-        module = parse_module(args.module, seed=args.seed)
-        if args.dtype:
-            module = module.to(getattr(torch, args.dtype))
-        dtype = next(module.parameters()).dtype
-        generator = torch.Generator().manual_seed(args.seed + 1)
-        x = torch.randn(args.input_shape, generator=generator, dtype=dtype)
-        hx = None
-        if args.hx:
-            hx = _initial_state(module, x, generator)
-        report = explain(module, x, hx=hx, lengths=args.lengths)
-    except ValueError as error:
-        parser.error(str(error))
-    print(report)
-    return 0
+    cell, kwargs = parse_arguments(args.module)
+    dtype = getattr(torch, args.dtype) if args.dtype else None
+    needed = estimate_bytes(cell, kwargs, args.input_shape, dtype)
+    if needed > MEMORY_LIMIT:
+        parser.error(
+            f"{args.module} on --input-shape {','.join(map(str, args.input_shape))} is not allowed: it would take "
+            f"about {needed / 2**30:.1f} GiB (parameters and one run), over this command's limit of "
+            f"{MEMORY_LIMIT / 2**30:.0f} GiB; make the module or x smaller"
+        )
+    module = parse_module(args.module, seed=args.seed)
+    assert isinstance(module, tuple(CELLS.values()))
+    if args.dtype:
+        module = module.to(dtype)
+    if args.eval:
+        module.eval()
+    dtype = next(module.parameters()).dtype
+    generator = torch.Generator().manual_seed(args.seed + 1)
+    x = torch.randn(args.input_shape, generator=generator, dtype=dtype)
+    hx = _initial_state(module, x, generator) if args.hx else None
+    return explain(module, x, hx=hx, lengths=args.lengths, uses=args.uses)
 
 
 def _initial_state(module, x: torch.Tensor, generator: torch.Generator):

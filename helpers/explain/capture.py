@@ -40,6 +40,7 @@ class Call:
     warnings: tuple[str, ...]
     times_called: int  # how often the model called this submodule in one forward pass (the first call is shown)
     padding: Padding | None
+    batch: str = ""  # a whole model: what its forward took, e.g. "tensor (3, 7) of torch.int64"
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,21 @@ def capture(inputs: Inputs) -> Capture:
                 warnings=said,
                 times_called=record["times"],
                 padding=_padding(inputs.model.get_submodule(qualified) if qualified else model, spec, x, record["hx"]),
+                batch="" if inputs.bare else _show_batch(inputs.batch),
             )
         )
     if not calls:
         names = ", ".join(inputs.access[q] for q in inputs.targets)
         raise ValueError(f"batch is not allowed here: the model ran but never called {names}")
     return Capture(tuple(calls), model_error)
+
+
+def _show_batch(batch) -> str:
+    if isinstance(batch, torch.Tensor):
+        return f"{tuple(batch.shape)} {str(batch.dtype).removeprefix('torch.')}"
+    if isinstance(batch, tuple):
+        return "(" + ", ".join(_show_batch(b) for b in batch) + ")"
+    return type(batch).__name__
 
 
 def _failed(inputs: Inputs, error: Exception) -> str:

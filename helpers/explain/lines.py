@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from .capture import Call
-from .expression import Reader, parse_tree
+from .expression import Reader, apply_expression, parse_tree
 from .locate import Located, output_index
 
 # Names students give the returned tensors (matched when no call line names them).
@@ -165,15 +165,22 @@ class Reading:
     instead_holds: bool  # torch.equal(instead, what the intent needs, built another way): True
     check: str  # that torch.equal, written out
     with_packing: tuple[str, ...]  # x looked padded: what packing would change
+    padding_read: bool = False  # some of its numbers have read padding (x padded, not packed)
 
     @property
     def verdict(self) -> str:
         if not self.intent:
             return ""
         wanted = INTENTS[self.intent]
+        if self.right and self.padding_read:
+            return (
+                f"read as {wanted}: your line picks the right states, but they have read the padding "
+                "(x was padded and not packed): pack x with its lengths, as below"
+            )
         if self.right:
             return f"read as {wanted}: your line holds exactly that"
-        return f"read as {wanted}: your line does not hold it; write {self.instead}"
+        also = "; and pack x with its lengths, as below" if self.padding_read else ""
+        return f"read as {wanted}: your line does not hold it; write {self.instead}{also}"
 
 
 @dataclass
@@ -475,13 +482,15 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
     if padding_read:
         facts.append("has read padding: x was padded and not packed")
     intent = _intent(real, tag, sources, spec)
-    ideal_expr, ideal_real, ideal_tag, other_way = _ideal(intent, located, tag)
+    ideal_expr, ideal_real, ideal_tag, other_way = _ideal(intent, located, sources)
     right = ideal_tag is not None and tag.shape == ideal_tag.shape and torch.equal(tag, ideal_tag)
     instead = "" if right else _rename(ideal_expr, canon)
     holds = torch.equal(ideal_real, other_way[1])
     check = f"torch.equal({_rename(ideal_expr, canon)}, {_rename(other_way[0], canon)}): {holds}"
     packing = _with_packing(call, canon) if (padding_read or (padded is not None and intent != "tagging")) else ()
-    return Reading(line, tuple(real.shape), tuple(shown), tuple(facts), intent, right, instead, holds, check, packing)
+    return Reading(
+        line, tuple(real.shape), tuple(shown), tuple(facts), intent, right, instead, holds, check, packing, padding_read
+    )
 
 
 def _intent(real: torch.Tensor, tag: torch.Tensor, sources: set, spec) -> str:
@@ -503,7 +512,7 @@ def _intent(real: torch.Tensor, tag: torch.Tensor, sources: set, spec) -> str:
     return "summary"
 
 
-def _ideal(intent: str, located: Located, tag: torch.Tensor):
+def _ideal(intent: str, located: Located, sources: set):
     """(expression, real value, tag value, (another expression for it, its real value)) for the intent."""
     call, spec = located.call, located.call.spec
     t = call.tensors
@@ -511,14 +520,10 @@ def _ideal(intent: str, located: Located, tag: torch.Tensor):
     if intent == "tagging":
         return "output", t["output"], tags["output"], ("output", t["output"])
     if intent == "decoder":
-        source = (
-            "c_n"
-            if bool(tag.numel()) and float(tag.reshape(-1)[0]) >= tags.get("c_n", tags["h_n"]).min() and ("c_n" in tags)
-            else "h_n"
-        )
+        source = "c_n" if sources == {"c_n"} else "h_n"
         if spec.num_directions == 1:
             layers = f"torch.stack([{', '.join(f'{source}[{k}]' for k in range(spec.num_layers))}])"
-            return source, t[source], tags[source], (layers, t[source])
+            return source, t[source], tags[source], (layers, apply_expression(layers, t))
         batch = "" if spec.unbatched else f"{spec.batch_size}, "
         width = spec.hidden_size if source == "c_n" else spec.h_out
         expr = (
@@ -531,8 +536,6 @@ def _ideal(intent: str, located: Located, tag: torch.Tensor):
             f"torch.cat([{source}[{2 * k}], {source}[{2 * k + 1}]], dim=-1)" for k in range(spec.num_layers)
         )
         env = {source: t[source]}
-        from .expression import apply_expression
-
         value = apply_expression(expr, env)
         return (
             expr,
@@ -541,8 +544,6 @@ def _ideal(intent: str, located: Located, tag: torch.Tensor):
             (f"torch.stack([{pairs}])", apply_expression(f"torch.stack([{pairs}])", env)),
         )
     s = located.summary
-    from .expression import apply_expression
-
     return (
         s.expression,
         apply_expression(s.expression, t),

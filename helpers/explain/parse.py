@@ -7,6 +7,8 @@ import ast
 import torch
 from torch import nn
 
+from .expression import MAX_CHARACTERS
+
 CELLS = {"RNN": nn.RNN, "GRU": nn.GRU, "LSTM": nn.LSTM}
 ACCEPTED = (
     "only nn.RNN(...), nn.GRU(...) or nn.LSTM(...) (torch.nn.X also) with literal arguments is accepted, "
@@ -77,10 +79,14 @@ def parse_arguments(text: str) -> tuple[str, dict]:
     """The cell's name ("RNN", "GRU" or "LSTM") and its arguments by name, read without running anything."""
     if not isinstance(text, str):
         raise ValueError(f"module expression {text!r} is not allowed: it must be a string; {ACCEPTED}")
+    if len(text) > MAX_CHARACTERS:
+        raise _refuse(text[:60] + "...", f"it has {len(text)} characters, at most {MAX_CHARACTERS} are read")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         raise _refuse(text, f"it is not valid Python ({error.msg})") from None
+    except (RecursionError, MemoryError):
+        raise _refuse(text[:60] + "...", "it is nested too deeply to read") from None
     text, call = text.strip(), tree.body
     cell = _cell_name(call.func) if isinstance(call, ast.Call) else None
     if cell is None:
@@ -99,11 +105,29 @@ def parse_arguments(text: str) -> tuple[str, dict]:
         if keyword.arg in kwargs:
             raise _refuse(text, f"{keyword.arg} is given twice")
         kwargs[keyword.arg] = _literal(text, keyword.arg, keyword.value)
+    check_types(text, cell, kwargs)
     for name, most in LIMITS.items():
         value = kwargs.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value > most:
             raise ValueError(f"{name}={value} is not allowed here: the command line takes {name} up to {most}")
     return cell, kwargs
+
+
+INTEGERS = ("input_size", "hidden_size", "num_layers", "proj_size")
+BOOLEANS = ("bias", "batch_first", "bidirectional")
+
+
+def check_types(text: str, cell: str, kwargs: dict) -> None:
+    """Refuse what torch would accept with another meaning: True as a size, 'False' as a flag, a string dropout."""
+    for name, value in kwargs.items():
+        if name in INTEGERS and (isinstance(value, bool) or not isinstance(value, int)):
+            raise _refuse(text, f"{name}={value!r} is not an integer (nn.{cell} would read True as 1)")
+        if name in BOOLEANS and not isinstance(value, bool):
+            raise _refuse(text, f"{name}={value!r} is not True or False (a string such as 'False' counts as true)")
+        if name == "dropout" and (isinstance(value, (bool, str)) or not 0 <= value <= 1):
+            raise _refuse(text, f"dropout={value!r} is not a number from 0 to 1")
+        if name == "nonlinearity" and value not in ("tanh", "relu"):
+            raise _refuse(text, f"nonlinearity={value!r} is not 'tanh' or 'relu'")
 
 
 def parse_module(text: str, seed: int = 0) -> nn.Module:

@@ -45,7 +45,7 @@ def picture(spec: CallSpec, tensors: dict[str, torch.Tensor]) -> Picture:
         num_layers=spec.num_layers,
         seq_len=min(steps, MAX_STEPS),
         bidirectional=spec.bidirectional,
-        cell=spec.name,
+        cell=spec.cell.lower(),
         batch_first=spec.batch_first,
     )
     said = [f"{spec.cell}, num_layers={spec.num_layers}, bidirectional={spec.bidirectional}"]

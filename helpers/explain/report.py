@@ -333,6 +333,15 @@ class _CallView:
         return self.report.tensors
 
 
+def _with_batch(call, rows: list[ShapeRow]) -> list[ShapeRow]:
+    """A submodule of a whole model: the model's batch first, and x named as what the submodule received."""
+    if not call.spec.qualified:
+        return rows
+    x = rows[0]
+    received = ShapeRow(x.name, x.shape, x.axes, f"what {call.spec.access} received")
+    return [ShapeRow("batch", call.batch, "", "what your model took"), received, *rows[1:]]
+
+
 def write_report(located: Located, readings: tuple[Reading, ...], model_error: str = "") -> Report:
     """Stage 5: the report of one recurrent call."""
     call = located.call
@@ -340,7 +349,7 @@ def write_report(located: Located, readings: tuple[Reading, ...], model_error: s
         spec=call.spec,
         tensors=call.tensors,
         code=list(call.code),
-        shapes=shapes(call.spec, call.x, call.tensors),
+        shapes=_with_batch(call, shapes(call.spec, call.x, call.tensors)),
         states=list(located.states),
         cells_in_output=located.cells_in_output,
         summary=located.summary,

@@ -90,11 +90,10 @@ def notes(spec: CallSpec, padded_lengths: tuple[int, ...] | None = None, output_
     if spec.proj_size:
         add("c_n-shape", f"Here output and h_n have {spec.proj_size} features, c_n has {spec.hidden_size}.")
     if spec.batch_first and not spec.unbatched:
-        states = "h_n and c_n" if spec.cell == "LSTM" else "h_n"
+        states = "h_n and c_n stay" if spec.cell == "LSTM" else "h_n stays"
         add(
             "h_n-shape" if spec.packed else "batch_first-moves-x-output",
-            f"batch_first=True moves the batch axis of x and output only: {states} stay (num_layers * D, N, ...), "
-            "with N second.",
+            f"Here {states} (num_layers * D, N, ...) = ({spec.num_layers * d}, {spec.batch_size}, ...), with N second.",
         )
     if spec.hx_given and not spec.unbatched:
         c_0 = " and c_0 is (num_layers * D, N, hidden_size), like c_n" if spec.cell == "LSTM" else ""
