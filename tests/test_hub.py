@@ -57,10 +57,14 @@ def test_students_file_comments_blank_lines_and_duplicates(tmp_path):
         hubtool.read_students(tmp_path / "missing.txt")
 
 
-def test_the_hub_refuses_to_start_without_root(monkeypatch):
+def test_the_hub_refuses_to_start_without_root(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(hubtool.os, "geteuid", lambda: 1000)
     with pytest.raises(hubtool.HubError, match="must run as root: it creates one Unix user per student"):
         hubtool.require_root()
+    (tmp_path / "class.txt").write_text("ann\n")
+    assert hubtool.main(["--students", str(tmp_path / "class.txt"), "--admin", "teacher", "--dir", str(tmp_path)]) == 2
+    assert "make hub: the class hub must run as root" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "class.txt"]  # nothing made
 
 
 def test_the_hub_config_listens_on_localhost_and_keeps_log_in():
@@ -146,6 +150,12 @@ def test_two_students_are_kept_apart(hub_installed):
         assert ann.hub_api("GET", "/users/ben").status_code in (403, 404)
         assert ann.hub_api("DELETE", "/users/ben/server").status_code in (403, 404)
         assert ann.server_api("GET", "/kernels").status_code == 200  # her own: allowed
+
+        # The project's Jupyter settings: TCP_NODELAY kernel websockets, no news prompt in JupyterLab.
+        assert "TCP_NODELAY on" in hub.log_path.read_text()
+        news = ann.http.get(f"{hub.url}/user/ann/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        assert news.status_code == 200, news.status_code
+        assert news.json()["schema"]["properties"]["fetchNews"]["default"] == "false", news.text[:300]
 
         # No log-in: sent to the log-in page.
         anonymous = requests.get(f"{hub.url}/user/ann/lab", timeout=30)
