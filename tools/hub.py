@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import json
 import os
-import pwd
 import re
 import secrets
 import shutil
@@ -351,11 +350,14 @@ def stop_hub(proc: subprocess.Popen) -> None:
 
 def remove_unix_user(user: str) -> None:
     """Stop what still runs as `user` (processes the hub started for it), then delete the user and its home."""
+    import pwd
+
+    import psutil
+
     try:
         entry = pwd.getpwnam(user)
     except KeyError:
         return
-    import psutil
 
     for _ in range(3):
         procs = processes_of(entry.pw_uid)
@@ -384,6 +386,8 @@ def running_hub(
     failure) the hub is stopped, every process of those users is killed, the users and their homes are
     deleted, and the temporary folder goes.
     """
+    import pwd
+
     require_root()
     require_installed()
     prefix = f"rh{secrets.token_hex(3)}-"
