@@ -21,9 +21,9 @@ from .exercises import (
     check_shapes,
     check_tensor,
 )
-from .exercises.batch_first import check_batch_first_shapes, check_per_sequence, check_unbatched_shapes
+from .exercises.batch_first import check_batch_first_shapes, check_rows_to_h_0, check_unbatched_shapes
 from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
-from .exercises.inside_the_cell import check_first_forget_gate, check_gru_step, check_update_gate_rows
+from .exercises.inside_the_cell import check_first_backward_forget_gate, check_frozen_update_gate, check_weight_shapes
 from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
 from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
 from .exercises.variable_lengths import check_last_valid, check_packed_backward_final, check_padded_shapes
@@ -163,7 +163,7 @@ __all__ += [  # notebooks 04, 05, 06
     "check_last_valid",
     "check_lstm_shapes",
     "check_padded_shapes",
-    "check_per_sequence",
+    "check_rows_to_h_0",
     "check_unbatched_shapes",
 ]
 
@@ -179,9 +179,9 @@ __all__ += [
     "make_task",
     "scratch_forward",
     "significant",
-    "check_first_forget_gate",
-    "check_gru_step",
-    "check_update_gate_rows",
+    "check_first_backward_forget_gate",
+    "check_frozen_update_gate",
+    "check_weight_shapes",
     "accuracy_by_length_figure",
     "accuracy_by_length_view",
     "build_encoder",

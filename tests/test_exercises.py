@@ -255,8 +255,8 @@ MISTAKES = [
         "output.shape[-1] // 2. Your answer was right on the first configuration (bidirectional GRU with "
         "num_layers=2, hidden_size=3, batch_first=True, 2 sequences of 5 steps) and breaks on this one "
         "(hidden_size is 4 here, 3 there; num_layers is 1 here, 2 there; seq_len is 3 here, 5 there; "
-        "batch size is 3 here, 2 there). Something in it fits those sizes only, such as a number written "
-        "into the code: compute sizes from the tensors instead.\n"
+        "batch size is 3 here, 2 there). Your code has the number 3 written in it, a size of the earlier "
+        "configuration: compute sizes from the tensors' shapes or the module's settings instead.\n"
         "In short, the task wants the top layer's backward final state, one row per sequence: the "
         "backward half of output at step 0 (it equals h_n[-1]).\n"
         "Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite "
@@ -397,9 +397,9 @@ MISTAKES = [
         " once the sizes change: compute it from the shape, for example H_out = h_n.shape[-1]. Your "
         "answer was right on the first 2 configurations (bidirectional LSTM with num_layers=3, "
         "hidden_size=2, batch_first=False, 3 sequences of 6 steps) and breaks on this one (hidden_size is"
-        " 4 here, 2 there; num_layers is 1 here, 3 there; seq_len is 5 here, 6 there). Something in it "
-        "fits those sizes only, such as a number written into the code: compute sizes from the tensors "
-        "instead.\n"
+        " 4 here, 2 there; num_layers is 1 here, 3 there; seq_len is 5 here, 6 there). Your code has the "
+        "number 6 written in it, a size of the earlier configuration: compute sizes from the tensors' shapes or "
+        "the module's settings instead.\n"
         "In short, the task wants the top layer's forward final state, then its backward one, side by "
         "side: (N, 2 * H_out), one row per sequence.\n"
         "Where it is explained: notebook 01, section 4 (bidirectional: two final states, at opposite "
@@ -500,8 +500,8 @@ MISTAKES = [
         "only. Your answer was right on the first 2 configurations (bidirectional GRU with num_layers=1, "
         "hidden_size=3, batch_first=False, 2 sequences of 5 steps) and breaks on this one (hidden_size is"
         " 4 here, 3 there; num_layers is 3 here, 1 there; batch_first is True here, False there). "
-        "Something in it fits those sizes only, such as a number written into the code: compute sizes "
-        "from the tensors instead.\n"
+        "Check how it follows what changed: num_layers sets how many rows h_n has (num_layers * D), and "
+        "output shows the top layer only; batch_first moves the batch axis of x and output, never of h_n or c_n.\n"
         "In short, the task wants the rows of h_n that appear nowhere in output: every row of the layers "
         "below the top.\n"
         "Where it is explained: notebook 01, sections 2 and 4 (the tags beside h_n say which rows appear "
@@ -720,7 +720,7 @@ def test_check_shapes_right_and_unanswered(capsys):
         (
             {"output": (4, 7, 100), "h_n": (4, 6, 50)},
             '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never applies '
-            "to h_n or c_n, which stay (num_layers * D, N, H_out).",
+            "to h_n or c_n, nor to the h_0 and c_0 you pass: they stay (num_layers * D, N, H_out).",
         ),
         (
             {"output": (4, 7, 50), "h_n": (6, 4, 50)},
@@ -1039,12 +1039,14 @@ def test_a_function_given_to_check_tensor_and_a_judge_that_trips(capsys):
     [
         (
             {"output": (4, 7, 100, 1), "h_n": (6, 4, 50)},
-            '- "output": you said (4, 7, 100, 1), it is (4, 7, 100): it has 4 sizes, but output has 3 dimensions.',
+            '- "output": you said (4, 7, 100, 1), it is (4, 7, 100): it has 4 sizes, but output has 3 dimensions, '
+            "(N, L, D * H_out): N, one entry per sequence; L, one entry per time step; D * H_out, both directions side "
+            "by side (D = 2).",
         ),
         (
             {"output": (4, 7, 100), "h_n": (6, 50)},
-            '- "h_n": you said (6, 50), it is (6, 4, 50): it has 2 sizes, but h_n has 3 dimensions: h_n has one row per '
-            "(layer, direction), then the batch, then the features.",
+            '- "h_n": you said (6, 50), it is (6, 4, 50): you left out the batch axis N = 4: only one unbatched '
+            "sequence (L, H_in) gives results without it; here h_n is (num_layers * D, N, H_out).",
         ),
         (
             {"output": (4, 7, 100), "h_n": (12, 4, 50)},
@@ -1053,16 +1055,18 @@ def test_a_function_given_to_check_tensor_and_a_judge_that_trips(capsys):
         ),
         (
             {"output": (4, 7, 100), "h_n": (6, 5, 50)},
-            '- "h_n": you said (6, 5, 50), it is (6, 4, 50): size 1 should be 4, not 5.',
+            '- "h_n": you said (6, 5, 50), it is (6, 4, 50): size 1 should be 4, not 5: h_n\'s axis 1 is N, one entry '
+            "per sequence.",
         ),
         (
             {"output": (4, 7, 64), "h_n": (6, 4, 50)},
-            '- "output": you said (4, 7, 64), it is (4, 7, 100): the last size is H_out: proj_size if it is set, else '
-            "hidden_size (c_n keeps hidden_size), times D for output.",
+            '- "output": you said (4, 7, 64), it is (4, 7, 100): the last size is D * H_out = 2 * 50: both directions '
+            "side by side, each H_out (proj_size if it is set, else hidden_size) wide.",
         ),
         (
             {"output": (4, 8, 100), "h_n": (6, 4, 50)},
-            '- "output": you said (4, 8, 100), it is (4, 7, 100): size 1 should be 7, not 8.',
+            '- "output": you said (4, 8, 100), it is (4, 7, 100): size 1 should be 7, not 8: output\'s axis 1 is L, '
+            "one entry per time step.",
         ),
         (
             {"output": (4, 7, 100), "h_n": (6, 4, 50), "c_n": (6, 4, 50)},
@@ -1084,7 +1088,7 @@ def test_shape_hints_for_one_direction_and_c_n():
         '- "h_n": you said (4, 3, 5), it is (2, 3, 5): the first size is num_layers * D, one row per layer and '
         "direction (D = 2 only for a bidirectional module): you counted twice as many rows.",
         '- "c_n": you said (3, 2, 8), it is (2, 3, 8): the first two sizes are swapped: batch_first never applies to '
-        "h_n or c_n, which stay (num_layers * D, N, hidden_size).",
+        "h_n or c_n, nor to the h_0 and c_0 you pass: they stay (num_layers * D, N, hidden_size).",
     ]
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -123,8 +126,44 @@ def _safe_judge(judge: Callable, got: object, r: RNNRun, expected: torch.Tensor)
         return f"Your function returned {describe_object(got)}, which this exercise cannot read."
 
 
-def _broke_after(passed: list[Case], case: Case) -> str:
-    """Why an answer right on earlier configurations breaks on this one: a size written into the code."""
+def _literals(answer: object) -> set[int] | None:
+    """The integers above 1 written in the learner's function; None if its code cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(answer)))
+    except (OSError, TypeError, SyntaxError, ValueError):  # a lambda in a long line, a builtin: no code to read
+        return None
+    # a negative index (h_n[-2]) counts from the end and fits every size: only numbers written as they are count
+    negated = {
+        id(node.operand) for node in ast.walk(tree) if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+    }
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value > 1 and id(node) not in negated
+    }
+
+
+def _sizes(case: Case) -> dict[str, int]:
+    """The sizes of a configuration a learner might write as numbers, by the name the course gives them."""
+    cfg = case.config
+    rows = cfg.num_layers * cfg.num_directions
+    sizes = {
+        "hidden_size": cfg.hidden_size,
+        "H_out": cfg.h_out,
+        "D * H_out": cfg.num_directions * cfg.h_out,
+        "num_layers": cfg.num_layers,
+        "num_layers * D": rows,
+        "the last row of h_n, num_layers * D - 1": rows - 1,
+        "L, the number of steps": case.seq_len,
+        "the last step, L - 1": case.seq_len - 1,
+    }
+    if not case.unbatched:
+        sizes["N, the batch size"] = case.batch_size
+    return sizes
+
+
+def _broke_after(passed: list[Case], case: Case, answer: object = None) -> str:
+    """Why an answer right on earlier configurations breaks on this one: what changed, and a number if one is written."""
     if not passed:
         return ""
     before, now = passed[-1].config, case.config
@@ -140,11 +179,34 @@ def _broke_after(passed: list[Case], case: Case) -> str:
         if here != there:
             changed.append(f"{field} is {here} here, {there} there")
     first = f"first {len(passed)} configurations" if len(passed) > 1 else "first configuration"
-    return (
+    lead = (
         f"Your answer was right on the {first} ({passed[-1].describe()}) and "
-        f"breaks on this one ({'; '.join(changed) or 'other sizes'}). Something in it fits those sizes only, "
-        f"such as a number written into the code: compute sizes from the tensors instead."
+        f"breaks on this one ({'; '.join(changed) or 'other sizes'})."
     )
+    old, new = _sizes(passed[-1]), _sizes(case)
+    literals = _literals(answer)
+    written = sorted({old[name] for name in old if old[name] != new[name] and old[name] in (literals or ())})
+    if written:  # a number equal to a size that changed; which size it stands for, the code alone cannot say
+        numbers = " and ".join(str(number) for number in written)
+        return (
+            f"{lead} Your code has the number{'s' if len(written) > 1 else ''} {numbers} written in it, "
+            f"{'sizes' if len(written) > 1 else 'a size'} of the earlier configuration: compute sizes from the "
+            f"tensors' shapes or the module's settings instead."
+        )
+    hints = {
+        "bidirectional": "with bidirectional=True each layer has two rows in h_n (forward, then backward), "
+        "and output's last axis holds both directions (D = 2)",
+        "num_layers": "num_layers sets how many rows h_n has (num_layers * D), and output shows the top layer only",
+        "proj_size": "with proj_size set, h_n and output are proj_size wide and c_n stays hidden_size wide",
+        "batch_first": "batch_first moves the batch axis of x and output, never of h_n or c_n",
+    }
+    settings = [hints[field] for field in hints if getattr(now, field) != getattr(before, field)]
+    if literals is None:  # the code cannot be read: both causes stay possible
+        also = f" Or it does not follow what changed: {'; '.join(settings)}." if settings else ""
+        return f"{lead} A size written into the code as a number would do this: compute sizes from the tensors.{also}"
+    if settings:
+        return f"{lead} Check how it follows what changed: {'; '.join(settings)}."
+    return f"{lead} Something in it fits the earlier sizes only: compute every size from the tensors' shapes."
 
 
 def _check_setup(name: object, section: object, success: object, cases: object = None) -> None:
@@ -222,7 +284,7 @@ def check_function(
         else:
             ok, body, tensor = _judge(got, reference, right, prefer)
         if not ok:
-            body = " ".join(part for part in (body, _broke_after(passed, case)) if part)
+            body = " ".join(part for part in (body, _broke_after(passed, case, answer)) if part)
             raise _wrong(where, body, want, right, tensor, section)
         passed.append(case)
     count = len(passed)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from ..models import RNNRun
-from .core import Case, check_function
+from .core import Case, _broke_after, check_function
 from .diagnose import values
 
 # label -> (the wrong tensor for a run, or None where it does not apply; the sentence that names the mistake)
@@ -26,7 +26,10 @@ def _result(answer: Callable, r: RNNRun, call: Callable) -> torch.Tensor | None:
 def _named(got: torch.Tensor, r: RNNRun, mistakes: Mistakes) -> str | None:
     """The sentence of the first named mistake got equals on run r."""
     for wrong_of, sentence in mistakes.values():
-        wrong = wrong_of(r)  # not under no_grad: an LSTM may then take another CPU kernel, rounding differently
+        try:
+            wrong = wrong_of(r)
+        except Exception:  # a mistake that cannot be made on this run names nothing here
+            continue  # not under no_grad: an LSTM may then take another CPU kernel, rounding differently
         if wrong is not None and wrong.shape == got.shape and torch.equal(got, wrong.detach()):
             return sentence
     return None
@@ -59,11 +62,13 @@ def verify_with_mistakes(
     success: str,
     mistakes: Mistakes,
     otherwise: str | None = None,
+    explain_error: Callable | None = None,
 ) -> None:
     """check_function, but a wrong answer that makes a named mistake is told that mistake by name first."""
     # otherwise: the sentence for a wrong tensor with no name, when the wanted tensor is in no tensor of the run
     # (a lower layer's output), so diagnosis by provenance has nothing to compare it with.
     if callable(answer) and not isinstance(answer, torch.Tensor):
+        passed: list[Case] = []
         for case in cases:
             r = case.run()
             got = _result(answer, r, call)
@@ -71,11 +76,13 @@ def verify_with_mistakes(
                 break  # raised or not a tensor: check_function says what happened
             right = expected(r).detach()  # computed as check_function computes it
             if got.shape == right.shape and torch.equal(got, right):
+                passed.append(case)
                 continue
             sentence = _named(got, r, mistakes) or (otherwise if got.shape == right.shape else None)
             if sentence is None:
                 break  # no name for it: check_function's diagnosis by provenance describes it
-            raise AssertionError(_message(case, sentence, wanted(r), right, got, section))
+            after = _broke_after(passed, case, answer)
+            raise AssertionError(_message(case, f"{sentence} {after}".strip(), wanted(r), right, got, section))
     check_function(
         answer,
         name=name,
@@ -86,4 +93,5 @@ def verify_with_mistakes(
         wanted=wanted,
         section=section,
         success=success,
+        explain_error=explain_error,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import permutations
+
 import torch
 
 from ...models import RNNRun
@@ -42,4 +44,39 @@ def diagnose(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str =
     found = rearranged(got, expected)
     if found is not None:
         return found
+    found = permuted(r, got, expected, prefer)
+    if found is not None:
+        return found
     return compare(RunIndex(r), got, expected, prefer)
+
+
+def _letter(meaning: str) -> str:
+    return meaning.split(",")[0]
+
+
+def permuted(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str = "") -> Diagnosis | None:
+    """A tensor of the run with its axes put in another order (permute, transpose), then reshaped: say which order."""
+    from ..answers import axes_of  # here, not at the top: answers imports nothing from diagnose, keep it so
+
+    named = axes_of(r)
+    order = [prefer] + [name for name in ("output", "h_n", "c_n") if name != prefer]
+    for name in order:
+        tensor, meanings = named.get(name, (None, []))
+        if tensor is None or tensor.numel() != got.numel() or tensor.dim() < 2 or tensor.dim() > 4:
+            continue
+        tensor = tensor.detach().to(torch.float32)
+        for perm in permutations(range(tensor.dim())):
+            moved = tensor.permute(perm)
+            if perm == tuple(range(tensor.dim())) or not torch.equal(moved.reshape(got.shape), got):
+                continue
+            if perm[-1] == tensor.dim() - 1:  # the features stay last: the row mix is the provenance story
+                return None
+            now = ", ".join(_letter(meanings[i]) for i in perm)
+            return Diagnosis(
+                "features_moved",
+                f"Your answer is {name}.permute{perm}, reshaped to {tuple(got.shape)}: permute{perm} puts {name}'s "
+                f"axes in the order ({now}), so the features ({_letter(meanings[-1])}) are no longer last and the "
+                f"numbers of different {_letter(meanings[0])} entries alternate inside each row. Keep the features "
+                f"axis last when you move the others.",
+            )
+    return None

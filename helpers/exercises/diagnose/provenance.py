@@ -73,6 +73,18 @@ def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "
             "step, not a row of h_n or c_n, not padding. Check what your code computes, piece by piece.",
         )
     partial = next((p for p in got_pieces if p.names and p.part is not None), None)
+    singles = _alternating(got_pieces)
+    if singles:
+        shown = "; ".join(
+            f"your {where(p, width)} is number {p.part[0]} of {code(preferred(p.names, prefer), ix)}"
+            for p in singles[:2]
+        )
+        return Diagnosis(
+            "interleaved",
+            f"Your answer's rows take one number at a time from different vectors of the run: {shown}. That is what "
+            f"moving the features axis (the last one) with permute or transpose does before a reshape: the numbers "
+            f"of different rows end up alternating. Keep the features last when you move axes.",
+        )
     if partial is not None:
         name = preferred(partial.names, prefer)
         a, b = partial.part
@@ -97,6 +109,18 @@ def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "
                 again.target,
             )
     return _other_shape(ix, got_pieces, want_pieces, width, want.shape[-1] if want.dim() else 1, prefer)
+
+
+def _alternating(pieces: list[Piece]) -> list[Piece]:
+    """Two or more one-number pieces side by side in a row, each a part of a vector: numbers taken one at a time."""
+    for a, b in zip(pieces, pieces[1:]):
+        if (
+            a.row == b.row
+            and a.stop == b.start
+            and all(p.names and p.part is not None and p.stop - p.start == 1 for p in (a, b))
+        ):
+            return [a, b]
+    return []
 
 
 def _size_hint(ix: RunIndex, prefer: str) -> str:
@@ -184,8 +208,11 @@ def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
             f"That is the {DIRECTIONS[h.direction]} direction; the task wants the {DIRECTIONS[e.direction]} one. "
             f"The forward direction ends at the last valid step, the backward direction at step 0."
         )
-    if pattern == "wrong_layer" and e.direction != h.direction:
-        return WHY["wrong_layer"] + " It is also the other direction."
+    if pattern == "wrong_layer":
+        state = e.tensor if e.tensor in ("h_n", "c_n") else "h_n"
+        shows = ", the one output shows" if state == "h_n" else " (output never shows c_n)"
+        text = f"That is the wrong layer: the last rows of {state} hold the top layer{shows}."
+        return text + (" It is also the other direction." if e.direction != h.direction else "")
     if pattern == "padding":
         n, length = e.seq, int(ix.run.lengths[e.seq])
         return (

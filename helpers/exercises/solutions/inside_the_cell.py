@@ -2,25 +2,23 @@
 
 import torch as _torch
 
-
-def update_gate_rows(gru):
-    """Rows H:2H of weight_ih_l0: PyTorch stacks r, z, n."""
-    hidden_size = gru.hidden_size
-    return gru.weight_ih_l0[hidden_size : 2 * hidden_size]
-
-
-def first_forget_gate(lstm, x):
-    """sigmoid(W_if x_0 + b_if + b_hf); W_hf h vanishes since h is zeros at step 0."""
-    _, W_if, _, _ = lstm.weight_ih_l0.chunk(4)
-    _, b_if, _, _ = lstm.bias_ih_l0.chunk(4)
-    _, b_hf, _, _ = lstm.bias_hh_l0.chunk(4)
-    return _torch.sigmoid(x[0] @ W_if.T + b_if + b_hf)
+# nn.LSTM(input_size=5, hidden_size=3, num_layers=2, bidirectional=True, proj_size=2)
+weight_shapes = {
+    "weight_ih_l0": (12, 5),  # four gates of hidden_size rows; reads x_t (input_size)
+    "weight_hh_l0": (12, 2),  # reads the projected h (proj_size)
+    "weight_ih_l1": (12, 4),  # reads layer 0's output: both directions, proj_size each
+    "weight_hr_l1_reverse": (2, 3),  # hidden_size -> proj_size
+}
 
 
-def gru_step(gru, x_t, h):
-    """One step of layer 0, with the reset gate applied after W_hn h + b_hn."""
-    a_r, a_z, a_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(3, dim=1)
-    c_r, c_z, c_n = (h @ gru.weight_hh_l0.T + gru.bias_hh_l0).chunk(3, dim=1)
-    r, z = _torch.sigmoid(a_r + c_r), _torch.sigmoid(a_z + c_z)
-    n = _torch.tanh(a_n + r * c_n)
-    return (1 - z) * n + z * h
+def first_backward_forget_gate(lstm, x):
+    """sigmoid(W_if x[L-1] + b_if + b_hf) with the _reverse weights: the backward direction starts at the end."""
+    _, W_if, _, _ = lstm.weight_ih_l0_reverse.chunk(4)
+    _, b_if, _, _ = lstm.bias_ih_l0_reverse.chunk(4)
+    _, b_hf, _, _ = lstm.bias_hh_l0_reverse.chunk(4)
+    return _torch.sigmoid(x[-1] @ W_if.T + b_if + b_hf)
+
+
+def frozen_update_gate(h_0, L):
+    """z = 1: h_t = h_(t-1), so every layer keeps h_0[layer]; output is the top layer's, at every step."""
+    return h_0[-1].expand(L, -1, -1)  # (L, N, H)
