@@ -234,6 +234,46 @@ def test_unroll_module_refuses_dropout_in_train_mode():
     assert unroll_module(module.eval(), torch.randn(4, 5)).hidden.shape == (2, 1, 4, 1, 2)
 
 
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"batch": None}, "batch=None is not allowed with lengths: each sequence has its own end, so pick one"),
+        ({"batch": 3}, "batch=3 is not allowed: batch must be an integer from 0 to 2"),
+        ({"batch": -1}, "batch=-1 is not allowed: batch must be an integer from 0 to 2"),
+        (
+            {"batch": 0, "cell_states": True},
+            "cell_states=True is not allowed with cell='gru': only an LSTM has cell states; "
+            "give False, or True with cell='lstm'",
+        ),
+    ],
+)
+def test_grid_model_refuses_what_it_cannot_draw_and_says_why(kwargs, message):
+    from helpers import grid_model
+
+    r = run(RNNConfig(cell="gru"), seq_len=4, batch_size=3, lengths=[4, 2, 1])
+    with pytest.raises(ValueError) as refused:
+        grid_model(r, **kwargs)
+    assert str(refused.value) == message
+    assert grid_model(r, batch=2).length == 1  # the last sequence is in range
+
+
+@pytest.mark.parametrize(
+    "batch_first, bidirectional, expected",
+    [
+        (False, False, ["output[2]", "output[2, 1]"]),  # output[t]: every sequence at step t, as a student writes it
+        (True, False, ["output[:, 2]", "output[1, 2]"]),
+        (False, True, ["output[2, :, :H]", "output[2, :, H:]", "output[2, 1, :H]", "output[2, 1, H:]"]),
+        (True, True, ["output[:, 2, :H]", "output[:, 2, H:]", "output[1, 2, :H]", "output[1, 2, H:]"]),
+    ],
+)
+def test_output_expressions_are_written_as_a_student_would(batch_first, bidirectional, expected):
+    from helpers.unroll import output_expression
+
+    r = run(RNNConfig(cell="gru", batch_first=batch_first, bidirectional=bidirectional), seq_len=4, batch_size=3)
+    directions = (0, 1) if bidirectional else (0,)
+    assert [output_expression(r, 2, d, b) for b in (None, 1) for d in directions] == expected
+
+
 # --- make mutate's own bookkeeping -------------------------------------------------------------------------------
 
 
