@@ -7,13 +7,14 @@ every number names the element it came from, so the report says exactly what eac
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass
 
 import torch
 
 from .capture import Call
-from .expression import Reader, apply_expression, parse_tree
+from .expression import ALLOWED, METHODS, Reader, apply_expression, parse_tree
 from .locate import Located, output_index
 
 # Names students give the returned tensors (matched when no call line names them).
@@ -88,9 +89,50 @@ def parse_uses(uses: object) -> Uses:
                 f"uses line {source!r} is not allowed: a line may be an expression, an assignment x = ..., or the "
                 "call that names the results, e.g. out, (h, c) = self.lstm(x)"
             )
+    for statement in statements:
+        if statement.kind in ("expr", "assign"):
+            _check_static(text, statement)
     if not any(s.kind in ("expr", "assign") for s in statements):
         raise ValueError(f"uses={text!r} holds no expression to read: add the line that reads the results")
     return Uses(text, tuple(statements))
+
+
+ALLOWED_NODES = (
+    ast.Name,
+    ast.Constant,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Slice,
+    ast.Tuple,
+    ast.List,
+    ast.UnaryOp,
+    ast.USub,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.FloorDiv,
+    ast.Call,
+    ast.keyword,
+    ast.Load,
+    ast.Store,
+)
+CALLS = {"cat", "stack", "concat", "arange", "size"} | METHODS
+
+
+def _check_static(text: str, statement: Statement) -> None:
+    """Refuse, before anything runs, a line with a node or a call the reader would never apply."""
+    for node in ast.walk(statement.node):
+        if not isinstance(node, ALLOWED_NODES) or (
+            isinstance(node, ast.Constant) and not (type(node.value) is int or node.value in (None, Ellipsis))
+        ):
+            part = ast.get_source_segment(text, node) or type(node).__name__
+            raise ValueError(f"uses line {statement.source!r} is not allowed: {part!r} is not allowed; {ALLOWED}")
+        if isinstance(node, ast.Call) and _callee(node) not in CALLS:
+            part = ast.get_source_segment(text, node) or "a call"
+            raise ValueError(
+                f"uses line {statement.source!r} is not allowed: {part!r} calls something not allowed; {ALLOWED}"
+            )
 
 
 def _names(target: ast.AST, source: str):
@@ -134,16 +176,14 @@ def _assignment(text: str, source: str, target: ast.AST, value: ast.AST) -> Stat
 
 
 def _unwrap(node: ast.AST) -> ast.AST:
-    """self.fc(out[:, -1]) reads what self.fc receives: a call to anything else, with one argument, is looked inside."""
-    allowed = {"cat", "stack", "concat", "arange", "size"} | {"view", "reshape", "permute", "transpose", "contiguous"}
-    allowed |= {"squeeze", "unsqueeze", "flatten", "detach"}
-    while (
-        isinstance(node, ast.Call)
-        and _callee(node) not in allowed
-        and len(node.args) == 1
-        and not node.keywords
-        and not isinstance(node.args[0], ast.Starred)
-    ):
+    """self.fc(out[:, -1]) reads what self.fc receives: a layer of the model (self.X) or a function of torch
+    (torch.tanh, F.relu) called with one argument is looked inside."""
+    while isinstance(node, ast.Call) and _callee(node) not in CALLS and len(node.args) == 1 and not node.keywords:
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if not (isinstance(owner, ast.Name) and owner.id in ("self", "torch", "F")) or isinstance(
+            node.args[0], ast.Starred
+        ):
+            break
         node = node.args[0]
     return node
 
@@ -483,7 +523,8 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
         facts.append("has read padding: x was padded and not packed")
     intent = _intent(real, tag, sources, spec)
     ideal_expr, ideal_real, ideal_tag, other_way = _ideal(intent, located, sources)
-    right = ideal_tag is not None and tag.shape == ideal_tag.shape and torch.equal(tag, ideal_tag)
+    same = _same_state(located)
+    right = tag.shape == ideal_tag.shape and torch.equal(same[tag.long()], same[ideal_tag.long()])
     instead = "" if right else _rename(ideal_expr, canon)
     holds = torch.equal(ideal_real, other_way[1])
     check = f"torch.equal({_rename(ideal_expr, canon)}, {_rename(other_way[0], canon)}): {holds}"
@@ -491,6 +532,26 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
     return Reading(
         line, tuple(real.shape), tuple(shown), tuple(facts), intent, right, instead, holds, check, packing, padding_read
     )
+
+
+def _same_state(located: Located) -> torch.Tensor:
+    """Tag -> the tag of the state it is: output at a direction's final step is that row of h_n (same numbers,
+    the same state), so a line that cuts the final states out of output holds what h_n[-1] holds."""
+    call, spec = located.call, located.call.spec
+    tags, table = _make_tags(call.tensors)
+    total = sum(math.prod(shape) for shape in table.shapes)
+    same = torch.arange(total + 1)  # the last entry serves tag -1 (zeros added by padding)
+    out, h_n = tags["output"], tags["h_n"]
+    steps = out.unsqueeze(1) if spec.unbatched else (out.transpose(0, 1) if spec.batch_first else out)  # (L, N, F)
+    rows = h_n.unsqueeze(1) if spec.unbatched else h_n  # (rows, N, H_out)
+    lengths = call.tensors.get("lengths")
+    top, h = spec.num_layers - 1, spec.h_out
+    for n in range(steps.shape[1]):
+        for direction in range(spec.num_directions):
+            last = 0 if direction == 1 else (int(lengths[n]) - 1 if lengths is not None else steps.shape[0] - 1)
+            cut = steps[last, n, direction * h : (direction + 1) * h].long()
+            same[cut] = rows[top * spec.num_directions + direction, n].long()
+    return same
 
 
 def _intent(real: torch.Tensor, tag: torch.Tensor, sources: set, spec) -> str:
