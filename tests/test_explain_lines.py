@@ -61,7 +61,8 @@ def test_out_last_step_on_a_bidirectional_module():
     report = explain(model, text, uses="self.fc(out[:, -1, :])")
     r = reading(report)
     assert r.line == "self.fc(out[:, -1, :])" and r.shape == (3, 12)
-    for label, holds in r.rows:  # each row: the forward final state, and the backward half at the last step
+    for n, (label, holds) in enumerate(r.rows):  # each row: the forward final state, the backward half at the end
+        assert label == f"[{n}]" and holds.startswith(f"sequence {n}: ")
         assert "forward, step 6 = its final state" in holds
         assert "backward, step 6 (not its final state, which is at step 0)" in holds
     assert torch.equal(report.output[:, -1, :6], report.h_n[-2])  # the forward half is right ...
