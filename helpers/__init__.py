@@ -8,7 +8,7 @@ from .exercises import (
     Case,
     check_backward_after,
     check_backward_final,
-    check_bottom_backward,
+    check_both_finals,
     check_classifier_summary,
     check_function,
     check_grid_shapes,
@@ -16,15 +16,19 @@ from .exercises import (
     check_last_step,
     check_layer_output,
     check_layer_shapes,
+    check_packed_steps,
     check_predicted_shapes,
+    check_reshape_blocks,
     check_rows_not_in_output,
     check_shapes,
     check_tensor,
+    check_top_layer_final,
+    check_wrong_view,
 )
 from .exercises.batch_first import check_batch_first_shapes, check_rows_to_h_0, check_unbatched_shapes
 from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
 from .exercises.inside_the_cell import check_first_backward_forget_gate, check_frozen_update_gate, check_weight_shapes
-from .exercises.lstm_cell_state import check_final_cell, check_initial_state_shapes, check_lstm_shapes
+from .exercises.lstm_cell_state import check_cell_by_layer, check_initial_state_shapes, check_lstm_shapes
 from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
 from .exercises.variable_lengths import check_last_valid, check_packed_backward_final, check_padded_shapes
 from .explain import explain
@@ -122,12 +126,16 @@ __all__ = [
     "check_tensor",
     "check_shapes",
     "check_backward_final",
-    "check_classifier_summary",
+    "check_both_finals",
     "check_h_n_batch_first",
+    "check_classifier_summary",
+    "check_reshape_blocks",
     "check_last_step",
     "check_predicted_shapes",
     "check_rows_not_in_output",
     "check_grid_shapes",
+    "check_packed_steps",
+    "check_top_layer_final",
     "heatmap",
     "mark_cells",
     "output_vs_h_n",
@@ -140,7 +148,7 @@ __all__ = [
     "split_layers",
     "steps_read_figure",
     "steps_read_view",
-    "check_bottom_backward",
+    "check_wrong_view",
     "check_layer_output",
     "check_layer_shapes",
     "check_backward_after",
@@ -158,7 +166,7 @@ __all__ += [  # notebooks 04, 05, 06
     "shapes_view",
     "check_packed_backward_final",
     "check_batch_first_shapes",
-    "check_final_cell",
+    "check_cell_by_layer",
     "check_initial_state_shapes",
     "check_last_valid",
     "check_lstm_shapes",

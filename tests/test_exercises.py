@@ -139,20 +139,18 @@ def test_not_answered_yet(check, name, capsys):
 
 
 def test_predicted_shapes(capsys):
-    check_predicted_shapes({"output": (4, 7, 100), "h_n": torch.Size([6, 4, 50])})
+    check_predicted_shapes({"output": (3, 12, 20), "h_n": torch.Size([8, 12, 10])})
     assert capsys.readouterr().out == (
-        "Correct: output is (N, L, D * H_out) with batch_first=True; h_n is "
-        "(num_layers * D, N, H_out) whatever batch_first says.\n"
+        "Correct: time first, output is (L, N, D * H_out); h_n is (num_layers * D, N, H_out) whatever "
+        "batch_first says.\n"
     )
     check_predicted_shapes({"output": None, "h_n": None})
     assert capsys.readouterr().out.startswith("Not answered yet")
-    message = failure(check_predicted_shapes, {"output": (4, 7, 50), "h_n": (4, 6, 50)})
-    assert message == (
-        "Not yet. In predicted_shapes:\n"
-        '- "output": you said (4, 7, 50), it is (4, 7, 100): the last size is D * H_out: a bidirectional module '
-        "puts both directions side by side, so D = 2.\n"
-        '- "h_n": you said (4, 6, 50), it is (6, 4, 50): the first two sizes are swapped: batch_first never '
-        "applies to h_n or c_n, which stay (num_layers * D, N, H_out).\n"
+    message = failure(check_predicted_shapes, {"output": (3, 12, 10), "h_n": (12, 8, 10)})
+    assert message.startswith("Not yet. In predicted_shapes:\n")
+    assert '- "output": you said (3, 12, 10), it is (3, 12, 20):' in message and "D = 2" in message
+    assert '- "h_n": you said (12, 8, 10), it is (8, 12, 10): the first two sizes are swapped' in message
+    assert message.endswith(
         "Where it is explained: notebook 01, section 1 (why output and h_n can look like transposes)."
     )
 
@@ -1094,14 +1092,14 @@ def test_shape_hints_for_one_direction_and_c_n():
 
 def test_the_predicted_shapes_and_their_hints_agree_with_torch():
     torch.manual_seed(0)
-    gru = torch.nn.GRU(input_size=8, hidden_size=50, num_layers=3, bidirectional=True, batch_first=True)
-    output, h_n = gru(torch.randn(4, 7, 8))
+    gru = torch.nn.GRU(input_size=6, hidden_size=10, num_layers=4, bidirectional=True)  # time first
+    output, h_n = gru(torch.randn(3, 12, 6))
     check_predicted_shapes({"output": output.shape, "h_n": h_n.shape})  # the expected shapes are torch's own
-    # the hint "batch_first never applies to h_n": without batch_first, h_n has the very same shape
-    gru_time_major = torch.nn.GRU(input_size=8, hidden_size=50, num_layers=3, bidirectional=True)
-    assert gru_time_major(torch.randn(7, 4, 8))[1].shape == h_n.shape
+    # the hint "batch_first never applies to h_n": with batch_first, h_n has the very same shape
+    gru_batch_first = torch.nn.GRU(input_size=6, hidden_size=10, num_layers=4, bidirectional=True, batch_first=True)
+    assert gru_batch_first(torch.randn(12, 3, 6))[1].shape == h_n.shape
     # the hint "a bidirectional module has two rows per layer" and "D = 2 in output's last size"
-    assert h_n.shape[0] == 3 * 2 and output.shape[-1] == 2 * 50
+    assert h_n.shape[0] == 4 * 2 and output.shape[-1] == 2 * 10
 
 
 def test_an_integer_expected_tensor_is_compared_as_integers(capsys):

@@ -5,12 +5,14 @@ import dataclasses
 import pytest
 import torch
 
+from helpers import run
 from helpers.exercises.bidirectional import (
     AFTER_CASES,
     AFTER_MISTAKES,
-    BOTTOM_CASES,
+    VIEW_CONFIG,
     check_backward_after,
-    check_bottom_backward,
+    check_wrong_view,
+    wrong_view_holds,
 )
 from helpers.exercises.solutions import bidirectional as solutions
 
@@ -22,23 +24,25 @@ def failure(check, answer) -> str:
 
 
 def test_solutions_pass(capsys):
-    check_bottom_backward(solutions.bottom_backward)
+    check_wrong_view(solutions.wrong_view)
     check_backward_after(solutions.backward_after)
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 2 and all(line.startswith("Correct:") for line in printed)
 
 
 def test_none_is_not_answered_yet(capsys):
-    check_bottom_backward(None)
+    check_wrong_view(None)
     check_backward_after(None)
     assert all(line.startswith("Not answered yet") for line in capsys.readouterr().out.splitlines())
 
 
 def test_solutions_agree_with_plain_indexing():
-    for case in BOTTOM_CASES:
-        r = case.run()
-        h_view = r.h_n.view(r.config.num_layers, 2, *r.h_n.shape[1:])  # (num_layers, D, N, H_out)
-        assert torch.equal(solutions.bottom_backward(r.h_n), h_view[0, 1])
+    r = run(VIEW_CONFIG, seq_len=5, batch_size=2)
+    h_n, names = r.h_n, ("forward", "backward")
+    wrong = h_n.view(2, VIEW_CONFIG.num_layers, *h_n.shape[1:])  # read as (D, num_layers, N, H_out)
+    for key, (layer, direction) in solutions.wrong_view.items():
+        d, k = (int(v) for v in key[len("wrong[") : -1].split(", "))
+        assert torch.equal(wrong[d, k], h_n[2 * layer + names.index(direction)])  # row 2 * layer + direction
     for case, k in AFTER_CASES:
         r = case.run()
         assert not r.config.batch_first
@@ -49,22 +53,60 @@ def test_solutions_agree_with_plain_indexing():
             assert torch.equal(solutions.backward_after(r.output, k), r.h_n[-1])
 
 
+def test_wrong_view_expected_comes_from_torch_and_differs_from_the_names():
+    holds = wrong_view_holds()
+    assert holds == solutions.wrong_view
+    assert holds["wrong[0, -1]"] != (VIEW_CONFIG.num_layers - 1, "forward")  # not what the view's name says
+
+
 @pytest.mark.parametrize(
     "answer,named",
     [
-        (lambda h_n: h_n.view(2, h_n.shape[0] // 2, *h_n.shape[1:])[1, 0], "that is h_n[num_layers]"),
-        (lambda h_n: h_n[-1], "that is h_n[-1], the top layer's backward state"),
-        (lambda h_n: h_n[0], "that is h_n[0], the bottom layer's forward state"),
+        (  # what the names promise
+            {"wrong[0, 1]": (1, "forward"), "wrong[0, -1]": (3, "forward"), "wrong[1, 0]": (0, "backward")},
+            "that is what the view's name promises (forward, layer 3)",
+        ),
+        (  # rows given as layers
+            {"wrong[0, 1]": (1, "backward"), "wrong[0, -1]": (3, "backward"), "wrong[1, 0]": (4, "forward")},
+            "row 3 is layer 3 // 2 = 1: a row is not a layer",
+        ),
+        (  # directions swapped in every answer
+            {"wrong[0, 1]": (0, "forward"), "wrong[0, -1]": (1, "forward"), "wrong[1, 0]": (2, "backward")},
+            "row k is layer k // 2, direction k % 2",
+        ),
+        (  # the right view's reading, as if the view were fine for these cells
+            {"wrong[0, 1]": (0, "backward"), "wrong[0, -1]": (3, "forward"), "wrong[1, 0]": (0, "backward")},
+            "wrong[1, 0] is row 1 * 4 + 0 = 4 of h_n",
+        ),
     ],
 )
-def test_bottom_backward_named_mistakes(answer, named):
-    message = failure(check_bottom_backward, answer)
-    assert message.startswith("Not yet.") and f"Likely mistake: {named}" in message
+def test_wrong_view_named_mistakes(answer, named):
+    message = failure(check_wrong_view, answer)
+    assert message.startswith("Not yet. In wrong_view:") and named in message
+    assert "expected {" in message and "got      {" in message
 
 
-def test_bottom_backward_hard_coded_row_breaks_on_another_size():
-    message = failure(check_bottom_backward, lambda h_n: h_n[3])  # right for nothing: 3 is layer 1 backward
-    assert message.startswith("Not yet.")
+@pytest.mark.parametrize(
+    "answer,says",
+    [
+        ([1, 2], "should be a dict like"),
+        ({"wrong[0, 1]": (0, "b"), "wrong[0, -1]": (1, 1)}, '"wrong[1, 0]" is missing'),
+        ({"wrong[0, 1]": "layer 0", "wrong[0, -1]": (1, 1), "wrong[1, 0]": (2, 0)}, "is not (layer,"),
+        ({**solutions.wrong_view, "wrong[1, 1]": (1, "forward")}, "not asked for"),
+    ],
+)
+def test_wrong_view_odd_forms_get_a_message(answer, says):
+    assert says in failure(check_wrong_view, answer)
+
+
+def test_wrong_view_accepts_directions_as_0_and_1(capsys):
+    check_wrong_view({"wrong[0, 1]": (0, 1), "wrong[0, -1]": (1, 1), "wrong[1, 0]": (2, 0)})
+    assert capsys.readouterr().out.startswith("Correct:")
+
+
+def test_wrong_view_with_nones_is_not_answered_yet(capsys):
+    check_wrong_view({"wrong[0, 1]": None, "wrong[0, -1]": None, "wrong[1, 0]": None})
+    assert capsys.readouterr().out.startswith("Not answered yet")
 
 
 def test_backward_after_k_is_checked_at_steps_that_tell_the_mistakes_apart():

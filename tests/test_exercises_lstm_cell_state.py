@@ -3,15 +3,15 @@
 import pytest
 import torch
 
-from helpers import check_final_cell, check_initial_state_shapes, check_lstm_shapes, run
-from helpers.exercises.lstm_cell_state import INITIAL_CONFIG, SHAPES_CONFIG
+from helpers import check_cell_by_layer, check_initial_state_shapes, check_lstm_shapes, run
+from helpers.exercises.lstm_cell_state import CELL_CASES, INITIAL_CONFIG, SHAPES_CONFIG
 from helpers.exercises.solutions import lstm_cell_state as solutions
 
 
 def test_reference_solutions_pass(capsys):
     check_lstm_shapes(solutions.lstm_shapes)
     check_initial_state_shapes(solutions.initial_state_shapes)
-    check_final_cell(solutions.final_cell)
+    check_cell_by_layer(solutions.cell_by_layer)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and all(line.startswith("Correct:") for line in lines)
 
@@ -23,30 +23,70 @@ def test_the_expected_shapes_are_torchs():
     assert tuple(r.h_n.shape) == (4, 5, 3) and tuple(r.c_n.shape) == (4, 5, 8)
 
 
-@pytest.mark.parametrize("check", [check_lstm_shapes, check_initial_state_shapes, check_final_cell])
+@pytest.mark.parametrize("check", [check_lstm_shapes, check_initial_state_shapes, check_cell_by_layer])
 def test_none_is_not_answered_yet(check, capsys):
     check(None)
     assert capsys.readouterr().out.startswith("Not answered yet")
 
 
 def test_a_function_that_still_returns_none_is_not_answered_yet(capsys):
-    check_final_cell(lambda c_n: None)
+    check_cell_by_layer(lambda c_n: None)
     assert "Not answered yet" in capsys.readouterr().out
+
+
+def _n(c_n):
+    return c_n.shape[1]
+
+
+def _layers(c_n):
+    return c_n.shape[0] // 2
+
+
+def test_cell_by_layer_by_plain_indexing():
+    for case in CELL_CASES:
+        c_n = case.run().c_n
+        got = solutions.cell_by_layer(c_n)
+        for n in range(_n(c_n)):
+            for layer in range(_layers(c_n)):
+                assert torch.equal(got[n, layer], torch.cat([c_n[2 * layer, n], c_n[2 * layer + 1, n]]))
 
 
 @pytest.mark.parametrize(
     "wrong,says",
     [
-        (lambda c_n: c_n[-1], "lacks c_n[-2, 0]"),  # backward half only
-        (lambda c_n: torch.stack([c_n[-2], c_n[-1]], dim=-1), "torch.stack makes a new dimension"),
-        (lambda c_n: torch.cat([c_n[-1], c_n[-2]], dim=-1), "two halves of each row swapped"),
-        (lambda c_n: torch.cat([c_n[0], c_n[1]], dim=-1), "wrong layer"),
+        (lambda c_n: c_n.reshape(_n(c_n), _layers(c_n), -1), "reshape alone reads c_n in the order it is stored"),
+        (
+            lambda c_n: c_n.view(2, _layers(c_n), _n(c_n), -1).permute(2, 1, 0, 3).reshape(_n(c_n), _layers(c_n), -1),
+            "direction first",
+        ),
+        (
+            lambda c_n: (
+                c_n.view(_layers(c_n), 2, _n(c_n), -1).flip(1).permute(2, 0, 1, 3).reshape(_n(c_n), _layers(c_n), -1)
+            ),
+            "halves swapped",
+        ),
+        (lambda c_n: c_n.transpose(0, 1).reshape(_n(c_n), _layers(c_n), -1).flip(1), "layers are in reverse order"),
+        (
+            lambda c_n: c_n.view(_layers(c_n), 2, _n(c_n), -1).transpose(0, 2).reshape(_n(c_n), _layers(c_n), -1),
+            "laid out direction first",
+        ),
+        (lambda c_n: c_n.transpose(0, 1).reshape(_n(c_n), _layers(c_n), 2, -1), "still on an axis of their own"),
+        (lambda c_n: c_n.transpose(0, 1), "a row of its own"),
+        (lambda c_n: torch.cat([c_n[-2], c_n[-1]], dim=-1), "one layer only"),
     ],
 )
-def test_final_cell_mistakes_are_named(wrong, says):
+def test_cell_by_layer_mistakes_are_named(wrong, says):
     with pytest.raises(AssertionError, match="Not yet") as caught:
-        check_final_cell(wrong)
-    assert says in str(caught.value) and "04, section 1" in str(caught.value)
+        check_cell_by_layer(wrong)
+    message = str(caught.value)
+    assert says in message and "04, section 1" in message
+    assert "h_n[" not in message  # a c_n exercise speaks of c_n
+
+
+def test_cell_by_layer_raising_answer_gets_a_message():
+    with pytest.raises(AssertionError, match="Your function raised RuntimeError") as caught:
+        check_cell_by_layer(lambda c_n: c_n.view(7, -1, 13))
+    assert "Traceback" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

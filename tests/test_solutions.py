@@ -24,15 +24,20 @@ def answers():
 ANSWERS = sorted(answers())
 
 
-def test_notebook_01_solutions_are_all_there():
-    assert {name for topic, name in ANSWERS if topic == "output_vs_h_n"} == {
-        "backward_final",
+def test_notebooks_00_to_04_solutions_are_all_there():
+    found = {topic: {name for t, name in ANSWERS if t == topic} for topic, _ in ANSWERS}
+    assert found["start_here"] == {"grid_shapes", "packed_steps", "top_layer_final"}
+    assert found["output_vs_h_n"] == {
+        "both_finals",
         "classifier_summary",
         "last_step",
         "predicted_shapes",
+        "reshape_blocks",
         "rows_not_in_output",
-        "h_n_batch_first",
     }
+    assert found["layers"] == {"layer_shapes", "layer_output"}
+    assert found["bidirectional"] == {"wrong_view", "backward_after"}
+    assert found["lstm_cell_state"] == {"lstm_shapes", "initial_state_shapes", "cell_by_layer"}
 
 
 @pytest.mark.parametrize("topic,name", ANSWERS)

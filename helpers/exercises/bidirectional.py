@@ -2,49 +2,111 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import torch
 
-from ..models import RNNConfig, RNNRun
+from ..models import RNNConfig, RNNRun, run
 from .core import Case
-from .named import Mistakes, verify_with_mistakes
+from .wrapped import Mistakes, not_a, prediction_message, verify
 
-BOTTOM_CASES = [
-    Case(RNNConfig("gru", input_size=4, hidden_size=3, num_layers=3, bidirectional=True, seed=51)),
-    Case(
-        RNNConfig("lstm", input_size=3, hidden_size=4, num_layers=4, bidirectional=True, batch_first=True, seed=52),
-        seq_len=4,
-        batch_size=3,
-    ),
-    Case(RNNConfig("rnn", input_size=5, hidden_size=2, num_layers=2, bidirectional=True, seed=53), seq_len=6),
-]
-
-BOTTOM_MISTAKES: Mistakes = {
-    "view_order": (
-        lambda r: r.h_n[r.config.num_layers],
-        "that is h_n[num_layers], what h_n.view(2, num_layers, N, H_out)[1, 0] picks. h_n's rows go "
-        "layer by layer, forward then backward: row 2 * layer + direction.",
-    ),
-    "top": (lambda r: r.h_n[-1], "that is h_n[-1], the top layer's backward state; the bottom layer is layer 0."),
-    "forward": (
-        lambda r: r.h_n[0],
-        "that is h_n[0], the bottom layer's forward state; its backward state is the next row.",
-    ),
-}
+# Exercise 1: predict what three cells of the wrong view h_n.view(2, num_layers, N, H_out) hold, for 4 layers.
+VIEW_CONFIG = RNNConfig("gru", input_size=4, hidden_size=3, num_layers=4, bidirectional=True, seed=0)
+VIEW_CELLS = ((0, 1), (0, -1), (1, 0))  # wrong[d, layer] as the learner is asked about them
+VIEW_SECTION = "notebook 03, sections 2 and 5 (row 2 * layer + direction; the wrong view)"
+DIRECTIONS = ("forward", "backward")
+VIEW_EXAMPLE = (
+    'a dict like {"wrong[0, 1]": (layer, "forward" or "backward"), "wrong[0, -1]": (...), "wrong[1, 0]": (...)}'
+)
 
 
-def check_bottom_backward(answer) -> None:
-    """Exercise 1: bottom_backward(h_n) returns the bottom layer's backward final state, (N, H_out)."""
-    verify_with_mistakes(
-        answer,
-        name="bottom_backward",
-        signature="bottom_backward(h_n)",
-        cases=BOTTOM_CASES,
-        call=lambda f, r: f(r.h_n),
-        expected=lambda r: r.h_n[1],
-        wanted=lambda r: "h_n[1], layer 0's backward final state (row 2 * layer + direction)",
-        section="notebook 03, sections 2 and 5",
-        mistakes=BOTTOM_MISTAKES,
-        success="h_n's rows go layer by layer, forward then backward inside each layer",
+def _key(cell: tuple[int, int]) -> str:
+    return f"wrong[{cell[0]}, {cell[1]}]"
+
+
+def wrong_view_holds() -> dict[str, tuple[int, str]]:
+    """What each asked cell of the wrong view holds, (layer, direction), found by torch.equal with the right view."""
+    r = run(VIEW_CONFIG, seq_len=5, batch_size=2)
+    num_layers, (_, N, H) = VIEW_CONFIG.num_layers, r.h_n.shape
+    right = r.h_n.detach().view(num_layers, 2, N, H)  # (num_layers, D, N, H_out)
+    wrong = r.h_n.detach().view(2, num_layers, N, H)  # read as (D, num_layers, N, H_out): it is not
+    holds = {}
+    for cell in VIEW_CELLS:
+        found = [
+            (k, DIRECTIONS[e]) for k in range(num_layers) for e in range(2) if torch.equal(wrong[cell], right[k, e])
+        ]
+        if len(found) != 1:
+            raise RuntimeError(f"{_key(cell)} matches {found} in the right view, not exactly one state")
+        holds[_key(cell)] = found[0]
+    return holds
+
+
+def _read(value: object) -> tuple[int, str] | None:
+    """(layer, direction) from a pair like (1, "backward"), (1, 1) or ("1", "b..."); None if unreadable."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        return None
+    layer, direction = value
+    if not isinstance(layer, Integral) or isinstance(layer, bool):
+        return None
+    if isinstance(direction, Integral) and not isinstance(direction, bool) and direction in (0, 1):
+        return int(layer), DIRECTIONS[direction]
+    if isinstance(direction, str) and direction.strip().lower() in DIRECTIONS:
+        return int(layer), direction.strip().lower()
+    return None
+
+
+def check_wrong_view(answer) -> None:
+    """Exercise 1: predict what wrong[0, 1], wrong[0, -1] and wrong[1, 0] hold, for a 4-layer bidirectional GRU."""
+    if answer is None:
+        print(f"Not answered yet: set wrong_view to {VIEW_EXAMPLE}.")
+        return
+    if not isinstance(answer, dict):
+        raise not_a("wrong_view", answer, VIEW_EXAMPLE)
+    if any(value is None for value in answer.values()):
+        print("Not answered yet: replace every None in wrong_view with (layer, direction).")
+        return
+    want = wrong_view_holds()
+    lines, got = [], {}
+    for key in want:
+        if key not in answer:
+            lines.append(f'"{key}" is missing.')
+            continue
+        pair = _read(answer[key])
+        if pair is None:
+            lines.append(f'"{key}": {answer[key]!r} is not (layer, "forward" or "backward"), like (2, "backward").')
+            continue
+        got[key] = pair
+    extra = [key for key in answer if key not in want]
+    if extra:
+        lines.append(f"{', '.join(repr(k) for k in extra)}: not asked for; the keys are {', '.join(want)}.")
+    L = VIEW_CONFIG.num_layers
+    for cell in VIEW_CELLS:
+        key = _key(cell)
+        if key not in got or got[key] == want[key]:
+            continue
+        d, layer = cell[0], cell[1] % L
+        row = d * L + layer  # the view cuts h_n's rows into D blocks of num_layers rows
+        named = (layer, DIRECTIONS[d])  # what the view's name promises
+        mine = got[key]
+        if mine == named:
+            why = (
+                f"that is what the view's name promises ({DIRECTIONS[d]}, layer {layer}). But h_n's rows go layer by "
+                f"layer, forward then backward, and this view cuts them into blocks of {L}: {key} is row "
+                f"{d} * {L} + {layer} = {row} of h_n"
+            )
+        elif mine[0] == row and row != want[key][0]:
+            why = f"{key} is row {row} of h_n, and row {row} is layer {row} // 2 = {row // 2}: a row is not a layer"
+        else:
+            why = (
+                f"{key} is row {d} * {L} + {layer} = {row} of h_n, and row k is layer k // 2, direction k % 2 "
+                f"(0 forward, 1 backward): layer {row // 2}, {DIRECTIONS[row % 2]}"
+            )
+        lines.append(f"{key}: you said {mine}, it holds {want[key]}: {why}.")
+    if lines:
+        raise prediction_message("wrong_view", lines, want, got, VIEW_SECTION)
+    print(
+        "Correct: h_n.view(2, num_layers, N, H_out) cuts h_n's rows in blocks of num_layers, so it mixes layers "
+        "and directions; the right view is h_n.view(num_layers, 2, N, H_out)."
     )
 
 
@@ -124,7 +186,7 @@ AFTER_MISTAKES: Mistakes = {
 
 def check_backward_after(answer) -> None:
     """Exercise 2: backward_after(output, k) returns a one-layer module's backward half after k tokens, (N, H_out)."""
-    verify_with_mistakes(
+    verify(
         answer,
         name="backward_after",
         signature="backward_after(output, k)",

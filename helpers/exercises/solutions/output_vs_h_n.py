@@ -2,15 +2,21 @@
 
 import torch
 
-# The module of the predict-the-shapes exercise: nn.GRU(8, 50, num_layers=3, bidirectional=True,
-# batch_first=True) on x of shape (4, 7, 8): output (N, L, D * H_out), h_n (num_layers * D, N, H_out).
-predicted_shapes = {"output": (4, 7, 2 * 50), "h_n": (3 * 2, 4, 50)}
+# nn.GRU(6, 10, num_layers=4, bidirectional=True) on a time-first x of shape (L=3, N=12, H_in=6):
+# output (L, N, D * H_out), h_n (num_layers * D, N, H_out).
+predicted_shapes = {"output": (3, 12, 2 * 10), "h_n": (4 * 2, 12, 10)}
+
+# h_n (3 layers, N = 2) stored in order h_n[0, 0], h_n[0, 1], h_n[1, 0], h_n[1, 1], h_n[2, 0], h_n[2, 1],
+# cut into N = 2 rows of 3 states each.
+reshape_blocks = [[(0, 0), (0, 1), (1, 0)], [(1, 1), (2, 0), (2, 1)]]
 
 
-def backward_final(output):
-    """The backward direction ends at step 0: the second half of output's first step."""
-    H_out = output.shape[-1] // 2  # output: (N, L, 2 * H_out)
-    return output[:, 0, H_out:]
+def both_finals(output, lengths):
+    """Time first, packed: forward at each sequence's last valid step, backward at step 0."""
+    H_out = output.shape[-1] // 2  # output: (L, N, 2 * H_out)
+    forward = output[lengths - 1, torch.arange(output.shape[1]), :H_out]  # (N, H_out)
+    backward = output[0, :, H_out:]  # (N, H_out)
+    return torch.cat([forward, backward], dim=-1)  # (N, 2 * H_out)
 
 
 def classifier_summary(h_n):
@@ -27,8 +33,3 @@ def rows_not_in_output(num_layers, bidirectional):
     """Every row of the layers below the top: (num_layers - 1) * D rows."""
     D = 2 if bidirectional else 1
     return list(range((num_layers - 1) * D))
-
-
-def h_n_batch_first(h_n):
-    """Move the batch axis first; reshape would mix sequences."""
-    return h_n.transpose(0, 1)  # (num_layers * D, N, H_out) -> (N, num_layers * D, H_out)
