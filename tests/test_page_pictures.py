@@ -136,14 +136,20 @@ def test_a_static_view_holds_every_picture_or_a_stated_subset():
     assert len(small["pictures"]) == 12 and "all 12 pictures" in small["note"]
     view = BUILDERS["cheat_sheet"]()
     state = view.static_state()
-    star = star_settings(view.controls, view.values())
-    assert set(state["pictures"]) == {view.key(v) for v in star}
-    assert f"holds {len(star)} of the view's 576 pictures" in state["note"]
+    start, free = view.values(), ["cell", "num_layers", "bidirectional", "batch_first"]
+    grid = [v for v in every_setting(view.controls) if all(v[n] == start[n] for n in view.controls if n not in free)]
+    assert len(grid) == 36
+    expected = {view.key(v) for v in grid + star_settings(view.controls, start)}
+    assert set(state["pictures"]) == expected and len(expected) == 36 + 3 + 1 + 1  # other proj_size, unbatched, packed
+    assert f"holds {len(expected)} of the view's 576 pictures" in state["note"]
+    assert "every combination of cell, num_layers, bidirectional, batch_first with proj_size=2" in state["note"]
     assert "every value of one control with the others at their starting values" in state["note"]
     assert state["start"] in state["pictures"]
     assert [c["kind"] for c in state["controls"]] == ["select", "range", "checkbox", "checkbox", "range"] + [
         "checkbox"
     ] * 2
+    small_budget = view.static_state(budget=1)  # nothing fits: every value of one control at a time
+    assert set(small_budget["pictures"]) == {view.key(v) for v in star_settings(view.controls, start)}
     again = view.static_state(budget=10**9)  # a larger budget: every setting
     assert len(again["pictures"]) == 576
 

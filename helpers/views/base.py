@@ -24,8 +24,8 @@ from .page import (
     every_setting,
     key_of,
     setting_count,
-    star_settings,
     static_note,
+    subset_settings,
 )
 
 VIEW_DPI = 72
@@ -252,11 +252,12 @@ class SliderView(widgets.VBox):
     def static_state(self, budget: int = STATIC_BUDGET) -> dict:
         """Controls, pictures and a note for a static page: every setting if they fit `budget` bytes, else a subset.
 
-        The subset is every value of each control with the others at their starting values.
+        The subset (page.subset_settings): every combination of the first controls with the others at their
+        starting values, and every value of each other control.
         """
         start = self.values()
-        estimate = self.settings * len(png_data_url(self.picture(start))) * 1.2  # pictures differ in size a little
-        settings = every_setting(self.controls) if estimate <= budget else star_settings(self.controls, start)
+        size = len(png_data_url(self.picture(start))) * 1.2  # an estimate: pictures differ in size a little
+        settings, free = subset_settings(self.controls, start, lambda count: count * size <= budget)
         shown = {name: getattr(self, name) for name in self._shown_attributes}
         pictures = {self.key(values): png_data_url(self.picture(values)).decode() for values in settings}
         for name, value in shown.items():
@@ -269,7 +270,7 @@ class SliderView(widgets.VBox):
             "start": self.key(start),
             "pictures": pictures,
             "settings": self.settings,
-            "note": static_note(len(pictures), self.settings, self.controls, start),
+            "note": static_note(len(pictures), self.settings, self.controls, start, free),
         }
 
 

@@ -5,7 +5,7 @@ menu's index instead of its value (the page's copy of a menu holds the index). T
 the page shows the picture for the current key as soon as a control moves, and the kernel only learns the values.
 
 A static page (`make html`, `make slides`) embeds a view's pictures: all of them when they fit STATIC_BUDGET
-bytes, else every value of each control at the starting values of the others, and the page says so.
+bytes, else a subset that fits (subset_settings), and the page says which.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import anywidget
@@ -27,7 +28,7 @@ PAGE_JS = Path(__file__).with_name("page.js")
 ALL_AT_ONCE = 64
 # A static page embeds every picture of a view whose pictures fit in this many bytes (as data: URLs, estimated
 # from the first), else a stated subset: each notebook's page stays well under 8 MB.
-STATIC_BUDGET = 6_000_000
+STATIC_BUDGET = 5_000_000
 
 
 def is_menu(control) -> bool:
@@ -142,14 +143,35 @@ def control_spec(name: str, control) -> dict:
     }
 
 
-def static_note(embedded: int, total: int, controls: dict, start: dict) -> str:
+def subset_settings(controls: dict, start: dict, fits: Callable[[int], bool]) -> tuple[list[dict], list[str]]:
+    """The settings a static page embeds, and the controls it holds every combination of.
+
+    Every setting if that fits; else every combination of the first controls (as many as fit) with the others at
+    their starting values, plus every value of each other control with the rest at their starting values.
+    """
+    names, star = list(controls), star_settings(controls, start)
+    for k in range(len(names), 1, -1):
+        free = names[:k]
+        grid = [
+            {**start, **dict(zip(free, combo))} for combo in itertools.product(*(domain(controls[n]) for n in free))
+        ]
+        settings = grid + [values for values in star if values not in grid]
+        if fits(len(settings)):
+            return settings, free
+    return star, names[:1]
+
+
+def static_note(embedded: int, total: int, controls: dict, start: dict, free: list[str]) -> str:
     """What a static page says about the pictures it holds."""
     if embedded >= total:
         return f"Works without Python: this page holds all {total} pictures of this view."
-    at = ", ".join(f"{name}={start[name]}" for name in controls)
+    fixed = [name for name in controls if name not in free]
+    at = ", ".join(f"{name}={start[name]}" for name in fixed)
+    combos = f"every combination of {', '.join(free)} with {at}, and " if len(free) > 1 else ""
     return (
-        f"Works without Python, for some settings: this page holds {embedded} of the view's {total} pictures, "
-        f"every value of one control with the others at their starting values ({at}). "
+        f"Works without Python, for some settings: this page holds {embedded} of the view's {total} pictures: "
+        f"{combos}every value of one control with the others at their starting values "
+        f"({', '.join(f'{name}={start[name]}' for name in controls)}). "
         "Run the notebook for every combination."
     )
 
