@@ -1,4 +1,4 @@
-"""The promise of notebook 00, section 1, for teachers: in 00 and 01, every random construction is seeded in the
+"""The promise of notebook 00, section 1, for teachers: in 00 to 04, every random construction is seeded in the
 cell that makes it, and each section builds its own modules and inputs, so that, once the notebook has run, any
 section run again from its first code cell prints what it printed the first time.
 
@@ -19,7 +19,16 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 # The notebooks that make the promise (00, section 1, names them).
-PROMISED = [REPO / "notebooks" / "00_start_here.ipynb", REPO / "notebooks" / "01_output_vs_h_n.ipynb"]
+PROMISED = [
+    REPO / "notebooks" / name
+    for name in (
+        "00_start_here.ipynb",
+        "01_output_vs_h_n.ipynb",
+        "02_layers.ipynb",
+        "03_bidirectional.ipynb",
+        "04_lstm_cell_state.ipynb",
+    )
+]
 LIVE_TAG = "nbval-ignore-output"  # a live view's output carries a fresh widget id on every run
 # Calls that draw random numbers when they build something: an input, or a module's initial weights.
 RANDOM_INPUTS = {"randn", "rand", "randint", "randn_like", "rand_like", "randint_like", "randperm", "normal"}
