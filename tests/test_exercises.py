@@ -989,8 +989,8 @@ def test_check_tensor_and_check_shapes_bad_setup_is_a_value_error():
         ),
         (
             lambda o: (o[:, 0], o[:, 1]),
-            "Your answer is a tuple of 2 tensors ((2, 6), (2, 6)), not one tensor: join them "
-            "into one (torch.cat(..., dim=-1) puts them side by side).",
+            "Your answer is a tuple of 2 tensors ((2, 6), (2, 6)), not one tensor: return one tensor (if the "
+            "task wants them side by side, torch.cat(..., dim=-1) joins them).",
         ),
         (
             lambda o: o[:, 0, 3:].long(),

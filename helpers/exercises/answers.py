@@ -144,11 +144,17 @@ def as_tensor(value: object, dtype: torch.dtype = torch.float32) -> tuple[torch.
         if floats is None:
             return None, f"Your answer has dtype {tensor.dtype}, which holds no real numbers like the run's."
         return floats, note
-    if isinstance(value, tuple) and value and all(isinstance(v, torch.Tensor) for v in value):
+    tensors = [isinstance(v, torch.Tensor) for v in value] if isinstance(value, (tuple, list)) else []
+    if any(tensors) and not all(tensors):  # (h_0, None), [tensor, 3]: not a grid of numbers either
+        items = ", ".join(describe_object(v) for v in value[:3]) + (", ..." if len(value) > 3 else "")
+        return None, (
+            f"Your answer is a {type(value).__name__} of {len(value)} items ({items}), not one tensor: return one tensor."
+        )
+    if isinstance(value, tuple) and value and all(tensors):
         shapes = ", ".join(str(tuple(v.shape)) for v in value)
         return None, (
-            f"Your answer is a tuple of {len(value)} tensors ({shapes}), not one tensor: "
-            f"join them into one (torch.cat(..., dim=-1) puts them side by side)."
+            f"Your answer is a tuple of {len(value)} tensors ({shapes}), not one tensor: return one tensor "
+            f"(if the task wants them side by side, torch.cat(..., dim=-1) joins them)."
         )
     if isinstance(value, (np.ndarray, list, tuple)):
         kind = "a numpy array" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"

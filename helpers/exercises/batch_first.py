@@ -116,7 +116,7 @@ def _to_h_0_mistakes() -> Mistakes:
 
 def _explain_to_h_0(answer, r: RNNRun, error: Exception) -> str | None:
     """The sizes behind a reshape that cannot fit, in the exercise's words."""
-    if isinstance(error, RuntimeError) and "is invalid for input of size" in str(error):
+    if isinstance(error, RuntimeError) and any(word in str(error) for word in ("shape", "size", "view")):
         n, width = per_sequence_rows(r).shape
         return (
             f"Here rows is ({n}, {width}): {n} sequences, each row num_layers * D * H_out = "

@@ -88,6 +88,11 @@ def _explain_weight(key: str, got: tuple[int, ...], want: tuple[int, ...]) -> st
     if len(got) != 2:
         return "a weight is a matrix: (rows, columns) = (features it makes, features it reads)"
     reasons = []
+    if got == want[::-1] and key != "weight_hr_l1_reverse":
+        return (
+            f"rows and columns are swapped: a weight is (features it makes, features it reads), here "
+            f"{want[0]} rows for the four gates i, f, g, o, each hidden_size = {h} wide"
+        )
     if key == "weight_hr_l1_reverse":
         if got == (h, p):
             return (
@@ -190,6 +195,10 @@ def check_first_backward_forget_gate(answer) -> None:
                     r, last(r), 1, with_hh_bias=False
                 ),
                 "the forget gate before its sigmoid: apply torch.sigmoid": _forget(r, last(r), 1, sigmoid=False),
+                "the forget gate through tanh: gates (i, f, o) go through the sigmoid, only the cell candidate g "
+                "through tanh": torch.tanh(_forget(r, last(r), 1, sigmoid=False)),
+                "the backward direction's forget gate at step 0, which it computes last (its h is no longer zeros "
+                "there): its first step is x[L - 1]": scratch_forward(r.module, r.x).gates[0, 1]["f"][0],
             },
             exact=False,
             shape_hint="the gate is (N, hidden_size), one row per sequence; x[t] is (N, input_size)",
@@ -231,7 +240,7 @@ def _frozen_judge(got, r: RNNRun, expected: torch.Tensor) -> str | None:
             "That is h_0 itself, one row per layer, (num_layers, N, H). output is (L, N, H): one entry per time step, "
             "and only the top layer."
         )
-    if isinstance(got, torch.Tensor) and got.shape == expected.shape[1:]:
+    if isinstance(got, torch.Tensor) and tuple(got.shape) in (tuple(expected.shape[1:]), (1, *expected.shape[1:])):
         return (
             f"Your tensor is one step, {tuple(got.shape)}. output has one entry per time step, (L, N, H) = "
             f"{tuple(expected.shape)}: repeat the state over the L steps (torch.stack, or .expand(L, -1, -1))."
