@@ -149,9 +149,9 @@ def test_cat_of_both_directions_on_padded_unpacked_input():
     assert r.with_packing[0].startswith("lengths = [7, 4, 2]")
     with torch.no_grad():  # packing with those lengths, by hand
         _, packed_h = gru(pack_padded_sequence(x, [7, 4, 2], batch_first=True, enforce_sorted=False))
-    for n, same in enumerate([True, False, False]):
-        assert torch.equal(packed_h[:, n], report.h_n[:, n]) == same
-        if not same:
+    for n, close in enumerate([True, False, False]):  # a packed run rounds differently: closeness, not equality
+        assert torch.allclose(packed_h[:, n], report.h_n[:, n]) == close
+        if not close:
             assert any(f"sequence {n} " in line and "is False" in line for line in r.with_packing)
     assert report.padding is not None and report.padding.lengths == (7, 4, 2)
     assert torch.equal(report.padding.h_n, packed_h)
