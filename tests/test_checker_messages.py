@@ -142,3 +142,15 @@ def test_a_hard_coded_width_is_named_through_check_function():
             success="y",
         )
     assert "Your code has the number 3 written in it" in str(caught.value), str(caught.value)
+
+
+def test_an_unbatched_tensor_answer_with_a_batch_axis_of_one_is_named():
+    r = run(RNNConfig("gru", input_size=3, hidden_size=4, num_layers=2), seq_len=5, unbatched=True)
+    expected = r.h_n[-1]  # (H_out,)
+    diagnosis = diagnose(r, r.h_n[-1:].unsqueeze(1)[0], expected, "h_n")  # (1, H_out)
+    assert diagnosis.pattern == "unbatched_batch_axis" and "a batch axis of one" in diagnosis.text, diagnosis
+    answer = r.h_n[-1:].unsqueeze(1)[0]
+    assert torch.equal(eval(diagnosis.advice, {"answer": answer}), expected)  # the advice gives the wanted tensor
+    # batched: the same extra dimension is a kept slice, not a batch axis
+    r = run(RNNConfig("gru", input_size=3, hidden_size=4, num_layers=2), seq_len=5, batch_size=2)
+    assert diagnose(r, r.h_n[-1:], r.h_n[-1], "h_n").pattern == "extra_dim"

@@ -27,9 +27,9 @@ def _named(got: torch.Tensor, r: RNNRun, mistakes: Mistakes) -> str | None:
     """The sentence of the first named mistake got equals on run r."""
     for wrong_of, sentence in mistakes.values():
         try:
-            wrong = wrong_of(r)
+            wrong = wrong_of(r)  # not under no_grad: an LSTM may then take another CPU kernel, rounding differently
         except Exception:  # a mistake that cannot be made on this run names nothing here
-            continue  # not under no_grad: an LSTM may then take another CPU kernel, rounding differently
+            continue
         if wrong is not None and wrong.shape == got.shape and torch.equal(got, wrong.detach()):
             return sentence
     return None

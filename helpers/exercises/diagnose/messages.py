@@ -42,6 +42,15 @@ def diagnose(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str =
             f"wants {expected.numel()} (shape {tuple(expected.shape)}).",
         )
     found = rearranged(got, expected)
+    if found is not None and found.pattern == "extra_dim" and r.unbatched:
+        dim = found.advice[len("answer.squeeze(") : -1]
+        return Diagnosis(
+            "unbatched_batch_axis",
+            f"Your answer holds the right numbers, with an extra dimension of size 1 at position {dim} (shape "
+            f"{tuple(got.shape)}, wanted {tuple(expected.shape)}): a batch axis of one. This run is one unbatched "
+            f"sequence (L, H_in): output, h_n and c_n have no batch axis at all. Drop it with answer.squeeze({dim}).",
+            found.advice,
+        )
     if found is not None:
         return found
     found = permuted(r, got, expected, prefer)
