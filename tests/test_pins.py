@@ -162,6 +162,11 @@ def test_make_mutate_runs_existing_unit_tests_only_and_stays_out_of_make_test(re
     for path in tests:
         assert (repo / path).is_file() and path.startswith("tests/test_") and path.endswith(".py"), path
         assert not any(word in path for word in ("browser", "live_slides")), f"{path}: no browser tests in make mutate"
+    # every test file named for a mutated module takes part, so a new one cannot be left out by mistake
+    named = r"test_(explain|traps|relations|unroll|grid|diagnose|exercises|checker)[a-z0-9_]*\.py"
+    for path in sorted((repo / "tests").glob("test_*.py")):
+        if re.fullmatch(named, path.name) and "browser" not in path.name:
+            assert f"tests/{path.name}" in tests, f"{path.name} covers a mutated module: add it to [tool.mutmut]"
     makefile = (repo / "Makefile").read_text()
     test_recipe = makefile.split("\ntest:")[1].split("\n\n")[0]
     assert "mutmut" not in test_recipe and "mutate" not in test_recipe
