@@ -100,3 +100,21 @@ def test_a_padded_batch_without_lengths_is_said_so_with_what_packing_would_give(
     assert "torch.allclose(packed h_n[:, 1], h_n[:, 1]) is False" in " ".join(text.split())
     full = torch.randn(3, 6, 3)  # no trailing zero step: nothing said
     assert explain(gru, full).padding is None and "looks padded" not in str(explain(gru, full))
+
+
+def test_each_located_state_names_the_registry_rules_that_place_it():
+    """Stage 3 locates every state from the registry's facts: each state names the rules that place it, packed
+    and not packed, and each is a rule of the registry (tests/test_rules.py proves them across their scopes)."""
+    from helpers.rules import rule
+
+    lstm = seeded(nn.LSTM, 3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    x = torch.randn(2, 5, 3, generator=torch.Generator().manual_seed(1))
+    for lengths, top_forward in ((None, "top-forward-last-step"), ([5, 3], "top-forward-last-valid")):
+        report = explain(lstm, x, lengths=lengths)
+        said = {(s.layer, s.direction): s.rules for s in report.states}
+        assert said[0, 0] == said[0, 1] == ("h_n-every-final", "lower-rows-not-in-output")
+        assert said[1, 0] == ("h_n-every-final", top_forward)
+        assert said[1, 1] == ("h_n-every-final", "backward-at-step-0")
+        for rules in said.values():
+            for rule_id in rules:
+                assert rule(rule_id).id == rule_id

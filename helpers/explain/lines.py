@@ -15,7 +15,7 @@ import torch
 
 from .capture import Call
 from .expression import ALLOWED, METHODS, Reader, apply_expression, parse_tree
-from .locate import Located, output_index
+from .locate import Located, output_index, packing_lines
 
 # Names students give the returned tensors (matched when no call line names them).
 OUTPUT_NAMES = re.compile(r"^(o|out|outs|output|outputs|.*_out|.*_output|.*_outputs|out_.*|output_.*)$")
@@ -528,7 +528,9 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
     instead = "" if right else _rename(ideal_expr, canon)
     holds = torch.equal(ideal_real, other_way[1])
     check = f"torch.equal({_rename(ideal_expr, canon)}, {_rename(other_way[0], canon)}): {holds}"
-    packing = _with_packing(call, canon) if (padding_read or (padded is not None and intent != "tagging")) else ()
+    packing = (
+        packing_lines(call, canon["h_n"]) if (padding_read or (padded is not None and intent != "tagging")) else ()
+    )
     return Reading(
         line, tuple(real.shape), tuple(shown), tuple(facts), intent, right, instead, holds, check, packing, padding_read
     )
@@ -616,29 +618,6 @@ def _ideal(intent: str, located: Located, sources: set):
 def _rename(expression: str, canon: dict) -> str:
     """An expression in the course's names, written in the student's names."""
     return re.sub(r"\b(output|h_n|c_n|lengths)\b", lambda m: canon.get(m.group(1), m.group(1)), expression)
-
-
-def _with_packing(call: Call, canon: dict) -> tuple[str, ...]:
-    """x looked padded and was not packed: the lines to write, and how the final states would change."""
-    p, spec = call.padding, call.spec
-    if p is None:
-        return ()
-    h_n = call.tensors["h_n"]
-    bf = spec.batch_first
-    lines = [
-        f"lengths = {list(p.lengths)}  # each sequence's steps before its trailing zero steps",
-        f"packed = pack_padded_sequence(x, lengths, batch_first={bf}, enforce_sorted=False)",
-        f"then call the module on packed (and pad_packed_sequence(..., batch_first={bf}) its output)",
-    ]
-    for n, length in enumerate(p.lengths):
-        if length < spec.seq_len and len(lines) < 8:
-            close = torch.allclose(p.h_n[:, n], h_n[:, n])  # packed runs round differently: closeness, not equality
-            gap = float((p.h_n[:, n] - h_n[:, n]).abs().max())
-            lines.append(
-                f"sequence {n} ({length} of {spec.seq_len} steps): torch.allclose(packed h_n[:, {n}], "
-                f"{canon['h_n']}[:, {n}]) is {close}, largest difference {gap:.4f}"
-            )
-    return tuple(lines)
 
 
 __all__ = ["INTENTS", "Reading", "Statement", "Uses", "output_index", "parse_uses", "read_lines"]

@@ -45,6 +45,7 @@ class FinalState:
     per_sequence: tuple[Check, ...]  # packed input: one check per sequence
     found_in_output: bool  # below the top layer: does some slice of output equal it anyway (a coincidence)?
     zeros: bool  # every number of this state is 0 (a dead ReLU unit, or zero input without bias)
+    rules: tuple[str, ...] = ()  # the registry's rules (helpers/rules/) that say where this state is
 
     @property
     def direction_name(self) -> str:
@@ -125,8 +126,18 @@ def final_states(spec: CallSpec, tensors: Mapping[str, torch.Tensor]) -> list[Fi
                     )
             else:
                 found = _appears_in_output(tensors["h_n"][k], spec, tensors["output"])
-            rows.append(FinalState(layer, direction, h_n, view, c_n, in_output, per_sequence, found, zeros))
+            rules = ("h_n-every-final", _where_rule(spec, layer, direction))
+            rows.append(FinalState(layer, direction, h_n, view, c_n, in_output, per_sequence, found, zeros, rules))
     return rows
+
+
+def _where_rule(spec: CallSpec, layer: int, direction: int) -> str:
+    """The registry rule that puts this (layer, direction)'s final state where the report looks for it."""
+    if layer < spec.num_layers - 1:
+        return "lower-rows-not-in-output"
+    if direction == 1:
+        return "backward-at-step-0"
+    return "top-forward-last-valid" if spec.packed else "top-forward-last-step"
 
 
 def _one_sequence(spec: CallSpec, tensors: Mapping[str, torch.Tensor], direction: int, n: int) -> str:
@@ -166,6 +177,7 @@ class Located:
     summary: Summary
     notes: tuple[Note, ...]
     picture: Picture
+    packing: tuple[str, ...] = ()  # x looked padded and was not packed: what packing would change
 
 
 def locate(call: Call) -> Located:
@@ -179,4 +191,28 @@ def locate(call: Call) -> Located:
         summary=summary(spec, tensors),
         notes=tuple(notes(spec, call.padding.lengths if call.padding else None, steps)),
         picture=picture(spec, tensors),
+        packing=packing_lines(call),
     )
+
+
+def packing_lines(call: Call, h_n_name: str = "h_n") -> tuple[str, ...]:
+    """x looked padded and was not packed: the lines to write, and how the final states would change."""
+    p, spec = call.padding, call.spec
+    if p is None:
+        return ()
+    h_n = call.tensors["h_n"]
+    bf = spec.batch_first
+    lines = [
+        f"lengths = {list(p.lengths)}  # each sequence's steps before its trailing zero steps",
+        f"packed = pack_padded_sequence(x, lengths, batch_first={bf}, enforce_sorted=False)",
+        f"then call the module on packed (and pad_packed_sequence(..., batch_first={bf}) its output)",
+    ]
+    for n, length in enumerate(p.lengths):
+        if length < spec.seq_len and len(lines) < 8:
+            close = torch.allclose(p.h_n[:, n], h_n[:, n])  # packed runs round differently: closeness, not equality
+            gap = float((p.h_n[:, n] - h_n[:, n]).abs().max())
+            lines.append(
+                f"sequence {n} ({length} of {spec.seq_len} steps): torch.allclose(packed h_n[:, {n}], "
+                f"{h_n_name}[:, {n}]) is {close}, largest difference {gap:.4f}"
+            )
+    return tuple(lines)

@@ -101,6 +101,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     readings: tuple[Reading, ...] = ()  # the student's own lines, read on these tensors
     padding: Padding | None = None  # x looked padded and was not packed: what packing would give
+    packing: tuple[str, ...] = ()  # the same, said in lines
     times_called: int = 1  # how often the model called this module in one forward pass
     model_error: str = ""  # what the model raised after this module returned
 
@@ -216,7 +217,7 @@ class Report:
                 Section(
                     "x looks padded, and no lengths were given",
                     ("what packing would change",),
-                    tuple((line,) for line in _packing_lines(self)),
+                    tuple((line,) for line in self.packing),
                 )
             )
         if self.warnings or self.model_error:
@@ -308,31 +309,6 @@ def _reading_section(reading: Reading) -> Section:
     return Section(f"Your line: {reading.line}", ("row", "what it holds"), tuple(rows), caption=caption)
 
 
-def _packing_lines(report: Report) -> list[str]:
-    from .lines import _with_packing
-
-    return list(_with_packing(_CallView(report), {"h_n": "h_n"}))
-
-
-@dataclass(frozen=True)
-class _CallView:
-    """The parts of a Call that _with_packing reads, from a report."""
-
-    report: Report
-
-    @property
-    def padding(self):
-        return self.report.padding
-
-    @property
-    def spec(self):
-        return self.report.spec
-
-    @property
-    def tensors(self):
-        return self.report.tensors
-
-
 def _with_batch(call, rows: list[ShapeRow]) -> list[ShapeRow]:
     """A submodule of a whole model: the model's batch first, and x named as what the submodule received."""
     if not call.spec.qualified:
@@ -358,6 +334,7 @@ def write_report(located: Located, readings: tuple[Reading, ...], model_error: s
         warnings=list(call.warnings),
         readings=readings,
         padding=call.padding,
+        packing=located.packing,
         times_called=call.times_called,
         model_error=model_error,
     )
