@@ -32,12 +32,13 @@ def need(ok: bool, hint: str) -> None:
 
 @pytest.fixture(scope="module")
 def decks():
-    """Run `make slides` once (it installs reveal.js from npm the first time)."""
+    """Run `make slides` once (it installs reveal.js from npm the first time, and runs each notebook once in a
+    kernel for its views' pictures, tools/html_export.py, kept in artifacts/pictures/)."""
     need(
         shutil.which("make") is not None and shutil.which("npm") is not None,
         "`make slides` needs make and npm (`sudo apt-get install make npm`)",
     )
-    done = subprocess.run(["make", "slides"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(["make", "slides"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stdout + done.stderr
     return DECKS
 
@@ -56,7 +57,7 @@ def browser():
         chromium.close()
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(1800)  # the first one waits for `make slides`
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_deck_opens_offline_with_every_slide(decks, browser, notebook):
     deck = decks / f"{notebook.stem}.html"
