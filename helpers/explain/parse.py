@@ -124,8 +124,8 @@ def check_types(text: str, cell: str, kwargs: dict) -> None:
             raise _refuse(text, f"{name}={value!r} is not an integer (nn.{cell} would read True as 1)")
         if name in BOOLEANS and not isinstance(value, bool):
             raise _refuse(text, f"{name}={value!r} is not True or False (a string such as 'False' counts as true)")
-        if name == "dropout" and (isinstance(value, (bool, str)) or not 0 <= value <= 1):
-            raise _refuse(text, f"dropout={value!r} is not a number from 0 to 1")
+        if name == "dropout" and isinstance(value, (bool, str)):
+            raise _refuse(text, f"dropout={value!r} is not a number")  # its range is torch's to check
         if name == "nonlinearity" and value not in ("tanh", "relu"):
             raise _refuse(text, f"nonlinearity={value!r} is not 'tanh' or 'relu'")
 
