@@ -159,7 +159,8 @@ def test_traps_are_linked_to_their_notebooks():
 
 def test_text_and_html_carry_the_same_content():
     lstm = seeded(nn.LSTM, 3, 4, num_layers=2, bidirectional=True)
-    report = explain(lstm, randn(5, 2, 3), lengths=[5, 3])
+    report = explain(lstm, randn(5, 2, 3), lengths=[5, 3], uses="out[-1]")
+    assert report.readings  # the student's line is in both renderings too
     text, page = str(report), report._repr_html_()
     for section in report.sections():
         assert section.title in text and html.escape(section.title) in page

@@ -169,3 +169,13 @@ def test_a_tuple_batch_is_spread_over_forward_and_a_module_called_twice_is_said_
 def test_whole_model_with_hx_or_lengths_is_refused():
     with pytest.raises(ValueError, match="lengths= is not allowed with a whole model"):
         explain(model(), tokens(), lengths=[6, 4, 6])
+
+
+def test_a_line_is_read_on_the_submodule_named_by_rnn():
+    with pytest.raises(ValueError, match=r"uses= is not allowed without rnn= here.*rnn='encoder.rnn'"):
+        explain(model(), tokens(), uses="out[:, -1, :]")
+    report = explain(model(), tokens(), rnn="layers.0", uses="dec, (h, c) = self.layers[0](out); h[-1]")
+    (reading,) = report.readings
+    assert reading.right and reading.shape == (3, 4)
+    page = report._repr_html_()
+    assert "Your line: h[-1]" in page and "holds exactly that" in page

@@ -339,4 +339,9 @@ def read_inputs(model: object, batch: object, hx: object, lengths: object, rnn: 
                 f"{found} ({', '.join(access[n] for n in found)})"
             )
         found = [rnn]
+    if parsed is not None and len(found) > 1:
+        raise ValueError(
+            f"uses= is not allowed without rnn= here: the model holds {len(found)} recurrent submodules, "
+            f"{found}; say which one your line reads, e.g. rnn={found[0]!r}"
+        )
     return Inputs(model, batch, None, None, False, None, tuple(found), access, parsed)
