@@ -26,11 +26,11 @@ from .exercises import (
     check_wrong_view,
 )
 from .exercises.batch_first import check_batch_first_shapes, check_rows_to_h_0, check_unbatched_shapes
-from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
+from .exercises.cheat_sheet import check_projected_shapes, check_summary_from_packed
 from .exercises.inside_the_cell import check_first_backward_forget_gate, check_frozen_update_gate, check_weight_shapes
 from .exercises.lstm_cell_state import check_cell_by_layer, check_initial_state_shapes, check_lstm_shapes
-from .exercises.using_the_states import check_decoder_h_0, check_last_valid_step, check_seq2seq_shapes
-from .exercises.variable_lengths import check_last_valid, check_packed_backward_final, check_padded_shapes
+from .exercises.using_the_states import check_decoder_state, check_padded_run, check_seq2seq_shapes
+from .exercises.variable_lengths import check_packed_fields, check_padded_shapes, check_state_at
 from .explain import explain
 from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
@@ -55,14 +55,20 @@ from .states import (
     state_index,
     time_major,
 )
+from .plots.experiment import experiment_figure
 from .tasks import (
+    CONCLUSIONS,
+    ExperimentConfig,
     TaskConfig,
     accuracy_table,
     build_encoder,
     compare_summaries,
+    conclusions_table,
+    experiment_table,
     first_tokens,
     graph_size,
     make_task,
+    run_experiment,
     summaries,
     train_head,
 )
@@ -164,11 +170,11 @@ __all__ += [  # notebooks 04, 05, 06
     "lstm_states_view",
     "shapes_figure",
     "shapes_view",
-    "check_packed_backward_final",
+    "check_packed_fields",
     "check_batch_first_shapes",
     "check_cell_by_layer",
     "check_initial_state_shapes",
-    "check_last_valid",
+    "check_state_at",
     "check_lstm_shapes",
     "check_padded_shapes",
     "check_rows_to_h_0",
@@ -192,9 +198,15 @@ __all__ += [
     "check_weight_shapes",
     "accuracy_by_length_figure",
     "accuracy_by_length_view",
+    "CONCLUSIONS",
+    "ExperimentConfig",
+    "conclusions_table",
+    "experiment_figure",
+    "experiment_table",
+    "run_experiment",
     "build_encoder",
-    "check_decoder_h_0",
-    "check_last_valid_step",
+    "check_decoder_state",
+    "check_padded_run",
     "check_seq2seq_shapes",
     "first_tokens",
     "graph_size",
@@ -204,7 +216,7 @@ __all__ += [
     "cheat_sheet_figure",
     "cheat_sheet_view",
     "check_projected_shapes",
-    "check_summary_from_output",
+    "check_summary_from_packed",
     "compute_sheet",
 ]
 

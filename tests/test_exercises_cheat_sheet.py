@@ -1,14 +1,16 @@
-"""Notebook 09's checkers: reference solutions pass, None waits, and the usual mistakes are named."""
+"""Notebook 09's checkers: reference solutions pass, None waits, the usual mistakes are named, and an answer that
+raises gets a message, never a traceback."""
 
 import pytest
 import torch
+from torch.nn.utils.rnn import pad_packed_sequence
 
-from helpers.exercises.cheat_sheet import check_projected_shapes, check_summary_from_output
+from helpers.exercises.cheat_sheet import check_projected_shapes, check_summary_from_packed
 from helpers.exercises.solutions import cheat_sheet as solutions
 
 CHECKS = [
     (check_projected_shapes, solutions.projected_shapes),
-    (check_summary_from_output, solutions.summary_from_output),
+    (check_summary_from_packed, solutions.summary_from_packed),
 ]
 
 
@@ -24,24 +26,62 @@ def test_none_is_not_answered_yet(check, solution, capsys):
     assert capsys.readouterr().out.startswith("Not answered yet")
 
 
-def padded_last(output, lengths):
-    h = output.shape[-1] // 2
-    return torch.cat([output[:, -1, :h], output[:, 0, h:]], dim=1)
+def halves(p):
+    output, lengths = pad_packed_sequence(p)  # (L, N, 2 * H_out)
+    return output, lengths, output.shape[-1] // 2, torch.arange(output.shape[1])
+
+
+def summary_sorted(p):
+    output, lengths, h, n = halves(p)
+    return torch.cat([output[lengths - 1, n, :h], output[0, :, h:]], dim=1)[p.sorted_indices]
+
+
+def batch_first_indexing(p):
+    output, lengths, h, n = halves(p)
+    return torch.cat([output[n, lengths - 1, :h], output[:, 0, h:]], dim=1)
 
 
 @pytest.mark.parametrize(
-    "check,answer,named",
+    "answer,named",
     [
-        (check_projected_shapes, {"output": (7, 1, 8), "h_n": (4, 4), "c_n": (4, 10)}, "output"),
-        (check_projected_shapes, {"output": (7, 8), "h_n": (4, 10), "c_n": (4, 10)}, "proj_size"),
-        (check_summary_from_output, padded_last, "padding"),
-        (check_summary_from_output, lambda output, lengths: output[:, -1], "Not yet"),
+        (lambda p: halves(p)[0][-1], "zeros for every sequence shorter"),
+        (lambda p: (lambda o, lengths, h, n: o[lengths - 1, n])(*halves(p)), "the backward pass ends at step 0"),
+        (
+            lambda p: (lambda o, lengths, h, n: torch.cat([o[0, :, h:], o[lengths - 1, n, :h]], 1))(*halves(p)),
+            "backward half first",
+        ),
+        (summary_sorted, "sorted order"),
+        (lambda p: halves(p)[0][0], "both halves at step 0"),
+        (batch_first_indexing, "time first"),
+        (lambda p: p[0][0], "Pad the packed output first"),
+        (lambda p: p.shape, "packed_output is a PackedSequence"),
     ],
 )
-def test_mistakes_are_named(check, answer, named):
+def test_summary_from_packed_mistakes_are_named(answer, named):
     with pytest.raises(AssertionError, match="Not yet") as error:
-        check(answer)
+        check_summary_from_packed(answer)
+    assert named in str(error.value) and "expected shape" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "answer,named",
+    [
+        ({"output": (7, 1, 8), "h_n": (4, 4), "c_n": (4, 10)}, "output"),
+        ({"output": (7, 8), "h_n": (4, 10), "c_n": (4, 10)}, "proj_size"),
+    ],
+)
+def test_projected_shapes_mistakes_are_named(answer, named):
+    with pytest.raises(AssertionError, match="Not yet") as error:
+        check_projected_shapes(answer)
     assert named in str(error.value)
+
+
+def test_summary_from_packed_answers_that_raise_get_a_message():
+    def raises(p):
+        raise RuntimeError("my own bug")
+
+    with pytest.raises(AssertionError, match="Your function raised RuntimeError: my own bug"):
+        check_summary_from_packed(raises)
 
 
 def test_projected_shapes_are_read_off_a_run_and_leave_the_random_state():

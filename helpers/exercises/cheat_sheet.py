@@ -1,4 +1,5 @@
-"""Checkers for notebook 09's exercises: predict shapes for a new configuration, rebuild the summary from output."""
+"""Checkers for notebook 09's exercises: predict shapes for a new configuration, the classifier summary from a
+packed output alone."""
 
 from __future__ import annotations
 
@@ -6,23 +7,31 @@ import warnings
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pad_packed_sequence
 
-from ..models import RNNConfig
+from ..models import RNNConfig, RNNRun
 from ..states import sequence_summary
 from .core import Case, check_function, check_shapes
+from .variable_lengths import judge_mistakes, packed_output_of
 
 SUMMARY_CASES = [
     Case(
-        RNNConfig("gru", input_size=3, hidden_size=4, num_layers=2, bidirectional=True, batch_first=True, seed=91),
+        RNNConfig("gru", input_size=3, hidden_size=4, num_layers=2, bidirectional=True, seed=91),
         seq_len=5,
         batch_size=3,
         lengths=(4, 1, 5),
     ),
     Case(
-        RNNConfig("lstm", input_size=2, hidden_size=5, proj_size=2, bidirectional=True, batch_first=True, seed=92),
+        RNNConfig("lstm", input_size=2, hidden_size=5, proj_size=2, bidirectional=True, seed=92),
         seq_len=6,
         batch_size=2,
         lengths=(2, 6),
+    ),
+    Case(
+        RNNConfig("rnn", input_size=2, hidden_size=3, bidirectional=True, batch_first=True, seed=93),
+        seq_len=4,
+        batch_size=4,
+        lengths=(3, 4, 1, 2),
     ),
 ]
 
@@ -49,18 +58,71 @@ def check_projected_shapes(answer) -> None:
     )
 
 
-def check_summary_from_output(answer) -> None:
-    """Exercise 2: the classifier summary of a packed bidirectional run, read from output alone."""
+def _summary_mistakes(r: RNNRun) -> dict[str, torch.Tensor | None]:
+    """What plausible wrong readings of the packed output give, each (N, 2 * H_out)."""
+    packed = packed_output_of(r)
+    with torch.no_grad():
+        output, lengths = pad_packed_sequence(packed)  # (L, N, 2 * H_out), time first
+    h = output.shape[-1] // 2
+    n = torch.arange(output.shape[1])
+    forward, backward = output[lengths - 1, n, :h], output[0, :, h:]
+    right = torch.cat([forward, backward], dim=1)
+    found = {
+        "output[-1]: the padded output's last step, which is zeros for every sequence shorter than the longest": (
+            output[-1]
+        ),
+        "both halves at each sequence's last valid step: the forward pass ends there, but the backward pass ends "
+        "at step 0": output[lengths - 1, n],
+        "the backward half first: cat(forward, backward) is the order h_n's rows have (h_n[-2], then h_n[-1])": (
+            torch.cat([backward, forward], dim=1)
+        ),
+        "in PyTorch's sorted order (longest first), not your batch's: packed .data keeps the sorted order; "
+        "pad_packed_sequence puts the rows back in your order": right[packed.sorted_indices],
+        "both halves at step 0: the backward pass ends there, the forward pass at each sequence's last valid "
+        "step": output[0],
+    }
+    if int(lengths.max()) - 1 < output.shape[1] and output.shape[1] <= output.shape[0]:  # indices that fit
+        as_batch_first = torch.cat([output[n, lengths - 1, :h], output[:, 0, h:]], dim=1)
+        found[
+            "indexed as if output were batch first: pad_packed_sequence returns (L, N, 2 * H_out), time first, "
+            "unless you pass batch_first=True"
+        ] = as_batch_first
+    return found
+
+
+def _explain_summary_error(answer, r: RNNRun, error: Exception) -> str | None:
+    text = str(error)
+    if "PackedSequence" in text:
+        return (
+            "packed_output is a PackedSequence, not a tensor: pad it with pad_packed_sequence(packed_output), "
+            "which also returns the lengths, or read packed_output.data."
+        )
+    if isinstance(error, IndexError):
+        return (
+            "pad_packed_sequence(packed_output) returns output time first, (L, N, 2 * H_out), unless you pass "
+            "batch_first=True: check which axis you index with the lengths."
+        )
+    return None
+
+
+def check_summary_from_packed(answer) -> None:
+    """Exercise 2: the classifier summary cat(h_n[-2], h_n[-1]) of a bidirectional run, from its packed output."""
     check_function(
         answer,
-        name="summary_from_output",
-        signature="summary_from_output(output, lengths)",
+        name="summary_from_packed",
+        signature="summary_from_packed(packed_output)",
         cases=SUMMARY_CASES,
-        call=lambda fn, r: fn(r.output, r.lengths),
+        call=lambda fn, r: fn(packed_output_of(r)),
         expected=lambda r: sequence_summary(r.h_n, bidirectional=True),
-        wanted="cat(output[n, lengths[n] - 1, :H_out], output[n, 0, H_out:]) for each sequence n, "
-        "which is cat(h_n[-2], h_n[-1])",
-        section="09, section 1 (the shape reference, packed and bidirectional) and 08, section 1",
-        success="forward half at each sequence's last valid step, backward half at step 0: the same as "
-        "cat(h_n[-2], h_n[-1])",
+        wanted="for each sequence n, in your batch's order: cat(forward half at its last valid step, backward half "
+        "at step 0), which is cat(h_n[-2], h_n[-1]), (N, 2 * H_out)",
+        section="08, section 1 and 06, sections 3 and 6 (pad_packed_sequence, two directions with packing)",
+        success="pad_packed_sequence gives the lengths and your order back; the forward half at lengths - 1 and "
+        "the backward half at step 0 are cat(h_n[-2], h_n[-1])",
+        judge=judge_mistakes(
+            _summary_mistakes,
+            "Pad the packed output first (pad_packed_sequence returns the lengths too), then take the forward half "
+            "at each sequence's last valid step and the backward half at step 0.",
+        ),
+        explain_error=_explain_summary_error,
     )

@@ -80,8 +80,14 @@ def accuracy_by_length(result: TaskResult, evaluation: int = -1, ax: Axes | None
     cfg = result.config
     ax.set_xlim(cfg.min_length - 0.5, cfg.max_length + 0.5)
     ax.set_ylim(0, 1.05)
-    ax.set_xticks(range(cfg.min_length, cfg.max_length + 1, 2))
-    ax.set_xlabel(f"real length of the sequence (every batch is padded to L = {cfg.max_length})")
+    lengths = range(cfg.min_length, cfg.max_length + 1)
+    counts = [int((result.test.lengths == n).sum()) for n in lengths]  # how many test sequences each point averages
+    ax.set_xticks(list(lengths), [f"{n}\n{count}" for n, count in zip(lengths, counts)], fontsize=8)
+    ax.set_xlabel(
+        f"real length of the sequence (top; padded to L = {cfg.max_length}), and how many test sequences "
+        "that point averages (below)",
+        fontsize=9,
+    )
     ax.set_ylabel("test accuracy")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     ax.set_title("Test accuracy by real sequence length")
