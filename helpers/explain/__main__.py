@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        report = _report(parser, args)
+        text = str(_report(parser, args))
     except SystemExit:
         raise
     except ValueError as error:
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except (Exception, RecursionError, MemoryError) as error:  # never a traceback: one line, exit status 2
         said = " ".join(str(error).split())[:300]
         parser.error(f"{type(error).__name__}: {said}")
-    print(report)
+    print(text)
     return 0
 
 
