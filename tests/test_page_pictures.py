@@ -103,6 +103,8 @@ def test_a_page_that_says_hello_gets_every_picture_again_then_the_next_steps():
     expected_next = {view.key(v) for v in view.next_steps()}
     assert {key_of(view.controls, dict(k)) for k in view.picture_memory} | expected_next == set(keys)
     assert len(keys) == len(set(keys))  # nothing sent twice
+    assert expected_next <= set(keys[: 2 + len(expected_next)])  # the 2 pictures it had, then every next step first
+    assert len(view.ahead()) > 2 * len(view.next_steps())  # then two steps away, with a page open
     # drawing ahead left what the view describes at the current values
     assert view.sheet.config.num_layers == 3
 

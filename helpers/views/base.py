@@ -36,6 +36,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # kernel's event loop, so a new message never waits for more than one drawing.
 PREFETCH_DELAY_S = 0.01
 PNG_DATA_URL = b"data:image/png;base64,"
+_CURRENT = object()  # neighbours(): no value given, use the control's own
 
 
 def png_data_url(png: bytes) -> bytes:
@@ -81,18 +82,18 @@ def rgba_png(rgba: np.ndarray) -> bytes:
     return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b"")
 
 
-def neighbours(control, change=None) -> list:
-    """The values one step from a control's value, the way it last moved first; [] if it cannot move.
+def neighbours(control, change=None, value=_CURRENT) -> list:
+    """The values one step from a control's value (or from `value`), the way it last moved first; [] if none.
 
     Sliders and selections step to the next value on either side; a checkbox flips. `change` is the
     traitlets change that last moved this control, if any.
     """
-    value = control.value
+    value = control.value if value is _CURRENT else value
     if isinstance(value, bool):
         return [not value]
     if hasattr(control, "options") and hasattr(control, "index"):  # dropdowns, selection sliders, toggles
         options = _option_values(control)
-        index = control.index
+        index = options.index(value) if value in options else None
         if index is None:
             return []
         candidates = [options[i] for i in (index + 1, index - 1) if 0 <= i < len(options)]
@@ -213,10 +214,19 @@ class SliderView(widgets.VBox):
         return [{**current, name: value} for name in order for value in neighbours(self.controls[name], change)]
 
     def ahead(self, change=None) -> list[dict]:
-        """What to draw ahead: the next steps, then (a small view, with a page open) every other setting."""
+        """What to draw ahead: the next steps; then, with a page open, every other setting of a small view, or the
+        settings two steps away of a larger one (a new move cancels what is left)."""
         steps = self.next_steps(change)
-        if self.all_at_once and self._page_open:
-            steps += every_setting(self.controls)
+        if self._page_open:
+            if self.all_at_once:
+                steps += every_setting(self.controls)
+            else:
+                steps += [
+                    {**step, name: value}
+                    for step in list(steps)
+                    for name in self.controls
+                    for value in neighbours(self.controls[name], value=step[name])
+                ]
         return steps
 
     def draw_ahead(self, values: dict) -> None:
