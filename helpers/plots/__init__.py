@@ -1,5 +1,6 @@
 """Pictures: each module draws one kind of figure and knows nothing of widgets."""
 
+from . import alt
 from .base import (
     MARK_LABEL,
     MARK_PAD,
@@ -43,3 +44,5 @@ __all__ = [
     "update_steps_read",
 ]
 __all__ += ["StackArtists", "StackModel", "stack", "stack_figure", "stack_model"]
+
+alt.register()  # in a notebook, every figure's PNG carries its alt text (helpers/plots/alt.py)

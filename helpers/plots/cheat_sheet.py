@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .alt import set_alt
 from .text import path_label
 
 FIGSIZE = (7.2, 4.6)  # inches
@@ -106,6 +107,7 @@ def update_sheet(art: SheetArtists, sheet) -> SheetArtists:
     ]
     for patch in spare:
         patch.remove()
+    set_alt(art.fig, sheet_alt(sheet))
     return art
 
 
@@ -116,3 +118,12 @@ def draw_sheet(sheet, fig: Figure | None = None) -> SheetArtists:
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
     ax.set_axis_off()
     return update_sheet(SheetArtists(fig, ax), sheet)
+
+
+def sheet_alt(sheet) -> str:
+    """The sheet is text: its alt text is that text, line by line, columns left to right."""
+    lines: dict[float, list[tuple[float, str]]] = {}
+    for x, y, text, _ in _lines(sheet):
+        lines.setdefault(round(y, 4), []).append((x, " ".join(str(text).split())))
+    rows = [" | ".join(t for _, t in sorted(cells) if t) for _, cells in sorted(lines.items(), key=lambda kv: -kv[0])]
+    return "Cheat sheet. " + "; ".join(r for r in rows if r) + "."

@@ -10,6 +10,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
+from .alt import set_alt
 from .base import heatmap, ticks
 from .text import path_label
 
@@ -150,6 +151,7 @@ def update_gate_heatmaps(art: GateArtists, frame: GateFrame) -> GateArtists:
     for patch in (p for patches in spare.values() for p in patches):
         patch.remove()
     art.labels, art.specs = labels, specs
+    set_alt(art.fig, gates_alt(frame))
     return art
 
 
@@ -171,3 +173,21 @@ def gate_heatmaps(frame: GateFrame, fig: Figure | None = None) -> GateArtists:
         ax.set_axis_off()
         scale_axes.append(ax)
     return update_gate_heatmaps(GateArtists(fig, axes, images, scale_axes), frame)
+
+
+def gates_alt(frame: GateFrame) -> str:
+    """The picture in words: one panel per gate, its range, and where each gate's values lie."""
+    panels = PANELS[frame.cell]
+    rows, cols = frame.gates[panels[0][0]].shape
+    parts = []
+    for name, title in panels:
+        values = frame.gates[name]
+        parts.append(
+            f"{title}: from {values.min():.2f} to {values.max():.2f}, mean {values.mean():.2f}, "
+            f"at the last step mean {values[:, -1].mean():.2f}"
+        )
+    return (
+        f"{len(panels)} heatmaps, one per gate of layer {frame.layer} of an {frame.cell.upper()}, sequence "
+        f"{frame.batch}: {rows} hidden units down, {cols} time steps across. Sigmoid gates lie between 0 and 1, "
+        f"the tanh candidate between -1 and 1. " + "; ".join(parts) + "."
+    )

@@ -22,6 +22,7 @@ from matplotlib.textpath import TextPath
 
 from ..states import IN_BOTH, IN_H_N, IN_NEITHER, IN_OUTPUT, PADDING
 from ..unroll import GridModel
+from .alt import count, listing, set_alt, steps_text
 
 FIGWIDTH = 10.0  # inches; at 72 dpi the live view is 720 px wide, the static figure (100 dpi) 1000 px
 # Okabe-Ito tints, and a hatch per category so that print and colour-blind readers need no colour at all.
@@ -363,6 +364,7 @@ def update_grid(
     art.frames.set_path(frames)
     art.text.set_path(text)
     art.footer.set_path(footer)
+    set_alt(art.fig, grid_alt(model))
     return art
 
 
@@ -398,3 +400,46 @@ def grid(
     footer = ax.add_patch(PathPatch(empty, facecolor="#444444", edgecolor="none"))
     art = GridArtists(fig, ax, boxes, plates, arrows, text, footer, frames)
     return update_grid(art, model, note, batch_first)
+
+
+def grid_alt(model: GridModel) -> str:
+    """The grid in words, from its boxes: what output and h_n (or c_n) hold, and which states they share."""
+    direction_word = "bidirectional " if model.num_directions == 2 else ""
+    head = f"Unrolled {model.num_layers}-layer {direction_word}{model.cell.upper()} over {model.seq_len} steps"
+    if model.lengths is not None:
+        head += (
+            f", sequence {model.batch} (lengths {listing([str(n) for n in model.lengths])}): "
+            f"{count(model.length, 'valid step')}, the rest padding"
+        )
+    what = "cell states c" if model.cell_states else "hidden states h"
+    final = "c_n" if model.cell_states else "h_n"
+    top = model.num_layers - 1
+    rows = "row" if model.num_directions == 1 else "two rows"
+    in_output = [b for b in model.boxes if b.category in (IN_OUTPUT, IN_BOTH)]
+    in_final = [b for b in model.boxes if b.category in (IN_H_N, IN_BOTH)]
+    shared = [b for b in model.boxes if b.category == IN_BOTH]
+    sentences = [f"{head}; each box is one of its {what}."]
+    if in_output:
+        out_steps = sorted({b.step for b in in_output})
+        every = out_steps == list(range(model.length)) and all(b.layer == top for b in in_output)
+        where = "at every valid step" if model.lengths is not None and every else "at every step" if every else ""
+        where = where or f"at {steps_text(out_steps)}"
+        sentences.append(f"output holds the top layer's {rows} {where}.")
+    else:
+        sentences.append("output holds no cell state.")
+    parts = []
+    for direction, name in ((0, "forward"), (1, "backward"))[: model.num_directions]:
+        steps = sorted({b.step for b in in_final if b.direction == direction})
+        row = f"each {name} row" if model.num_directions == 2 else "each layer's row"
+        parts.append(f"{steps_text(steps)} of {row}")
+    sentences.append(f"{final} holds {listing(parts)}.")
+    if shared:
+        states = "final state" if len(shared) == 1 else f"{count(len(shared), 'final state')}".replace("2 ", "two ")
+        lower = f"; the lower layers' final states are only in {final}" if model.num_layers > 1 else ""
+        sentences.append(f"They share the top layer's {states}{lower}.")
+    elif not model.cell_states:
+        sentences.append("They share no state.")
+    neither = sum(b.category == IN_NEITHER for b in model.boxes)
+    if neither:
+        sentences.append(f"{count(neither, 'other state')} {'is' if neither == 1 else 'are'} returned in neither.")
+    return " ".join(sentences)

@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 
 from ..checks import check_int
 from ..lstm_steps import LSTMSteps
+from .alt import number_table, set_alt
 from .base import heatmap
 from .text_batch import TextBatch
 
@@ -162,6 +163,7 @@ def update_lstm_states(art: LSTMStatesArtists, steps: LSTMSteps, layer: int = 0,
     _frame(art.output_mark, h.shape[0], 0, seq_len, pad=-0.04)
     art.output_mark.set_visible(layer == steps.h.shape[0] - 1)
     _write_labels(art, steps, layer, batch, h, c, vmax)
+    set_alt(art.fig, lstm_states_alt(steps, layer, batch))
     return art
 
 
@@ -185,3 +187,27 @@ def lstm_states(steps: LSTMSteps, layer: int = 0, batch: int = 0, fig: Figure | 
     h_ax.add_patch(marks[2])
     art = LSTMStatesArtists(fig, h_ax, c_ax, scale_ax, h_image, c_image, *marks, TextBatch(fig))
     return update_lstm_states(art, steps, layer, batch)
+
+
+def lstm_states_alt(steps: LSTMSteps, layer: int = 0, batch: int = 0) -> str:
+    """The picture in words: h and c of one layer over time, which columns are h_n, c_n and output, the numbers."""
+    h, c = layer_slices(steps, layer, batch)
+    num_layers, seq_len = steps.h.shape[0], h.shape[1]
+    top = layer == num_layers - 1
+    proj = h.shape[0] != c.shape[0]
+    text = (
+        f"Two heatmaps of layer {layer} of a {num_layers}-layer LSTM, sequence {batch}, time across: h, "
+        f"{h.shape[0]} features by {seq_len} steps, and c, {c.shape[0]} features by {seq_len} steps"
+        + (" (proj_size makes h narrower than c)" if proj else "")
+        + f". Outlined: h's last column (step {seq_len - 1}) is this layer's row of h_n, c's last column is its "
+        "row of c_n"
+        + (
+            ", and all of h is output (top layer)."
+            if top
+            else "; this is not the top layer, so none of it is in output."
+        )
+        + " "
+    )
+    cols = [f"t={t}" for t in range(seq_len)]
+    text += number_table("h", h, [f"feature {f}" for f in range(h.shape[0])], cols)
+    return text + " " + number_table("c", c, [f"feature {f}" for f in range(c.shape[0])], cols)

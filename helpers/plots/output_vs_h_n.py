@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from ..checks import check_int
 from ..models import RNNRun
 from ..states import BACKWARD, FORWARD, last_valid_steps, locate_final_state, state_index, time_major
+from .alt import listing, number_table, set_alt
 from .base import MARK_LABEL, direction_arrow, mark_cells, place_arrow, place_mark, ticks, value_text
 from .text import Label, draw_labels, glyphs
 
@@ -306,6 +307,7 @@ def update_output_vs_h_n(art: OutputHnArtists, run: RNNRun, batch: int = 0) -> O
             frameon=False,
             bbox_to_anchor=(0.5, art.legend_y),
         )
+    set_alt(art.fig, output_vs_h_n_alt(run, batch))
     return art
 
 
@@ -357,3 +359,35 @@ def output_vs_h_n(
         mesh_kw=dict(cmap=cmap, norm=Normalize(-1, 1), **kwargs),
     )
     return update_output_vs_h_n(art, run, batch)
+
+
+def output_vs_h_n_alt(run: RNNRun, batch: int = 0) -> str:
+    """The picture in words, from the run: the two heatmaps' shapes, which rows match, and their numbers."""
+    cfg = run.config
+    out, h = batch_slices(run, batch)
+    out_title, h_title = _titles(run, batch)
+    direction_word = "bidirectional " if cfg.bidirectional else ""
+    rows = mark_rows(run, batch)
+    matches = []
+    for direction, (step, features, row) in rows.items():
+        half = (
+            ""
+            if not cfg.bidirectional
+            else f" features {features.start} to {features.stop - 1} ({'forward' if direction == FORWARD else 'backward'})"
+        )
+        matches.append(f"{h_title} row {row} equals {out_title} at step {step}{half}")
+    others = [r for r in range(h.shape[0]) if r not in {row for _, _, row in rows.values()}]
+    text = (
+        f"Two heatmaps of one {cfg.num_layers}-layer {direction_word}{cfg.cell.upper()} run on sequence {batch}: "
+        f"{out_title}, {out.shape[0]} steps by {out.shape[1]} features, and {h_title}, {h.shape[0]} rows by "
+        f"{h.shape[1]} features. Outlined: {listing(matches)}. "
+    )
+    if others:
+        text += f"{h_title} rows {listing([str(r) for r in others])} (lower layers) appear nowhere in output. "
+    else:
+        text += "Every row of h_n is in output. "
+    text += number_table(
+        out_title, out, [f"step {t}" for t in range(out.shape[0])], [str(f) for f in range(out.shape[1])]
+    )
+    text += " " + number_table(h_title, h, [f"row {r}" for r in range(h.shape[0])], [str(f) for f in range(h.shape[1])])
+    return text

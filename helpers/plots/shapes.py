@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
+from .alt import set_alt
 from .text_batch import TextBatch
 
 FIGSIZE = (8.4, 3.4)  # inches
@@ -90,6 +91,7 @@ def update_shapes(art: ShapesArtists, rows: list[ShapeRow], title: str) -> Shape
         size=8.5,
     )
     text.draw()
+    set_alt(art.fig, shapes_alt(rows, title))
     return art
 
 
@@ -107,3 +109,13 @@ def shapes_figure(rows: list[ShapeRow], title: str = "", fig: Figure | None = No
     backs = ax.add_patch(PathPatch(_boxes([]), facecolor="white", edgecolor="none"))
     art = ShapesArtists(fig, ax, blocks, backs, TextBatch(fig))
     return update_shapes(art, rows, title)
+
+
+def shapes_alt(rows: list[ShapeRow], title: str = "") -> str:
+    """The picture in words: each tensor's shape, axis by axis, in the order PyTorch gives them."""
+    lines = []
+    for row in rows:
+        axes = ", ".join(f"{label} = {size}" for label, size, _ in row.axes)
+        lines.append(f"{row.name}: {row.shape}, axes {axes}" + (f" ({row.note.strip()})" if row.note.strip() else ""))
+    head = f"{title.strip()}. " if title.strip() else ""
+    return f"{head}Each tensor's shape as a row of blocks, one block per axis: " + "; ".join(lines) + "."

@@ -21,6 +21,7 @@ from torch import nn
 
 from ..checks import check_tensor
 from ..stack import RECURRENT, run_layers, split_layers
+from .alt import listing, set_alt
 
 WIDTH = 720.0  # points: 10 inches, 1000 px in a saved notebook (100 dpi)
 BOX_W, BOX_H, GAP = 300.0, 46.0, 50.0  # a module's box, and the room between two (the arrow and its label)
@@ -283,6 +284,7 @@ def stack(model: StackModel, fig: Figure | None = None) -> StackArtists:
         + ("" if model.c_n_equal is None else f"; and c_n: {model.c_n_equal}")
     )
     write(WIDTH / 2, 10, checks, size=8, ha="center", va="center", color="#333333")
+    set_alt(fig, stack_alt(model))
     return StackArtists(fig, ax, modules, rows, up, right, texts)
 
 
@@ -294,3 +296,27 @@ def _plate() -> dict:
 def stack_figure(module: nn.Module, x: torch.Tensor) -> Figure:
     """The stack picture of module run on x, as a static Figure."""
     return stack(stack_model(module, x)).fig
+
+
+def stack_alt(model: StackModel) -> str:
+    """The picture in words: each one-layer module bottom first, what it reads and returns, its rows of h_n."""
+    n = len(model.layers)
+    layers = []
+    for layer in model.layers:
+        rows = listing([f"h_n[{r}]" for r in layer.rows])
+        feeds = "the module above reads its output" if layer.index < n - 1 else "its output is the module's output"
+        layers.append(
+            f"layer {layer.index}, {layer.call}, reads {layer.reads}, returns output {layer.output} at every step "
+            f"({feeds}) and its final state{'s' if len(layer.rows) > 1 else ''} as {rows}"
+        )
+    checks = f"Checked with torch: the top module's output equals output: {model.output_equal}; the final states, bottom first, equal h_n: {model.h_n_equal}"
+    if model.c_n_equal is not None:
+        checks += f"; and c_n: {model.c_n_equal}"
+    return (
+        f"{model.call} drawn as a stack of {n} one-layer modules, bottom first, on x of shape {model.x}: "
+        + "; ".join(layers)
+        + f". output {model.output} comes from the top module only; h_n {model.h_n} stacks every module's final "
+        + "state"
+        + ("" if model.c_n is None else f", and c_n {model.c_n} the same rows")
+        + f". {checks}."
+    )

@@ -16,6 +16,7 @@ from matplotlib.transforms import Affine2D, ScaledTranslation
 
 from ..checks import check_int
 from ..states import BACKWARD, FORWARD
+from .alt import count, number_table, set_alt
 from .base import MARK_STYLE, heatmap, mark_cells, place_mark
 from .text import glyphs, path_label
 
@@ -240,6 +241,7 @@ def update_steps_read(art: StepsReadArtists, data: StepsRead) -> StepsReadArtist
     )
     specs.append((art.output_ax, 0.0, -0.45 / height, check, dict(coords="axes", va="top")))  # 0.45 in under
     _relabel(art, specs)
+    set_alt(art.fig, steps_read_alt(data))
     return art
 
 
@@ -273,3 +275,18 @@ def steps_read(data: StepsRead, fig: Figure | None = None, cmap: str = "RdBu_r")
     divider = output_ax.axvline(0, color="black", linewidth=1)
     art = StepsReadArtists(fig, output_ax, read_ax, scale_ax, image, marks, row_mark, spans, boxes, arrows, divider)
     return update_steps_read(art, data)
+
+
+def steps_read_alt(data: StepsRead) -> str:
+    """The picture in words: which tokens each half of output[t] has read, torch's verdicts, and the numbers."""
+    t, seq_len, h_out = data.t, data.seq_len, data.h_out
+    verdict = {True: "matches", False: "does not match"}
+    return (
+        f"One sequence's output of a one-layer bidirectional module, {seq_len} steps by {2 * h_out} features "
+        f"({data.title}), step t={t} highlighted. Its forward half (features 0 to {h_out - 1}) has read "
+        f"{count(data.forward_read, 'token')}, x[0] to x[{t}]; checked with torch, it "
+        f"{verdict[data.forward_matches]} h_n[0] of a run over x[:{t + 1}]. Its backward half (features {h_out} to "
+        f"{2 * h_out - 1}) has read {count(data.backward_read, 'token')}, x[{seq_len - 1}] down to x[{t}]; it "
+        f"{verdict[data.backward_matches]} h_n[1] of a run over x[{t}:]. "
+        + number_table(data.title, data.output, [f"t={s}" for s in range(seq_len)], [str(f) for f in range(2 * h_out)])
+    )

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..tasks import SUMMARIES, TaskResult
+from .alt import set_alt
 
 # One colour, line style and marker per summary, so the lines read without colour too.
 STYLES = {
@@ -16,6 +17,7 @@ STYLES = {
     "output[:, -1]": dict(color="tab:orange", linestyle="--", marker="s"),
     "h_n[-1] alone": dict(color="tab:purple", linestyle=":", marker="^"),
 }
+LINE_WORDS = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dash-dot"}
 FIGSIZE = (7.2, 3.6)  # inches
 
 
@@ -46,6 +48,7 @@ def learning_curves(result: TaskResult, ax: Axes | None = None) -> dict[str, Lin
     ax.set_ylim(0, 1.05)
     ax.set_title("Learning curves: which summary the head reads")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    set_alt(ax.figure, learning_curves_alt(result))
     return lines
 
 
@@ -69,6 +72,7 @@ def update_accuracy_by_length(art: ByLengthArtists, result: TaskResult, evaluati
         by_length = result.accuracy_by_length(name, evaluation)
         art.lines[name].set_data(list(by_length), list(by_length.values()))
     art.step_text.set_text(_step_text(result, evaluation))
+    set_alt(art.ax.figure, accuracy_by_length_alt(result, evaluation))
     return art
 
 
@@ -94,3 +98,32 @@ def accuracy_by_length(result: TaskResult, evaluation: int = -1, ax: Axes | None
     step_text = ax.text(0.5, 0.7, "", transform=ax.transAxes, ha="center", va="center", fontsize=10)
     art = ByLengthArtists(ax, lines, step_text)
     return update_accuracy_by_length(art, result, evaluation)
+
+
+def learning_curves_alt(result: TaskResult) -> str:
+    """The learning curves in words: each summary's test accuracy at the first, middle and last evaluation."""
+    parts = []
+    for name in SUMMARIES:
+        history = result.histories[name]
+        marks = sorted({0, len(history.steps) // 2, len(history.steps) - 1})
+        at = ", ".join(f"{history.test_accuracy[i]:.2f} at step {history.steps[i]}" for i in marks)
+        parts.append(f"{name} ({LINE_WORDS[STYLES[name]['linestyle']]} line): {at}")
+    return (
+        "Line chart, test accuracy (0 to 1) against training step, one line per summary the head reads, and the "
+        f"chance level {1 / result.config.vocab_size:.2f}. " + "; ".join(parts) + "."
+    )
+
+
+def accuracy_by_length_alt(result: TaskResult, evaluation: int = -1) -> str:
+    """Accuracy by length in words: every point of every line, as a table in text."""
+    cfg = result.config
+    parts = []
+    for name in SUMMARIES:
+        by_length = result.accuracy_by_length(name, evaluation)
+        points = ", ".join(f"length {n}: {a:.2f}" for n, a in by_length.items())
+        parts.append(f"{name}: {points}")
+    return (
+        f"Line chart, test accuracy (0 to 1) by real sequence length {cfg.min_length} to {cfg.max_length}, "
+        f"every batch padded to L = {cfg.max_length}, {_step_text(result, evaluation)}, one line per summary, and the "
+        f"chance level {1 / cfg.vocab_size:.2f}. " + "; ".join(parts) + "."
+    )
