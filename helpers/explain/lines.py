@@ -421,6 +421,55 @@ def _decode(value: float, table: _Tags, spec) -> _Element:
     return _Element(name, k // d, k % d, n, -1, f)
 
 
+def _facts_of_all(flat: torch.Tensor, table: _Tags, spec, lengths, padded) -> dict:
+    """What the whole result holds, from every element at once: sources, layers, mixed sequences, padding."""
+    ids = flat.long()  # (rows, columns); -1: zeros added by padding
+    seq = torch.full_like(ids, -1)
+    layer = torch.full_like(ids, -1)
+    direction = torch.zeros_like(ids)
+    step = torch.full_like(ids, -1)
+    found = {"sources": set(), "layers": set(), "cell": False}
+    if bool((ids < 0).any()):
+        found["sources"].add("zeros")
+    for name, shape, start in zip(table.names, table.shapes, table.starts):
+        mask = (ids >= start) & (ids < start + math.prod(shape))
+        if not bool(mask.any()):
+            continue
+        found["sources"].add(name)
+        local = ids[mask] - start
+        if name == "output":
+            features = shape[-1]
+            f = local % features
+            if spec.unbatched:
+                t, n = local // features, torch.zeros_like(local)
+            else:
+                a, b = local // (features * shape[1]), (local // features) % shape[1]
+                n, t = (a, b) if spec.batch_first else (b, a)
+            step[mask], seq[mask], direction[mask] = t, n, f // spec.h_out
+            layer[mask] = spec.num_layers - 1
+        else:
+            found["cell"] = found["cell"] or name == "c_n"
+            width = shape[-1]
+            k = local // (math.prod(shape[1:]))
+            n = torch.zeros_like(local) if spec.unbatched else (local // width) % shape[1]
+            seq[mask], layer[mask], direction[mask] = n, k // spec.num_directions, k % spec.num_directions
+    found["layers"] = set(layer[layer >= 0].unique().tolist())
+    known = seq >= 0
+    high = torch.where(known, seq, torch.full_like(seq, -1)).max(dim=1).values
+    low = torch.where(known, seq, torch.full_like(seq, 2**62)).min(dim=1).values
+    found["mixes"] = not spec.unbatched and bool(((high >= 0) & (high != low)).any())
+    n_safe = seq.clamp(min=0)
+    is_output = step >= 0
+    found["zeros"] = lengths is not None and bool((is_output & (step >= lengths[n_safe])).any())
+    found["padding"] = False
+    if padded is not None:
+        own = torch.tensor(padded)[n_safe]  # each element's sequence length before its trailing zero steps
+        short = known & (own < spec.seq_len)
+        read = short & (~is_output | (direction == 1) | (step >= own))
+        found["padding"] = bool(read.any())
+    return found
+
+
 def _span(values: list[int]) -> str:
     values = sorted(set(values))
     if len(values) == 1:
@@ -446,7 +495,8 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
     rows = []
     mixes = padding_read = zeros_after_end = cell = False
     sources, layers = set(), set()
-    for r in range(flat.shape[0]):
+    whole = _facts_of_all(flat, table, spec, lengths, padded)  # every element, vectorised
+    for r in range(min(flat.shape[0], MAX_ROWS + 1)):  # the rows shown, element by element
         elements = [_decode(v, table, spec) for v in flat[r].tolist()]
         sequences = sorted({e.sequence for e in elements if e.sequence >= 0})
         if len(sequences) > 1:
@@ -504,7 +554,11 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
         index = list(torch.unravel_index(torch.tensor(r), tuple(tag.shape[:-1]))) if tag.dim() >= 2 else []
         label = "[" + ", ".join(str(int(i)) for i in index) + "]" if index else "all"
         rows.append((label, head + "; ".join(phrases)))
-    shown = rows if len(rows) <= MAX_ROWS + 1 else rows[:MAX_ROWS] + [("...", f"{len(rows) - MAX_ROWS} more rows")]
+    shown = (
+        rows if flat.shape[0] <= MAX_ROWS + 1 else rows[:MAX_ROWS] + [("...", f"{flat.shape[0] - MAX_ROWS} more rows")]
+    )
+    mixes, padding_read, zeros_after_end, cell = whole["mixes"], whole["padding"], whole["zeros"], whole["cell"]
+    sources, layers = whole["sources"], whole["layers"]
     facts = []
     if said_names:
         facts.append("names read as: " + ", ".join(said_names) + " (write the call line to name them yourself)")

@@ -28,11 +28,17 @@ class Picture:
 
     def png(self) -> bytes | None:
         """The picture as PNG bytes (None when not drawn)."""
+        return self.drawn()[0]
+
+    def drawn(self) -> tuple[bytes | None, str | None]:
+        """The picture as PNG bytes and its alt text, written by the grid from its data (None, None when not drawn)."""
         if self.kwargs is None:
-            return None
+            return None, None
+        from ..plots.alt import alt_of
         from ..views import grid_figure, png_bytes  # widgets and plotting, only when a picture is wanted
 
-        return png_bytes(grid_figure(**self.kwargs))
+        fig = grid_figure(**self.kwargs)
+        return png_bytes(fig), alt_of(fig)
 
 
 def picture(spec: CallSpec, tensors: dict[str, torch.Tensor]) -> Picture:

@@ -292,10 +292,11 @@ class Report:
         from IPython.display import display
 
         display({"text/html": self._repr_html_(), "text/plain": str(self)}, raw=True)
-        png = self.picture.png()
+        png, alt = self.picture.drawn()
         if png is not None:
             caption = f"The grid for this configuration ({self.picture.caption})"
-            display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": caption}, raw=True)
+            data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": caption}
+            display(data, metadata={"image/png": {"alt": f"{caption}. {alt}"}}, raw=True)
 
 
 def _reading_section(reading: Reading) -> Section:
