@@ -76,6 +76,29 @@ def test_projected_shapes_mistakes_are_named(answer, named):
     assert named in str(error.value)
 
 
+def off_by_one(p):
+    output, lengths, h, n = halves(p)
+    return torch.cat([output[lengths, n, :h], output[0, :, h:]], dim=1)
+
+
+def time_first_read_as_batch_first(p):
+    output, lengths, h, n = halves(p)
+    return torch.cat([output[n, lengths - 1, :h], output[:, 0, h:]], dim=1)
+
+
+@pytest.mark.parametrize(
+    "answer,named,not_named",
+    [
+        (off_by_one, "lengths[n] - 1", "batch_first=True"),
+        (time_first_read_as_batch_first, "returns output time first", "one past the last step"),
+    ],
+)
+def test_summary_from_packed_index_errors_name_their_own_cause(answer, named, not_named):
+    with pytest.raises(AssertionError, match="raised IndexError") as error:
+        check_summary_from_packed(answer)
+    assert named in str(error.value) and not_named not in str(error.value)
+
+
 def test_summary_from_packed_answers_that_raise_get_a_message():
     def raises(p):
         raise RuntimeError("my own bug")

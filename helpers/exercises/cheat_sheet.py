@@ -3,6 +3,7 @@ packed output alone."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import torch
@@ -97,12 +98,21 @@ def _explain_summary_error(answer, r: RNNRun, error: Exception) -> str | None:
             "packed_output is a PackedSequence, not a tensor: pad it with pad_packed_sequence(packed_output), "
             "which also returns the lengths, or read packed_output.data."
         )
-    if isinstance(error, IndexError):
+    if not isinstance(error, IndexError):
+        return None
+    found = re.search(r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)", text)
+    longest, n_seq = int(r.lengths.max()), len(r.lengths)
+    if found and int(found.group(1)) == int(found.group(3)) == longest:
         return (
-            "pad_packed_sequence(packed_output) returns output time first, (L, N, 2 * H_out), unless you pass "
-            "batch_first=True: check which axis you index with the lengths."
+            f"Index {longest} is one past the last step: lengths[n] counts the steps, so sequence n's last valid step "
+            f"is lengths[n] - 1."
         )
-    return None
+    if found and int(found.group(3)) == n_seq:
+        return (
+            "An index past the batch: pad_packed_sequence(packed_output) returns output time first, "
+            "(L, N, 2 * H_out), unless you pass batch_first=True; index the time axis with the lengths."
+        )
+    return "Check which axis of the padded output you index with the lengths, and that each index is lengths - 1."
 
 
 def check_summary_from_packed(answer) -> None:
