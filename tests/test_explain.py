@@ -342,7 +342,10 @@ def test_jupyter_shows_the_tables_then_the_grid_for_this_configuration(monkeypat
     from helpers.views import png_bytes
 
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
+    metadata = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda bundle, raw, **kw: (shown.append(bundle), metadata.append(kw))
+    )
     lstm = seeded(nn.LSTM, 3, 4, num_layers=2, bidirectional=True, batch_first=True)
     report = explain(lstm, randn(3, 5, 3), lengths=[5, 2, 4])
     report._ipython_display_()
@@ -355,6 +358,8 @@ def test_jupyter_shows_the_tables_then_the_grid_for_this_configuration(monkeypat
     png = base64.b64decode(picture["image/png"])
     assert png == png_bytes(grid_figure(**report.picture.kwargs))
     assert struct.unpack(">II", png[16:24])[0] >= 600  # width, from the PNG header
+    alt = metadata[1]["metadata"]["image/png"]["alt"]  # the grid's alt text, written from its data (issue 29)
+    assert "Unrolled 2-layer bidirectional LSTM over 5 steps, sequence 1" in alt
     assert "helpers.grid_figure(num_layers=2, seq_len=5, bidirectional=True, cell='lstm'" in str(report)
 
 
