@@ -10,7 +10,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from ..models import RNNConfig, RNNRun
 from .answers import describe_object
 from .core import Case, check_function, check_shapes
-from .variable_lengths import check_prediction
+from .variable_lengths import compare_prediction
 
 # ---------------------------------------------------------------------------------------------------------------
 # Exercise 1: predict, then run: a padded batch fed without packing, time first.
@@ -84,7 +84,7 @@ def check_padded_run(answer) -> None:
         "step?",
         "h_n_packed[-1, n] equals h_n[-1, n]": "For each sequence: does packing change which steps the GRU reads?",
     }
-    check_prediction(
+    compare_prediction(
         answer,
         name="padded_run",
         expected=right,

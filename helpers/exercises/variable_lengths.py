@@ -26,7 +26,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def check_prediction(
+def compare_prediction(
     answer,
     *,
     name: str,
@@ -155,7 +155,7 @@ def check_packed_fields(answer) -> None:
         "sorted_indices": "List your sequences' indices longest first.",
         "unsorted_indices": "For each of your sequences n, where it sits in the sorted order.",
     }
-    check_prediction(
+    compare_prediction(
         answer,
         name="packed_fields",
         expected=right,
