@@ -493,21 +493,15 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
     top = spec.num_layers - 1
     flat = tag.reshape(-1, tag.shape[-1]) if tag.dim() >= 2 else tag.reshape(1, -1)
     rows = []
-    mixes = padding_read = zeros_after_end = cell = False
-    sources, layers = set(), set()
     whole = _facts_of_all(flat, table, spec, lengths, padded)  # every element, vectorised
     for r in range(min(flat.shape[0], MAX_ROWS + 1)):  # the rows shown, element by element
         elements = [_decode(v, table, spec) for v in flat[r].tolist()]
         sequences = sorted({e.sequence for e in elements if e.sequence >= 0})
-        if len(sequences) > 1:
-            mixes = True
         groups: dict = {}
         for e in elements:
             groups.setdefault((e.source, e.layer, e.direction, e.sequence), []).append(e)
         phrases = []
         for (source, layer, direction, n), members in groups.items():
-            sources.add(source)
-            layers.add(layer)
             if source == "zeros":
                 phrases.append(f"{len(members)} zeros added by padding")
                 continue
@@ -520,19 +514,16 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
             who = f"seq {n} " if len(sequences) > 1 else ""
             name = "top layer" if layer == top else f"layer {layer}"
             if source in ("h_n", "c_n"):
-                cell = cell or source == "c_n"
                 what = "cell state" if source == "c_n" else "final state"
                 text = f"{who}{source}: {name} {way} {what}{part}"
                 if padded is not None and n >= 0 and padded[n] < spec.seq_len:
                     text += f" (after reading {spec.seq_len - padded[n]} padding steps)"
-                    padding_read = True
             else:
                 steps = sorted({m.step for m in members})
                 text = f"{who}output: top layer {way}{part}, step {_span(steps)}"
                 end = int(lengths[n]) if lengths is not None and n >= 0 else None
                 if end is not None and any(s >= end for s in steps):
                     text += f" (zeros: sequence {n} ends at step {end - 1})"
-                    zeros_after_end = True
                 elif len(steps) == 1:
                     final = 0 if direction == 1 else (end - 1 if end is not None else spec.seq_len - 1)
                     if steps[0] == final:
@@ -542,7 +533,6 @@ def _describe(statement, real, tag, table, located: Located, canon: dict, said_n
                 if padded is not None and n >= 0 and padded[n] < spec.seq_len:
                     if direction == 1 or any(s >= padded[n] for s in steps):
                         text += " (has read padding)"
-                        padding_read = True
             phrases.append(text)
         if len(phrases) > 3:
             phrases = phrases[:3] + [f"and {len(phrases) - 3} more parts"]
