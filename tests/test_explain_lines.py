@@ -186,3 +186,12 @@ def test_lines_are_parsed_never_run_and_bad_lines_are_refused_before_the_run():
     assert not calls  # refused before the module ran
     with pytest.raises(ValueError, match="does arithmetic on something that is not an integer"):
         explain(gru, randn(6, 2, 4), uses="h_n[0] * 2")  # known a tensor only once the names are bound
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["(" * 150 + "h_n" + ")" * 150 + "[" + "-" * 1500 + "1]", "-" * 1900 + "1", "h_n" + "[0]" * 60, "x" * 3000],
+)
+def test_deep_or_long_lines_are_refused_with_a_value_error_never_a_recursion_error(line):
+    with pytest.raises(ValueError, match="nested|characters|not allowed"):
+        explain(seeded(nn.GRU, 4, 5), randn(6, 2, 4), uses=line)
