@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..tasks import INPUTS, LABELS, READOUTS, TRAININGS, Experiment
+from .alt import set_alt
 
 # One colour, line style and marker per readout, so the lines read without colour too.
 STYLES = {
@@ -68,6 +69,20 @@ def accuracy_by_length(
     ax.set_ylim(0, 1.05)
     ax.set_title(f"{training}, {LABELS[label]}, {input} input: accuracy by length", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    points = [
+        f"{name}: "
+        + ", ".join(f"length {n}: {a:.2f}" for n, (a, _) in result.by_length(training, label, input, name).items())
+        for name in readouts
+    ]
+    set_alt(  # every point as text (issue 29), from the same numbers as the lines
+        ax.figure,
+        f"Line chart, {training}, {LABELS[label]}, {input} input: test accuracy (0 to 1) by real sequence length, one "
+        f"line per readout, chance level {chance:.2f}; test sequences per length: "
+        + ", ".join(f"{n}: {c}" for n, c in counts.items())
+        + ". "
+        + "; ".join(points)
+        + ".",
+    )
     return lines
 
 
