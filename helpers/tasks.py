@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .checks import check_int
+from .checks import check_bool, check_int
 from .models import CELLS
 from .states import sequence_summary
 
@@ -259,6 +259,9 @@ class ExperimentConfig:
 
 def readouts(encoder: nn.Module, data: TaskData, packed: bool) -> dict[str, torch.Tensor]:
     """Run the batch once (packed or as padded) and read every summary in READOUTS: name -> (N, features)."""
+    check_bool("packed", packed)
+    if not isinstance(data, TaskData):
+        raise ValueError(f"data={type(data).__name__} is not allowed: data must be what helpers.make_task returned")
     L, n = data.x.shape[1], data.x.shape[0]
     if packed:
         packed_x = pack_padded_sequence(data.x, data.lengths, batch_first=True, enforce_sorted=False)

@@ -148,6 +148,11 @@ def test_the_figure_draws_the_rows_and_says_how_many_sequences_each_point_averag
         (lambda e: make_task(SMALL, "test", label="middle"), r"label='middle' is not allowed"),
         (lambda e: ExperimentConfig(train_lr=0), r"train_lr=0 is not allowed"),
         (lambda e: ExperimentConfig(cell="cnn"), r"cell='cnn' is not allowed"),
+        (lambda e: readouts(experiment_encoder(SMALL), make_task(SMALL), packed="yes"), r"packed='yes' is not allowed"),
+        (
+            lambda e: readouts(experiment_encoder(SMALL), torch.zeros(2, 3, 4), packed=True),
+            r"data=Tensor is not allowed",
+        ),
     ],
 )
 def test_bad_input_is_named(small, call, message):
