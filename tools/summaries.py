@@ -30,7 +30,9 @@ RULES_INTRO = (
     "Each rule starts with its scope, in italics: the configurations where it holds (a rule without one "
     "holds for every module it speaks of). Each links to the notebook section that shows it. The course's "
     f"tests check all {len(RULES)} rules against torch on configurations drawn from inside each scope, and "
-    "show each restriction needed: just outside it, the rule fails."
+    "show each restriction needed: just outside it, the rule fails. A rule that says two tensors differ, or "
+    "that a state is nowhere in `output`, is about their numbers: with trained or random weights they differ, "
+    "but numbers can coincide by chance, such as the all-zero states of a ReLU `nn.RNN` without bias fed zeros."
 )
 
 
