@@ -3,6 +3,9 @@ computed, and each conclusion the notebook states holds when the experiment is r
 when the rows it rests on say otherwise)."""
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -163,3 +166,18 @@ def test_bad_input_is_named(small, call, message):
 def test_a_row_rounds_its_accuracy():
     row = Row("probe", "last", "packed", "output[:, -1]", torch.tensor([True, True, False]))
     assert row.accuracy == 0.67
+
+
+def test_the_rows_are_the_same_without_the_cpus_vector_units(small):
+    """What the notebook prints must not depend on the CPU: run again with ATEN_CPU_CAPABILITY=default (no AVX)."""
+    script = (
+        "import torch; torch.set_num_threads(1)\n"
+        "from helpers.tasks import ExperimentConfig, run_experiment\n"
+        "e = run_experiment(ExperimentConfig(n_train=96, n_test=300))\n"
+        "print(''.join('1' if b else '0' for r in e.rows for b in r.correct.tolist()))\n"
+    )
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "default"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    here = "".join("1" if b else "0" for r in small.rows for b in r.correct.tolist())
+    assert done.stdout.strip() == here
