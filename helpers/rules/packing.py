@@ -33,6 +33,21 @@ def _data_sorted(run: RuleRun) -> bool:
     return in_sorted_order and back and bool((sorted_lengths[:-1] >= sorted_lengths[1:]).all())
 
 
+def _data_step_by_step(run: RuleRun) -> bool:
+    """.data has sum(lengths) rows; step t's block is the batch_sizes[t] sequences with lengths > t, longest first."""
+    packed = run.packed_output
+    sizes = packed.batch_sizes
+    out = run.time_major()  # (L, N, D * H_out), your order
+    counts = torch.stack([(run.lengths > t).sum() for t in range(len(sizes))])
+    if packed.data.shape[0] != int(run.lengths.sum()) or not torch.equal(sizes, counts):
+        return False
+    starts = [0, *sizes.cumsum(0).tolist()]
+    order = packed.sorted_indices
+    return all(
+        torch.equal(packed.data[starts[t] : starts[t + 1]], out[t, order[: sizes[t]]]) for t in range(len(sizes))
+    )
+
+
 def _zeros_after_end(run: RuleRun) -> bool:
     out = run.time_major()  # (L, N, D * H_out)
     steps = torch.arange(out.shape[0])[:, None]  # (L, 1)
@@ -89,6 +104,17 @@ RULES = (
         "first; `sorted_indices` and `unsorted_indices` map it to and from your order.",
         _data_sorted,
         Section("06", 2, "Packing: `pack_padded_sequence` with `enforce_sorted=False`"),
+        TOPIC,
+        ("06",),
+        requires=PACKED,
+    ),
+    Rule(
+        "packed-data-step-by-step",
+        "A `PackedSequence`'s `.data` has one row per real step, `sum(lengths)` rows: step 0 of every sequence, "
+        "then step 1 of those still running, and so on; `batch_sizes[t]` counts the sequences still running at "
+        "step `t`, those with `lengths > t`.",
+        _data_step_by_step,
+        Section("06", 8, "What a `PackedSequence` holds"),
         TOPIC,
         ("06",),
         requires=PACKED,
