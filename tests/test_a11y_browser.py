@@ -1,0 +1,270 @@
+"""A real accessibility audit (issue 29): axe-core, pinned in a11y/package-lock.json, runs in Chromium on
+
+- each static deck (`make slides`, artifacts/slides/), slide by slide as a reader meets them;
+- each static HTML page (`make html`, artifacts/html/), when it has been built;
+- each notebook in JupyterLab, scoped to the notebook's outputs (what the course produces); JupyterLab's own
+  chrome is audited too, but only reported: it is not ours to fix.
+
+Goal: no serious or critical violation in what the course produces. The counts per page, by impact, go to
+artifacts/a11y/report.md (and report.json).
+
+Keyboard: in JupyterLab, with the keyboard only, every control of a live view is reached with Tab, moved with the
+arrow keys (a checkbox with Space), shows a visible focus, and the view's picture follows.
+
+axe-core is installed with `npm ci` into a11y/node_modules (git-ignored) by the fixture below, or `make a11y`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tools import labpage
+from tools.labserver import ARTIFACTS, REPO_ROOT, running_lab
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+AXE_DIR = REPO_ROOT / "a11y"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+REPORT = ARTIFACTS / "a11y"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BLOCKING = ("serious", "critical")
+OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
+RESULTS: dict[str, dict] = {}
+
+
+def need(ok: bool, hint: str) -> None:
+    if not ok:
+        if IN_CI:
+            pytest.fail(hint + " (CI=true: the audit must run)")
+        pytest.skip(hint)
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script, installed from the lock file the first time (npm ci)."""
+    if not AXE_JS.exists():
+        need(shutil.which("npm") is not None, "the audit needs npm to install axe-core (`sudo apt-get install npm`)")
+        done = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=AXE_DIR, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    return AXE_JS.read_text()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = labpage.find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        executable = None
+    need(executable is not None, labpage.INSTALL_HINT)
+    with sync_playwright() as playwright:
+        chromium = labpage.launch_chromium(playwright, executable)
+        yield chromium
+        chromium.close()
+    _write_report()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=labpage.VIEWPORT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def audit(page, axe_source: str, context: object = None) -> list[dict]:
+    """Run axe on the page (or on `context`, axe's include/exclude) and return its violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        """async (context) => {
+            const r = await axe.run(context || document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                                            targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }""",
+        context,
+    )
+    return result
+
+
+def counts(violations: list[dict]) -> dict[str, int]:
+    """Violating elements by impact."""
+    found = {"critical": 0, "serious": 0, "moderate": 0, "minor": 0}
+    for v in violations:
+        found[v["impact"] or "minor"] += v["nodes"]
+    return found
+
+
+def record(name: str, violations: list[dict], **extra) -> list[dict]:
+    RESULTS[name] = {"counts": counts(violations), "violations": violations, **extra}
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
+def _write_report() -> None:
+    if not RESULTS:
+        return
+    REPORT.mkdir(parents=True, exist_ok=True)
+    (REPORT / "report.json").write_text(json.dumps(RESULTS, indent=1))
+    lines = [
+        "# axe-core audit (tests/test_a11y_browser.py)",
+        "",
+        "| page | critical | serious | moderate | minor | rules |",
+    ]
+    lines.append("| --- | --- | --- | --- | --- | --- |")
+    for name, r in sorted(RESULTS.items()):
+        c = r["counts"]
+        rules = ", ".join(sorted({f"{v['id']} ({v['impact']})" for v in r["violations"]}))
+        lines.append(f"| {name} | {c['critical']} | {c['serious']} | {c['moderate']} | {c['minor']} | {rules} |")
+    (REPORT / "report.md").write_text("\n".join(lines) + "\n")
+
+
+def _explain(bad: list[dict]) -> str:
+    return "\n".join(
+        f"{v['impact']}: {v['id']} ({v['help']}) on {v['nodes']} elements, e.g. {v['targets']}" for v in bad
+    )
+
+
+# --- static decks and static HTML pages ----------------------------------------------------------------------
+
+DECKS = sorted((ARTIFACTS / "slides").glob("[0-9][0-9]_*.html"))
+PAGES = sorted((ARTIFACTS / "html").glob("[0-9][0-9]_*.html"))
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("deck", DECKS, ids=[d.stem for d in DECKS])
+def test_static_deck_has_no_serious_violation(page, axe_source, deck):
+    page.goto(deck.as_uri())
+    page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=60_000)
+    # Slide by slide, as a reader meets them: reveal.js hides the others (hidden, aria-hidden).
+    found: dict[str, dict] = {}
+    slides = page.evaluate("() => Reveal.getSlides().length")
+    for index in range(slides):
+        page.evaluate(
+            "(i) => { const s = Reveal.getSlides()[i]; Reveal.slide(...Object.values(Reveal.getIndices(s))); }", index
+        )
+        page.wait_for_timeout(50)
+        for v in audit(page, axe_source, {"include": [[".reveal .slides section.present"]]}):
+            seen = found.setdefault(v["id"], {**v, "nodes": 0, "targets": []})
+            seen["nodes"] += v["nodes"]
+            seen["targets"] = (seen["targets"] + [f"slide {index}: {t}" for t in v["targets"]])[:3]
+    bad = record(f"deck {deck.stem}", list(found.values()), slides=slides)
+    assert not bad, _explain(bad)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("html", PAGES, ids=[p.stem for p in PAGES])
+def test_static_html_page_has_no_serious_violation(page, axe_source, html):
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    bad = record(f"html {html.stem}", audit(page, axe_source))
+    assert not bad, _explain(bad)
+
+
+def test_static_outputs_were_built():
+    """Say, rather than pass silently, when there was nothing static to audit."""
+    need(bool(DECKS), "no deck in artifacts/slides/: run `make slides` first")
+
+
+# --- JupyterLab: the notebook's outputs, and the chrome reported apart --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with running_lab({"notebooks": REPO_ROOT / "notebooks"}, log_dir=ARTIFACTS / "browser") as server:
+        yield server
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_outputs_in_jupyterlab_have_no_serious_violation(lab, page, axe_source, notebook):
+    served = f"notebooks/{notebook.name}"
+    try:
+        labpage.open_notebook(page, lab, served)
+        page.wait_for_selector(OUTPUTS, timeout=60_000)
+        page.wait_for_timeout(1500)  # images decode, widgets without a kernel settle on their placeholder
+        outputs = audit(page, axe_source, {"include": [[OUTPUTS]]})
+        chrome = audit(page, axe_source, {"exclude": [[OUTPUTS]]})
+        record(f"lab chrome around {notebook.stem} (reported only)", chrome)
+        bad = record(f"lab outputs {notebook.stem}", outputs)
+        assert not bad, _explain(bad)
+    finally:
+        labpage.shut_down_kernel(lab, served)
+
+
+# --- keyboard only: every control of a live view --------------------------------------------------------------
+
+FOCUS_STATE = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const s = getComputedStyle(e);
+    const view = e.closest('.jp-OutputArea-output');
+    const views = [...document.querySelectorAll(VIEW_SELECTOR)];
+    return {tag: e.tagName, type: e.type || '', cls: String(e.className), view: views.indexOf(view),
+            value: e.getAttribute('aria-valuenow') ?? (e.type === 'checkbox' ? String(e.checked) : e.value ?? ''),
+            outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+            shadow: s.boxShadow !== 'none'};
+}""".replace("VIEW_SELECTOR", json.dumps(labpage.WIDGET_VIEW))
+
+
+@pytest.mark.timeout(900)
+def test_every_control_of_a_view_works_by_keyboard_with_a_visible_focus(lab, page):
+    notebook = NOTEBOOKS[0]
+    served = f"notebooks/{notebook.name}"
+    try:
+        labpage.open_notebook(page, lab, served)
+        labpage.run_all_cells(page)
+        labpage.wait_all_executed(page, lab, served)
+        views = page.locator(labpage.WIDGET_VIEW)
+        labpage.wait_widgets_settled(page, labpage.live_view_count(notebook))
+        view = views.first
+        controls = view.locator(f"{labpage.SLIDER_HANDLE}, {labpage.CHECKBOX}, {labpage.DROPDOWN}")
+        expected = controls.count()
+        assert expected >= 2
+        # Start just before the view: click its output area's prompt, then leave the mouse alone.
+        view.evaluate("(e) => { e.setAttribute('tabindex', '-1'); e.focus(); }")
+        reached, problems = [], []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUS_STATE)
+            if state is None or state["view"] != 0:
+                if reached:
+                    break
+                continue
+            reached.append(state)
+            if not (state["outline"] or state["shadow"]):
+                problems.append(f"no visible focus on {state['tag']}.{state['cls']}")
+            img = view.locator("img").first
+            before = labpage.image_src(img)
+            key = " " if state["type"] == "checkbox" else "ArrowRight"
+            page.keyboard.press(key)
+            after_state = page.evaluate(FOCUS_STATE)
+            if after_state["value"] == state["value"] and state["tag"] == "SELECT":
+                page.keyboard.press("ArrowDown")
+                after_state = page.evaluate(FOCUS_STATE)
+            if after_state["value"] == state["value"]:
+                page.keyboard.press("ArrowLeft")
+                after_state = page.evaluate(FOCUS_STATE)
+            if after_state["value"] == state["value"]:
+                problems.append(f"{state['tag']}.{state['cls']} did not move with the keyboard")
+                continue
+            try:
+                labpage.wait_image_replaced(img, before, timeout=30)
+            except Exception as error:  # noqa: BLE001 - say which control, then fail below
+                problems.append(f"the picture did not follow {state['tag']}.{state['cls']}: {error}")
+        RESULTS["keyboard, first view of " + notebook.stem] = {
+            "counts": {"critical": 0, "serious": 0, "moderate": 0, "minor": 0},
+            "violations": [],
+            "reached": len(reached),
+            "controls": expected,
+            "problems": problems,
+        }
+        assert len(reached) == expected, f"Tab reached {len(reached)} of the view's {expected} controls: {reached}"
+        assert not problems, problems
+    finally:
+        labpage.shut_down_kernel(lab, served)
