@@ -164,3 +164,17 @@ def test_number_table_rounds_like_the_heatmaps():
 
     text = number_table("v", np.array([[-0.001, 1.234]]), ["r"], ["a", "b"])
     assert text == "v: r: a=0.00, b=1.23."
+
+
+@pytest.mark.parametrize("name", ["grid_view", "output_vs_h_n_view", "steps_read_view"])
+def test_a_live_views_picture_has_the_same_alt_text_and_it_follows_the_controls(name):
+    import helpers.views as views
+
+    view = getattr(views, name)()
+    assert view.image.alt == alt_of(view.figure)  # the picture on show, described by its plot
+    control = next(c for c in view.controls.values() if hasattr(c, "max") and c.value < c.max)
+    before = view.image.alt
+    control.value = control.value + (control.step or 1)
+    assert view.image.alt == alt_of(view.figure) != before
+    state = view.static_state(budget=10**6)
+    assert state["alts"] and set(state["alts"]) <= set(state["pictures"])

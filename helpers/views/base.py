@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
 from ..models import RNNConfig, RNNRun, run
+from ..plots.alt import alt_of
 from .page import (
     ALL_AT_ONCE,
     STATIC_BUDGET,
@@ -149,7 +150,8 @@ class SliderView(widgets.VBox):
         picture_memory: FrameCache | None = None,
     ):
         self.controls = dict(controls)
-        self._render = render
+        self.alts: dict[str, str] = {}  # each picture's alt text by the page's key, written by its plot (issue 29)
+        self._render = self._with_alt(render)
         self.settings = setting_count(self.controls)
         self.all_at_once = self.settings <= ALL_AT_ONCE
         size = max(picture_memory.size if picture_memory is not None else 64, self.settings if self.all_at_once else 0)
@@ -161,7 +163,7 @@ class SliderView(widgets.VBox):
         # describe the current values); it still remembers what it drew, for the pages.
         self.redraw_on_show = picture_memory is None
         png = self.picture(self.values())
-        self.image = PagePictures(self.controls, alt=type(self).__name__)
+        self.image = PagePictures(self.controls, alt=self.alts.get(self.key(), type(self).__name__))
         self.image.start = {"key": self.key(), "url": png_data_url(png).decode()}
         self.image.sent.add(self.key())
         self.image.on_hello = self._hello
@@ -189,6 +191,19 @@ class SliderView(widgets.VBox):
         else:
             self.png = self.picture(values)
         self.image.offer({self.key(): png_data_url(self.png).decode()})
+        self.image.alt = self.alts.get(self.key(), self.image.alt)  # the page's <img alt> follows the controls
+
+    def _with_alt(self, render: Callable[..., bytes]) -> Callable[..., bytes]:
+        """render, remembering the alt text its plot gave the figure for these values."""
+
+        def draw(**values) -> bytes:
+            png = render(**values)
+            alt = alt_of(getattr(self, "figure", None)) if getattr(self, "figure", None) is not None else None
+            if alt:
+                self.alts[key_of(self.controls, values)] = alt
+            return png
+
+        return draw
 
     def picture(self, values: dict) -> bytes:
         """The PNG for these control values: from the frame memory if drawn before, else drawn now."""
@@ -275,7 +290,8 @@ class SliderView(widgets.VBox):
         return {
             "uid": self.image.uid,
             "view": type(self).__name__,
-            "alt": type(self).__name__,
+            "alt": self.alts.get(self.key(start), type(self).__name__),
+            "alts": {key: self.alts[key] for key in pictures if key in self.alts},
             "controls": [control_spec(name, c) for name, c in self.controls.items()],
             "start": self.key(start),
             "pictures": pictures,

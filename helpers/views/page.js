@@ -54,11 +54,14 @@ async function render({ model, el }) {
     show("kernel");
   };
   model.on("msg:custom", received);
+  const described = () => { img.alt = model.get("alt"); }; // the kernel's alt text for the values on show
+  model.on("change:alt", described);
   show();
   model.send({ hello: true }); // a new page: the kernel sends what it has drawn, then draws ahead
   return () => {
     for (const [control, event] of listeners) control.off(event, moved);
     model.off("msg:custom", received);
+    model.off("change:alt", described);
   };
 }
 
@@ -97,6 +100,7 @@ function renderStatic(el, state) {
   const update = () => {
     for (const control of inputs) control.shown.textContent = control.spec.kind === "range" ? ` ${value(control)}` : "";
     const found = show();
+    img.alt = (state.alts || {})[JSON.stringify(inputs.map(value))] || state.alt;
     img.style.opacity = found ? "1" : "0.3";
     missing.textContent = found ? "" : "This combination is not embedded in this page (see the note above).";
   };
