@@ -45,9 +45,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # The suite must leave the working tree as it found it: compare git's view before and after.
+# In TEST_WORKERS processes (pytest-xdist; auto: one per core); tests/xdist_plan.py keeps each notebook's cells on
+# one worker, in order, as strict nbval needs. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
 test: lint
 	@before="$$(git status --porcelain 2>/dev/null)"; \
-	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); status=$$?; \
 	after="$$(git status --porcelain 2>/dev/null)"; \
 	if [ "$$before" != "$$after" ]; then \
 		echo "make test: the test run changed the working tree:"; \

@@ -1,5 +1,6 @@
 """Shared test set-up: Hypothesis repeats exactly and writes nothing into the working tree; no test is skipped in
-silence (the summary lists every skipped test's reason and how to get what it lacked)."""
+silence (the summary lists every skipped test's reason and how to get what it lacked); the browser modules share
+one JupyterLab per process (tests/lab_fixtures.py). What runs together under pytest-xdist: tests/xdist_plan.py."""
 
 import shutil
 import tempfile
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
+
+from tests.lab_fixtures import shared_lab  # noqa: F401  (one JupyterLab per process, for the browser modules)
 
 REPO = Path(__file__).resolve().parent.parent
 

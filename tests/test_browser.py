@@ -5,7 +5,7 @@ only come from the page's memory; the page sends the kernel the control's new va
 messages are counted), and once the kernel is free it has the same values and the same picture as the page.
 
 The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
-left as it was; screenshots, console logs and the server log go to artifacts/browser/.
+left as it was; screenshots and console logs go to artifacts/browser/, the server log to artifacts/lab/.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.lab_fixtures import fresh_lab
 from tools import labpage
-from tools.labserver import ARTIFACTS, REPO_ROOT, listening_addresses, running_lab
+from tools.labserver import ARTIFACTS, REPO_ROOT, listening_addresses
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 SHOTS = ARTIFACTS / "browser"
@@ -35,10 +36,9 @@ def shot_name(notebook: Path, step: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lab():
-    """JupyterLab from .venv on a temporary copy of notebooks/, stopped after the module."""
-    with running_lab({"notebooks": NOTEBOOKS}, log_dir=SHOTS) as server:
-        yield server
+def lab(shared_lab):
+    """This process's JupyterLab from .venv (tests/lab_fixtures.py) on a fresh temporary copy of notebooks/."""
+    return fresh_lab(shared_lab)
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.lab_fixtures import fresh_lab
 from tests.test_browser import browser  # noqa: F401  (the module's Chromium fixture, shared)
 from tools import labpage
-from tools.labserver import ARTIFACTS, REPO_ROOT, running_lab
+from tools.labserver import ARTIFACTS, REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 SHOTS = ARTIFACTS / "live-slides"
@@ -44,11 +45,11 @@ def leaves_loopback(url: str, base_url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def lab():
-    """JupyterLab from .venv, with RISE and the console-share extension, on a temporary copy of notebooks/."""
+def lab(shared_lab):
+    """This process's JupyterLab from .venv (tests/lab_fixtures.py), with RISE and the console-share extension, on a
+    fresh temporary copy of notebooks/."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_lab({"notebooks": REPO_ROOT / "notebooks"}, log_dir=SHOTS) as server:
-        yield server
+    return fresh_lab(shared_lab)
 
 
 def test_unexpected_errors_keeps_other_errors():

@@ -1,0 +1,74 @@
+"""What runs together under pytest-xdist, and in which order (a plugin: the root conftest.py loads it, so it holds
+for notebooks/ and tests/ alike, whatever paths pytest is given).
+
+`make test` runs `pytest -n auto --dist loadgroup`. With it, this plugin gives xdist its scheduler: a work unit is a
+group of tests that one worker runs in order, in the same process, and the workers take the units in the order of
+the collection, which each worker sorts alike (LONGEST_FIRST).
+- A notebook's cells share one kernel and run in order: strict nbval needs the whole notebook on one worker.
+- A test module is one unit too, so that its module fixtures are built once; except the modules in PER_TEST,
+  whose tests are long and independent (each one a notebook in the browser, on the worker's own JupyterLab,
+  tests/lab_fixtures.py): they spread over the workers.
+- Modules that share something outside pytest are one unit (SHARED): the deck builds (`make slides` installs
+  reveal.js into artifacts/, which the static views need, and both fill artifacts/pictures/), and the hub tests
+  (each creates Unix users, and the hub's log has one name).
+The groups come from the test ids, not from xdist_group marks: xdist 3.8.0 puts a mark's group into
+`item._nodeid`, which pytest 9.2's items no longer read, so marked tests would be spread one by one.
+Without xdist nothing changes: the order is pytest's own.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+PER_TEST = {"tests/test_browser.py", "tests/test_live_slides.py"}
+SHARED = {
+    "tests/test_decks_browser.py": "decks",
+    "tests/test_static_views_browser.py": "decks",
+    "tests/test_hub.py": "hub",
+}
+# The longest units first, so that none starts last and leaves one worker busy alone at the end; then the tests that
+# spread; then everything else in the order pytest collected it (short units, that fill the gaps at the end).
+# Measured with --durations on 2 busy cores: `make slides` 220 s before the decks' first test, test_experiment's
+# module fixture 160 s, the hub's install and first hub 155 s, the figure check's nbval runs 60 s.
+LONGEST_FIRST = ["decks", "tests/test_experiment.py", "hub", "tests/test_figure_check.py"]
+
+
+def unit(nodeid: str) -> str:
+    """The work unit of a test id: its file, a name from SHARED, or (in PER_TEST) the test alone."""
+    path = nodeid.split("::", 1)[0]
+    if path in PER_TEST:
+        return nodeid
+    return SHARED.get(path, path)
+
+
+def order_key(nodeid: str) -> int:
+    """Where a test's unit goes in the queue."""
+    group = unit(nodeid)
+    if group in LONGEST_FIRST:
+        return LONGEST_FIRST.index(group)
+    return len(LONGEST_FIRST) + (0 if group == nodeid else 1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A worker sorts its collection (every worker alike, stably: each unit keeps its own order) into the order in
+    which the units are to be taken, after every other hook has reordered it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: order_key(item.nodeid))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With --dist loadgroup: xdist's scope scheduler, with the units above, taken in the collection's order."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep the order the workers sorted
+    return CourseScheduling(config, log)
