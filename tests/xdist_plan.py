@@ -8,9 +8,10 @@ the collection, which each worker sorts alike (LONGEST_FIRST).
 - A test module is one unit too, so that its module fixtures are built once; except the modules in PER_TEST,
   whose tests are long and independent (each one a notebook in the browser, on the worker's own JupyterLab,
   tests/lab_fixtures.py): they spread over the workers.
-- Modules that share something outside pytest are one unit (SHARED): the deck builds (`make slides` installs
-  reveal.js into artifacts/, which the static views need, and both fill artifacts/pictures/), and the hub tests
-  (each creates Unix users, and the hub's log has one name).
+- Modules that share something outside pytest are one unit (SHARED), run in the order listed there: the deck builds
+  and what reads them (`make slides` installs reveal.js into artifacts/, which the static views need, both fill
+  artifacts/pictures/, and the accessibility tests open the decks `make slides` writes into artifacts/slides/), and
+  the hub tests (each creates Unix users, and the hub's log has one name).
 The groups come from the test ids, not from xdist_group marks: xdist 3.8.0 puts a mark's group into
 `item._nodeid`, which pytest 9.2's items no longer read, so marked tests would be spread one by one.
 Without xdist nothing changes: the order is pytest's own.
@@ -26,6 +27,7 @@ PER_TEST = {"tests/test_browser.py", "tests/test_live_slides.py"}
 SHARED = {
     "tests/test_decks_browser.py": "decks",
     "tests/test_static_views_browser.py": "decks",
+    "tests/test_a11y_browser.py": "decks",
     "tests/test_hub.py": "hub",
 }
 # The longest units first, so that none starts last and leaves one worker busy alone at the end; then the tests that
@@ -43,12 +45,13 @@ def unit(nodeid: str) -> str:
     return SHARED.get(path, path)
 
 
-def order_key(nodeid: str) -> int:
-    """Where a test's unit goes in the queue."""
-    group = unit(nodeid)
+def order_key(nodeid: str) -> tuple[int, int]:
+    """Where a test's unit goes in the queue, and (in a SHARED unit) where its module goes in the unit."""
+    group, path = unit(nodeid), nodeid.split("::", 1)[0]
+    within = list(SHARED).index(path) if path in SHARED else 0
     if group in LONGEST_FIRST:
-        return LONGEST_FIRST.index(group)
-    return len(LONGEST_FIRST) + (0 if group == nodeid else 1)
+        return LONGEST_FIRST.index(group), within
+    return len(LONGEST_FIRST) + (0 if group == nodeid else 1), within
 
 
 @pytest.hookimpl(trylast=True)
