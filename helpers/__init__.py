@@ -35,6 +35,7 @@ from .explain import explain
 from .lstm_steps import LSTMSteps, lstm_cell_step, lstm_steps
 from .models import CELLS, RNNConfig, RNNRun, build_module, make_input, run
 from .plots import OutputHnArtists, heatmap, mark_cells, output_vs_h_n, update_output_vs_h_n
+from .plots.experiment import experiment_figure
 from .plots.stack import stack_figure, stack_model
 from .relations import Relation, format_table, relation_table
 from .stack import StackRun, run_layers, split_layers
@@ -55,7 +56,6 @@ from .states import (
     state_index,
     time_major,
 )
-from .plots.experiment import experiment_figure
 from .tasks import (
     CONCLUSIONS,
     ExperimentConfig,
