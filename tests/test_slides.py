@@ -29,18 +29,8 @@ def test_every_cell_has_slide_metadata_and_the_title_is_the_first_slide(path):
     assert kinds[0] == "slide" and nb.cells[0].source.startswith("# "), f"{path.name}: cell 0 must be the title slide"
 
 
-def written_by_this_tool(nb) -> bool:
-    """Whether the notes cells are collapsed teacher's notes (the tool's current form), not the older open cells."""
-    notes = [cell for cell in nb.cells if slides.NOTES_TAG in slides.tags(cell)]
-    return bool(notes) and all(cell.source.startswith(slides.NOTES_HEADER) for cell in notes)
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_stored_slide_metadata_is_what_the_tool_writes(path):
-    if not written_by_this_tool(nbformat.read(path, as_version=4)):
-        # Until `python -m tools.slides notebooks` (part of `make outputs`) rewrites the notes cells in their new
-        # collapsed form; test_the_tool_on_a_copy_of_the_notebooks checks that form on a copy meanwhile.
-        pytest.skip(f"{path.name}: notes cells in the old open form; run `python -m tools.slides notebooks`")
     changed, _ = slides.run(path, check=True)
     assert not changed, f"{path.name} is stale: run `python -m tools.slides {path.relative_to(REPO_ROOT)}`"
 
