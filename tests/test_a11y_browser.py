@@ -58,16 +58,7 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = labpage.find_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        executable = None
-    need(executable is not None, labpage.INSTALL_HINT)
-    with sync_playwright() as playwright:
-        chromium = labpage.launch_chromium(playwright, executable)
-        yield chromium
-        chromium.close()
+    yield from labpage.chromium_for_tests(need)
     _write_report()
 
 

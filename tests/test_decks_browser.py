@@ -45,16 +45,7 @@ def decks():
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = labpage.find_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        executable = None
-    need(executable is not None, labpage.INSTALL_HINT)
-    with sync_playwright() as playwright:
-        chromium = labpage.launch_chromium(playwright, executable)
-        yield chromium
-        chromium.close()
+    yield from labpage.chromium_for_tests(need)
 
 
 @pytest.mark.timeout(1800)  # the first one waits for `make slides`

@@ -413,3 +413,17 @@ def wait_pictures_settled(img, quiet_ms: int = 800, timeout: float = 60) -> int:
         }""",
         [quiet_ms, timeout * 1000],
     )
+
+
+def chromium_for_tests(need):
+    """Yield a launched Chromium for a test module's fixture; need(ok, hint) skips or fails (under CI) without one."""
+    executable = find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        executable = None
+    need(executable is not None, INSTALL_HINT)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright, executable)
+        yield chromium
+        chromium.close()
