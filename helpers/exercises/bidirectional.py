@@ -8,7 +8,7 @@ import torch
 
 from ..models import RNNConfig, RNNRun, run
 from .core import Case
-from .wrapped import Mistakes, not_a, prediction_message, verify
+from .named import Mistakes, not_a, prediction_message, verify_with_mistakes
 
 # Exercise 1: predict what three cells of the wrong view h_n.view(2, num_layers, N, H_out) hold, for 4 layers.
 VIEW_CONFIG = RNNConfig("gru", input_size=4, hidden_size=3, num_layers=4, bidirectional=True, seed=0)
@@ -186,7 +186,7 @@ AFTER_MISTAKES: Mistakes = {
 
 def check_backward_after(answer) -> None:
     """Exercise 2: backward_after(output, k) returns a one-layer module's backward half after k tokens, (N, H_out)."""
-    verify(
+    verify_with_mistakes(
         answer,
         name="backward_after",
         signature="backward_after(output, k)",
@@ -200,4 +200,5 @@ def check_backward_after(answer) -> None:
         section="notebook 03, section 4 (how much has each half read?)",
         mistakes=AFTER_MISTAKES,
         success="in one layer, the backward half at step t has read the L - t tokens from x[t] to the end",
+        say_what_changed=False,
     )

@@ -12,7 +12,7 @@ from .. import stack
 from ..models import RNNConfig, RNNRun
 from ..stack import run_layers, split_layers
 from .core import Case, check_shapes
-from .wrapped import Mistakes, verify
+from .named import Mistakes, verify_with_mistakes
 
 SECTION = "notebook 02, section 2 (the same module, built by hand)"
 
@@ -212,7 +212,7 @@ def _size_error(answer, r: RNNRun, error: Exception) -> str | None:
 
 def check_layer_output(answer) -> None:
     """Exercise 2: layer_output(module, x, layer) returns every step of that layer, (L, N, H_out), by hand."""
-    verify(
+    verify_with_mistakes(
         answer,
         name="layer_output",
         signature="layer_output(module, x, layer)",
@@ -228,4 +228,5 @@ def check_layer_output(answer) -> None:
         explain_error=_size_error,
         before_call=_no_helpers,
         success="a multi-layer module is a stack of one-layer modules, and you can rebuild any layer of it",
+        say_what_changed=False,
     )

@@ -6,7 +6,7 @@ import torch
 
 from ..models import RNNConfig, RNNRun, run
 from .core import Case, check_shapes
-from .wrapped import Mistakes, verify
+from .named import Mistakes, verify_with_mistakes
 
 # Exercise 1's module: nn.LSTM(3, 6, num_layers=3, proj_size=2, bidirectional=True, batch_first=True), x (5, 7, 3)
 SHAPES_CONFIG = RNNConfig(
@@ -138,7 +138,7 @@ def check_initial_state_shapes(answer) -> None:
 
 def check_cell_by_layer(answer) -> None:
     """Exercise 3: cell_by_layer(c_n) -> (N, num_layers, 2 * hidden_size), each layer's two cell states side by side."""
-    verify(
+    verify_with_mistakes(
         answer,
         name="cell_by_layer",
         signature="cell_by_layer(c_n)",
@@ -153,4 +153,5 @@ def check_cell_by_layer(answer) -> None:
         mistakes=CELL_MISTAKES,
         shape_hint=_cell_shape_hint,
         success="c_n's rows go layer by layer, forward then backward, like h_n's; the batch is its second axis",
+        say_what_changed=False,
     )

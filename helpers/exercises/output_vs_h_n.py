@@ -12,7 +12,7 @@ from ..models import RNNConfig, RNNRun, run
 from ..states import BACKWARD, FORWARD, final_state_from_output, sequence_summary, time_major
 from .answers import describe_object
 from .core import Case, check_function, check_shapes
-from .wrapped import Mistakes, not_a, prediction_message, verify
+from .named import Mistakes, not_a, prediction_message, verify_with_mistakes
 
 # Where notebook 01 explains each idea; one place to update if its sections move.
 SECTIONS = {
@@ -123,7 +123,7 @@ def _summary_shape_hint(got: torch.Tensor, r: RNNRun) -> str | None:
 
 def check_classifier_summary(answer: Callable | None) -> None:
     """Exercise 5: classifier_summary(h_n) returns the (N, 2 * H_out) summary of a bidirectional LSTM."""
-    verify(
+    verify_with_mistakes(
         answer,
         name="classifier_summary",
         signature="classifier_summary(h_n)",
@@ -138,6 +138,7 @@ def check_classifier_summary(answer: Callable | None) -> None:
         success="forward then backward final state of the top layer, one row per sequence",
         mistakes={},  # the shared diagnosis names the usual ones (swapped halves, wrong layer, stack, dim=0)
         shape_hint=_summary_shape_hint,
+        say_what_changed=False,
     )
 
 
@@ -446,7 +447,7 @@ def _both_index_error(answer: Callable, r: RNNRun, error: Exception) -> str | No
 
 def check_both_finals(answer: Callable | None) -> None:
     """Exercise 4: both_finals(output, lengths): the top layer's two final states, time first and packed."""
-    verify(
+    verify_with_mistakes(
         answer,
         name="both_finals",
         signature="both_finals(output, lengths)",
@@ -462,6 +463,7 @@ def check_both_finals(answer: Callable | None) -> None:
         mistakes=BOTH_MISTAKES,
         shape_hint=_both_shape_hint,
         explain_error=_both_index_error,
+        say_what_changed=False,
     )
 
 

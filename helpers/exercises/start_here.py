@@ -9,8 +9,8 @@ import torch
 from ..models import RNNConfig, run
 from ..unroll import unroll_module
 from .core import Case
+from .named import Mistakes, not_a, prediction_message, verify_with_mistakes
 from .shapes import check_shapes
-from .wrapped import Mistakes, not_a, prediction_message, verify
 
 # The warm-up's module: nn.LSTM(input_size=4, hidden_size=6, num_layers=4) on x of shape (7, 3, 4) = (L, N, H_in).
 GRID_SHAPES_CONFIG = RNNConfig(cell="lstm", input_size=4, hidden_size=6, num_layers=4)
@@ -50,7 +50,7 @@ TOP_MISTAKES: Mistakes = {
 
 def check_top_layer_final(answer) -> None:
     """The demonstration task: top_layer_final(h_n) returns the top layer's final state, one direction."""
-    verify(
+    verify_with_mistakes(
         answer,
         name="top_layer_final",
         signature="top_layer_final(h_n)",
@@ -61,6 +61,7 @@ def check_top_layer_final(answer) -> None:
         section="00, section 4 (the last column is h_n, bottom layer first)",
         success="the top layer's final state is the last row of h_n",
         mistakes=TOP_MISTAKES,
+        say_what_changed=False,
     )
 
 
