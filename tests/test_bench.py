@@ -1,0 +1,106 @@
+"""tools/bench.py's arithmetic: which presses count for (b), what (f) counts as shown, and the table's verdicts.
+
+The bench asserts nothing about the course; these tests check that its figures cannot flatter: a press whose
+picture is not the one for the slider's new value is not a fast sample, and a view with such presses misses the goal.
+"""
+
+import json
+
+from tools import bench
+
+
+def result(key_before, key, value_before, value_after, ms=5.0):
+    """One press as ARM_PRESS records it in the page."""
+    return {
+        "ms": ms,
+        "keyBefore": json.dumps(key_before),
+        "key": json.dumps(key),
+        "valueBefore": str(value_before),
+        "valueAfter": str(value_after),
+        "origin": "page",
+    }
+
+
+def test_a_press_counts_when_the_picture_is_for_the_sliders_new_value():
+    assert bench.picture_follows_press(result([2, 5, 0], [2, 6, 0], 5, 6))
+
+
+def test_a_press_counts_when_another_control_follows_the_slider():
+    # seq_len 5 -> 4 clamps t from 4 to 3: the picture for both new values is the right one
+    assert bench.picture_follows_press(result([4, 5], [3, 4], 5, 4))
+
+
+def test_a_press_does_not_count_when_the_picture_is_for_other_values():
+    assert not bench.picture_follows_press(result([2, 5, 0], [2, 5, 1], 5, 6))  # another slider's picture
+    assert not bench.picture_follows_press(result([2, 5, 0], [2, 7, 0], 5, 6))  # a step further
+    assert not bench.picture_follows_press(result([2, 5, 0], [2, 5, 0], 5, 6))  # the same key
+    assert not bench.picture_follows_press(result([2, 5, 0], [2, 6, 0], 6, 6))  # the slider did not move
+    assert not bench.picture_follows_press({**result([1], [2], 1, 2), "key": None})  # no key on the picture
+
+
+def press_summary(samples, **counts):
+    """press_in_rhythm's result for these samples and counts."""
+    return {
+        **(bench.summary(samples) if samples else {"n": 0}),
+        "presses": len(samples) + sum(counts.values()),
+        "never_changed": 0,
+        "wrong_picture": 0,
+        "slider_did_not_move": 0,
+        "from_page_memory": len(samples),
+        "segments_median_ms": {},
+        "samples": samples,
+        **counts,
+    }
+
+
+def test_a_fast_view_meets_the_goal_only_if_every_press_changed_the_picture():
+    fast = [8.0] * 20
+    assert bench.press_row("v", press_summary(fast), None).endswith("| yes |")
+    for failure in ("never_changed", "wrong_picture", "slider_did_not_move"):
+        line = bench.press_row("v", press_summary(fast, **{failure: 1}), None)
+        assert line.endswith("| NO |"), (failure, line)
+    assert bench.press_row("v", press_summary([]), None).endswith("| NO |")  # nothing measured is no success
+
+
+def test_the_goal_is_the_median_and_the_p95():
+    assert bench.press_row("v", press_summary([18.0] * 20), None).endswith("| NO |")  # median over one frame
+    assert bench.press_row("v", press_summary([8.0] * 18 + [40.0] * 2), None).endswith("| NO |")  # p95 over two
+
+
+def test_overall_pools_every_views_samples_and_failures():
+    quick, slow = bench.RHYTHMS
+    views = {
+        "a": {"press_to_image_ms": {quick: press_summary([1.0, 2.0], never_changed=1), slow: press_summary([3.0])}},
+        "b": {"press_to_image_ms": {quick: press_summary([10.0]), slow: press_summary([4.0], wrong_picture=2)}},
+    }
+    found = bench.overall(views)
+    assert found[quick]["n"] == 3 and found[quick]["median"] == 2.0 and found[quick]["never_changed"] == 1
+    assert found[quick]["presses"] == 4
+    assert found[slow]["n"] == 2 and found[slow]["wrong_picture"] == 2 and found[slow]["presses"] == 4
+
+
+def frames(rows):
+    """Drag frames from (ms, slider value, key list) rows."""
+    return [[ms, None if value is None else str(value), json.dumps(key)] for ms, value, key in rows]
+
+
+def test_drag_counts_the_pictures_shown_of_the_values_passed():
+    # the dragged slider is the second control; the first one equals the value at times, which must not confuse it
+    rows = [(0, 0, [1, 0]), (16, 1, [1, 0]), (33, 1, [1, 1]), (50, 3, [1, 1]), (66, 3, [1, 3]), (83, 3, [1, 3])]
+    d = bench.drag_figures(frames(rows), 0, 3)
+    assert d["values_passed"] == 3  # 0, 1, 3: the slider never read 2
+    assert d["pictures_shown"] == 3 and d["values_not_shown"] == []
+    assert d["frames"] == 4 and d["reached_top"]  # up to the first frame at the top
+    assert abs(d["fps"] - 3 / 0.050) < 1e-9 and d["longest_frame_gap_ms"] == 17
+    assert d["picture_changes"] == 1
+
+
+def test_drag_reports_a_value_whose_picture_never_showed():
+    rows = [(0, 0, [0]), (16, 1, [0]), (33, 2, [0]), (50, 2, [2]), (66, 2, [2])]
+    d = bench.drag_figures(frames(rows), 0, 2)
+    assert d["values_passed"] == 3 and d["pictures_shown"] == 2 and d["values_not_shown"] == [1.0]
+
+
+def test_drag_that_never_reaches_the_top_says_so():
+    d = bench.drag_figures(frames([(0, 0, [0]), (16, 1, [1])]), 0, 3)
+    assert not d["reached_top"]
