@@ -4,14 +4,21 @@ Usage (as root): python -m tools.bench_class N [N ...]     e.g. 1 5 10 20
 
 For each N, a fresh hub on 127.0.0.1 (tools.hub.running_hub) with N students. Every student, in
 its own thread and at the same moment: logs in, starts a server, opens notebook 01 in a kernel over
-its websocket as JupyterLab does, runs every code cell, moves a slider of its first view five times
-(the widget's own messages: a comm update in, a new picture out), shuts that kernel down, then does
-the same with notebook 08 (no slider). When every student is done, the driver reads each student's
-memory (PSS of all their processes, while their 08 kernel is still up, then with no kernel) and CPU
-seconds. Everything is bounded: each student has DEADLINE seconds, and the hub and every user are
+its websocket as JupyterLab does (kernel_info first), runs every code cell, and behaves like the page
+(tools.hub_client.Page): each live view shown says hello to the kernel, which then sends it pictures
+ahead. Then it moves the first slider of the notebook's first view SLIDER_MOVES times, one step at a
+time, looking at each picture for MOVE_PAUSE_S seconds (a state update on the slider's model, as the
+browser sends it); a move whose picture the page already held counts as "in page" (shown at once), the
+others wait for the kernel's picture. It shuts that kernel down and does the same with notebook 08.
+Each student's kernel is measured alone (PSS when started, after the import cells, after the run),
+and the student's PSS and CPU seconds per notebook. When every student is done, the driver reads each
+student's memory (PSS of all their processes, with their 08 kernel still up, then with no kernel) and
+CPU seconds. Everything is bounded: each student has DEADLINE seconds, and the hub and every user are
 removed afterwards, also after a failure.
 
-Figures go to artifacts/bench/class-N.json and are printed as a table, with the load average.
+Figures go to artifacts/bench/class-N.json and are printed as a table, with the load average; then
+tools.class_sizing turns every class-N.json measured so far into the sizing table for TEACHING.md
+(printed, and written to artifacts/bench/class-sizing.md).
 """
 
 from __future__ import annotations
@@ -28,14 +35,16 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 
+from tools.class_sizing import measured_from, sizing_markdown
 from tools.hub import COURSE_BRANCH, REPO_ROOT, processes_of, running_hub
-from tools.hub_client import Student, StudentError
+from tools.hub_client import Kernel, Student, StudentError, slider_walk
 
 NOTEBOOKS = ["01_output_vs_h_n.ipynb", "08_using_the_states.ipynb"]
-SLIDER_NOTEBOOK = NOTEBOOKS[0]
-SLIDER_MOVES = 5
+SLIDER_MOVES = 5  # per notebook, on the first slider of its first live view
+MOVE_PAUSE_S = 0.5  # a student looks at each picture this long before the next step
 DEADLINE = 1500  # seconds one simulated student may take, all steps together
 OUT = REPO_ROOT / "artifacts" / "bench"
+SIZING = OUT / "class-sizing.md"
 
 
 @dataclass
@@ -45,9 +54,13 @@ class StudentFigures:
     login_s: float | None = None
     start_s: float | None = None  # from asking for the server to its being ready and logged in
     run_s: dict = field(default_factory=dict)  # notebook -> seconds to run every code cell
-    first_picture_s: dict = field(default_factory=dict)  # notebook -> seconds from opening it to the first picture
+    first_picture_s: dict = field(default_factory=dict)  # notebook -> seconds from opening it to its first picture
+    first_view_s: dict = field(default_factory=dict)  # notebook -> ... to the first picture of a live view
     cell_errors: dict = field(default_factory=dict)  # notebook -> [error, ...]
-    slider_s: list[float] = field(default_factory=list)  # each move: seconds until the new picture came
+    moves: dict = field(default_factory=dict)  # notebook -> [{key, in_page, picture_s, kernel_s}, ...]
+    kernel_pss_mb: dict = field(default_factory=dict)  # notebook -> {started, imports, run}: the kernel alone
+    pss_mb_by_notebook: dict = field(default_factory=dict)  # notebook -> all the student's processes, after it ran
+    cpu_s_by_notebook: dict = field(default_factory=dict)  # notebook -> CPU seconds of the student's processes
     pss_mb_with_kernel: float | None = None
     pss_mb_server_only: float | None = None
     cpu_s: float | None = None
@@ -64,6 +77,11 @@ def code_cells(hub, notebook: str) -> list[str]:
         env={**os.environ, **hub.settings.git_env},
     ).stdout
     return ["".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
+
+
+def import_cells(cells: list[str]) -> int:
+    """How many code cells make the notebook's imports: up to the first that imports helpers (else the first)."""
+    return next((i + 1 for i, code in enumerate(cells) if "from helpers" in code or "import helpers" in code), 1)
 
 
 class CpuLedger:
@@ -95,6 +113,32 @@ def pss_mb(uid: int) -> float:
     return total / 2**20
 
 
+def kernel_pss_mb(uid: int, kernel_id: str) -> float | None:
+    """PSS of one kernel's process (its connection file kernel-<id>.json is on its command line), or None."""
+    for proc in processes_of(uid):
+        with contextlib.suppress(Exception):
+            if any(kernel_id in part for part in proc.cmdline()):
+                return proc.memory_full_info().pss / 2**20
+    return None
+
+
+def move_sliders(kernel: Kernel, notebook: str, figures: StudentFigures, deadline: float) -> None:
+    """Move the first slider of the notebook's first live view, one step at a time, as a student's hand does."""
+    views = [view for view in kernel.page.views() if kernel.page.sliders(view)]
+    if not views:
+        figures.failures.append(f"{notebook}: no live view with a slider was shown")
+        return
+    view = views[0]
+    slider = kernel.page.sliders(view)[0]
+    moves = figures.moves.setdefault(notebook, [])
+    for value in slider_walk(kernel.page.states[slider], SLIDER_MOVES):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise StudentError(f"out of time moving the slider in {notebook}")
+        moves.append(asdict(kernel.move(view, slider, value, timeout=min(120, left))))
+        kernel.listen(MOVE_PAUSE_S)
+
+
 def run_notebook(
     student: Student,
     cells: list[str],
@@ -104,40 +148,39 @@ def run_notebook(
     uid: int,
     deadline: float,
 ):
+    ledger.sample(uid)
+    cpu_before = ledger.total(uid)
     opened = time.monotonic()
     kernel_id = student.new_session(f"rnn-outputs/notebooks/{notebook}")
     kernel = student.kernel(kernel_id)
     try:
+        kernel.info(timeout=max(1, min(120, deadline - time.monotonic())))
+        memory = figures.kernel_pss_mb.setdefault(notebook, {})
+        memory["started"] = kernel_pss_mb(uid, kernel_id)
         errors = []
         started = time.monotonic()
-        for code in cells:
+        for index, code in enumerate(cells):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise StudentError(f"out of time in {notebook}")
             run = kernel.execute(code, timeout=left)
             if run.status != "ok":
                 errors.append(run.error)
+            if index + 1 == import_cells(cells):
+                memory["imports"] = kernel_pss_mb(uid, kernel_id)
         figures.run_s[notebook] = time.monotonic() - started
         figures.cell_errors[notebook] = errors
-        if kernel.first_picture is not None:
-            figures.first_picture_s[notebook] = kernel.first_picture - opened
+        if kernel.page.first_picture is not None:
+            figures.first_picture_s[notebook] = kernel.page.first_picture - opened
         else:
             figures.failures.append(f"{notebook}: no picture came back")
-        if notebook == SLIDER_NOTEBOOK:
-            sliders = kernel.sliders()
-            if not sliders:
-                figures.failures.append(f"{notebook}: no slider found")
-            else:
-                state = kernel.widget_state[sliders[0]]
-                value, step = state["value"], state.get("step", 1) or 1
-                if state["max"] - state["min"] < step:
-                    raise StudentError("the slider cannot move")
-                for _ in range(SLIDER_MOVES):  # along the slider, turning back at its end, as a hand does
-                    if not state["min"] <= value + step <= state["max"]:
-                        step = -step
-                    value += step
-                    figures.slider_s.append(kernel.move_slider(sliders[0], value, timeout=120))
+        if kernel.page.first_view_picture is not None:
+            figures.first_view_s[notebook] = kernel.page.first_view_picture - opened
+        move_sliders(kernel, notebook, figures, deadline)
+        memory["run"] = kernel_pss_mb(uid, kernel_id)
+        figures.pss_mb_by_notebook[notebook] = pss_mb(uid)
         ledger.sample(uid)
+        figures.cpu_s_by_notebook[notebook] = ledger.total(uid) - cpu_before
     finally:
         kernel.close()
     return kernel_id
@@ -255,32 +298,77 @@ def _hub_processes(pid: int) -> list:
     return []
 
 
-def _stats(values: list[float]) -> str:
+def _stats(values: list[float], digits: int = 1) -> str:
     values = sorted(v for v in values if v is not None)
     if not values:
         return "-"
-    return f"{statistics.median(values):.1f} / {values[-1]:.1f}"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.median(values):.{digits}f} / {values[-1]:.{digits}f}"
+
+
+def _median(values: list[float]) -> str:
+    values = [v for v in values if v is not None]
+    return f"{statistics.median(values):.0f}" if values else "-"
 
 
 def summary(result: dict) -> dict:
+    """One row of the table: median / max over the students (a lone figure when there is one student)."""
     students = result["students"]
     failed = [s for s in students if s["failures"] or any(s["cell_errors"].values())]
-    return {
+    row = {
         "N": result["n"],
         "failed students": len(failed),
         "load before / after": f"{result['load_average_before'][0]:.1f} / {result['load_average_after_run'][0]:.1f}",
-        "log in s (median / max)": _stats([s["login_s"] for s in students]),
+        "log in s": _stats([s["login_s"] for s in students]),
         "start s": _stats([s["start_s"] for s in students]),
-        "run 01 s": _stats([s["run_s"].get(NOTEBOOKS[0]) for s in students]),
-        "run 08 s": _stats([s["run_s"].get(NOTEBOOKS[1]) for s in students]),
-        "first picture 01 s": _stats([s["first_picture_s"].get(NOTEBOOKS[0]) for s in students]),
-        "slider move ms": _stats([1000 * m for s in students for m in s["slider_s"]]),
-        "PSS MB, server + kernel": _stats([s["pss_mb_with_kernel"] for s in students]),
-        "PSS MB, server only": _stats([s["pss_mb_server_only"] for s in students]),
+    }
+    for notebook in NOTEBOOKS:
+        nb = notebook[:2]
+        moves = [m for s in students for m in s.get("moves", {}).get(notebook, [])]
+        waited = [1000 * m["picture_s"] for m in moves if not m["in_page"]]
+        row |= {
+            f"run {nb} s": _stats([s["run_s"].get(notebook) for s in students]),
+            f"first picture {nb} s": _stats([s["first_picture_s"].get(notebook) for s in students]),
+            f"first live view {nb} s": _stats([s.get("first_view_s", {}).get(notebook) for s in students]),
+            f"moves {nb}: picture in page": f"{len(moves) - len(waited)} of {len(moves)}",
+            f"moves {nb}: wait for the others ms": _stats(waited, 0),
+            f"moves {nb}: kernel busy ms": _stats([1000 * m["kernel_s"] for m in moves], 0),
+            f"kernel {nb} PSS MB, median: started / imports / run": " / ".join(
+                _median([s.get("kernel_pss_mb", {}).get(notebook, {}).get(stage) for s in students])
+                for stage in ("started", "imports", "run")
+            ),
+            f"student PSS MB after {nb}": _stats([s.get("pss_mb_by_notebook", {}).get(notebook) for s in students], 0),
+            f"CPU s {nb}": _stats([s.get("cpu_s_by_notebook", {}).get(notebook) for s in students]),
+        }
+    row |= {
+        "PSS MB, server + kernel": _stats([s["pss_mb_with_kernel"] for s in students], 0),
+        "PSS MB, server only": _stats([s["pss_mb_server_only"] for s in students], 0),
         "CPU s per student": _stats([s["cpu_s"] for s in students]),
         "hub + proxy PSS MB": f"{result['hub_and_proxy_pss_mb']:.0f}",
         "whole class s": f"{result['class_seconds']:.0f}",
+        "failures": "; ".join(f"{s['name']}: {f}" for s in students for f in s["failures"])[:500] or "none",
     }
+    return row
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The rows as a Markdown table, one column per figure (the rows of one run share their keys)."""
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + " --- |" * len(keys)]
+    lines += ["| " + " | ".join(str(row.get(k, "")) for k in keys) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def measured_results() -> list[dict]:
+    """Every class-N.json in artifacts/bench measured by this version of the driver (with its kernel figures)."""
+    found = []
+    for path in sorted(OUT.glob("class-*.json")):
+        with contextlib.suppress(ValueError, OSError):
+            result = json.loads(path.read_text())
+            if isinstance(result, dict) and all("kernel_pss_mb" in s for s in result.get("students", [])):
+                found.append(result)
+    return sorted(found, key=lambda r: r["n"])
 
 
 def main(argv: list[str]) -> int:
@@ -298,12 +386,17 @@ def main(argv: list[str]) -> int:
         (OUT / f"class-{n}.json").write_text(json.dumps(result, indent=2))
         rows.append(summary(result))
         print(json.dumps(rows[-1], indent=1), flush=True)
-    keys = list(rows[0])
-    print("\n| " + " | ".join(keys) + " |\n|" + " --- |" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    print("\n" + markdown_table(rows))
     print("\nmedian / max over the students; PSS in MiB; figures in artifacts/bench/class-N.json")
-    return 0
+    results = measured_results()
+    measured = measured_from(results)
+    if measured is None:
+        print("\nno class-N.json with every student's figures yet: no sizing table", file=sys.stderr)
+        return 1
+    text = sizing_markdown(measured)
+    SIZING.write_text(text)
+    print(f"\n{text}\n(written to {SIZING.relative_to(REPO_ROOT)})")
+    return 0 if all(not r["failed students"] for r in rows) else 1
 
 
 if __name__ == "__main__":
