@@ -1,4 +1,4 @@
-"""The promise of notebook 00, section 1, for teachers: in 00 to 04, every random construction is seeded in the
+"""The promise of notebook 00, section 1, for teachers: in 00 to 04, 08 and 09, every random construction is seeded in the
 cell that makes it, and each section builds its own modules and inputs, so that, once the notebook has run, any
 section run again from its first code cell prints what it printed the first time.
 
@@ -27,6 +27,8 @@ PROMISED = [
         "02_layers.ipynb",
         "03_bidirectional.ipynb",
         "04_lstm_cell_state.ipynb",
+        "08_using_the_states.ipynb",
+        "09_cheat_sheet.ipynb",
     )
 ]
 LIVE_TAG = "nbval-ignore-output"  # a live view's output carries a fresh widget id on every run
@@ -42,17 +44,50 @@ def _call_name(node: ast.Call) -> str | None:
     return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
 
 
-def unseeded(source: str) -> list[str]:
-    """The random constructions in a cell's code that no torch.manual_seed(...) earlier in the same cell precedes."""
-    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
-    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)]
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _own_calls(node: ast.AST) -> list[ast.Call]:
+    """The calls a block makes when it runs, in order: not those inside the functions it defines (they run later)."""
+    calls, stack = [], list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, FUNCTIONS):
+            continue
+        if isinstance(child, ast.Call):
+            calls.append(child)
+        stack.extend(ast.iter_child_nodes(child))
+    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _unseeded_calls(node: ast.AST, random_names: set[str]) -> list[ast.Call]:
+    """The block's random constructions that no torch.manual_seed(...) earlier in the same block precedes."""
+    calls = _own_calls(node)
     seeds = [(c.lineno, c.col_offset) for c in calls if _call_name(c) == "manual_seed"]
+    return [c for c in calls if _call_name(c) in random_names and not any(s < (c.lineno, c.col_offset) for s in seeds)]
+
+
+def unseeded(source: str) -> list[str]:
+    """The random constructions in a cell's code that no torch.manual_seed(...) earlier in the same cell precedes.
+
+    A function or class the cell defines constructs when it is called, not where it is written: a call of one whose
+    body makes an unseeded random construction (a class: in any of its methods) is itself a random construction.
+    """
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    tree = ast.parse(code)
+    random_names = RANDOM_INPUTS | RANDOM_MODULES
+    definitions = [node for node in ast.walk(tree) if isinstance(node, (*FUNCTIONS, ast.ClassDef))]
+
+    def random(definition) -> bool:
+        methods = [node for node in definition.body if isinstance(node, FUNCTIONS)]
+        return bool(_unseeded_calls(definition, random_names)) or (
+            isinstance(definition, ast.ClassDef) and any(random(method) for method in methods)
+        )
+
+    while more := {d.name for d in definitions if d.name not in random_names and random(d)}:
+        random_names = random_names | more
     lines = code.splitlines()
-    return [
-        lines[c.lineno - 1].strip()
-        for c in calls
-        if _call_name(c) in RANDOM_INPUTS | RANDOM_MODULES and not any(s < (c.lineno, c.col_offset) for s in seeds)
-    ]
+    return [lines[c.lineno - 1].strip() for c in _unseeded_calls(tree, random_names)]
 
 
 @pytest.mark.parametrize(
@@ -63,6 +98,17 @@ def unseeded(source: str) -> list[str]:
         ("torch.manual_seed(0)\ngru = nn.GRU(4, 3)\nx = torch.randn(5, 2, 4)", []),
         ("for kind in (nn.RNN, nn.GRU):\n    torch.manual_seed(0)\n    module = kind(4, 3)", []),
         ("%matplotlib inline\noutput, h_n = gru(x)", []),
+        # a class builds its layers when it is called: seeded right before the call, not before the class
+        (
+            "class M(nn.Module):\n    def __init__(self):\n        self.rnn = nn.GRU(4, 3)\n\n\ntorch.manual_seed(0)\nm = M()",
+            [],
+        ),
+        ("class M(nn.Module):\n    def __init__(self):\n        self.rnn = nn.GRU(4, 3)\n\n\nm = M()", ["m = M()"]),
+        (
+            "def make():\n    return torch.randn(2)\n\n\ndef twice():\n    return make(), make()\n\n\ny = twice()",
+            ["y = twice()"],
+        ),
+        ("def make():\n    torch.manual_seed(0)\n    return torch.randn(2)\n\n\ny = make()", []),  # seeds itself
     ],
 )
 def test_unseeded_finds_what_it_should(source, found):
