@@ -24,6 +24,7 @@ import sys
 
 import pytest
 
+from tests.keyboard import keyboard_only, reached_controls
 from tools import labpage
 from tools.labserver import ARTIFACTS, REPO_ROOT, running_lab
 
@@ -232,26 +233,9 @@ def test_jupyterlab_shows_each_figures_alt_text(lab, page, axe_source):
 
 # --- keyboard only: every control of a live view --------------------------------------------------------------
 
-FOCUS_STATE = """() => {
-    const e = document.activeElement;
-    if (!e || e === document.body) return null;
-    const s = getComputedStyle(e);
-    const view = e.closest('.jp-OutputArea-output');
-    const views = [...document.querySelectorAll(VIEW_SELECTOR)];
-    return {tag: e.tagName, type: e.type || '', cls: String(e.className), view: views.indexOf(view),
-            value: e.getAttribute('aria-valuenow') ?? (e.type === 'checkbox' ? String(e.checked) : e.value ?? ''),
-            outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
-            shadow: s.boxShadow !== 'none'};
-}""".replace("VIEW_SELECTOR", json.dumps(labpage.WIDGET_VIEW))
-
-
 WIDGET_NOTEBOOKS = labpage.widget_notebooks(REPO_ROOT / "notebooks")
 # Found by this test and not fixed yet (issue 29 stays open); strict, so each one must be removed once it passes.
-KEYBOARD_KNOWN = {
-    "00_start_here": "the full grid view: Tab does not reach all 5 controls (4 of 5)",
-    "07_inside_the_cell": "the gates view: Tab stops after its toggle buttons (1 of 4 controls)",
-    "09_cheat_sheet": "the shape sheet: Tab stops after its toggle buttons (1 of 9 controls)",
-}
+KEYBOARD_KNOWN: dict[str, str] = {}
 KEYBOARD_CASES = [
     pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KEYBOARD_KNOWN[p.stem]))
     if p.stem in KEYBOARD_KNOWN
@@ -280,56 +264,8 @@ def test_every_control_of_every_view_works_by_keyboard_with_a_visible_focus(lab,
                 "controls": expected,
                 "problems": problems,
             }
-            moved = [r for r in reached if "widget-readout" not in r["cls"]]
-            assert len(moved) == expected, f"view {index}: Tab reached {len(moved)} of {expected} controls: {reached}"
+            found = len(reached_controls(reached))
+            assert found == expected, f"view {index}: Tab reached {found} of {expected} controls: {reached}"
             assert not problems, f"view {index}: {problems}"
     finally:
         labpage.shut_down_kernel(lab, served)
-
-
-def keyboard_only(page, view, index: int) -> tuple[list[dict], int, list[str]]:
-    """Tab into the view, move each control it reaches by keyboard; what was reached, how many controls, problems."""
-    # Everything in the view a keyboard user can reach: inputs, menus, buttons, slider handles.
-    # (A control disabled at the start, such as cell_states while the cell is a GRU, is not reachable, rightly.)
-    controls = view.locator(
-        "input:not([disabled]), select:not([disabled]), button:not([disabled]), textarea:not([disabled]),"
-        " [tabindex]:not([tabindex='-1'])"
-    )
-    expected = controls.count()
-    names = controls.evaluate_all("(es) => es.map(e => e.tagName + '.' + e.className + '/' + (e.type || ''))")
-    assert expected >= 1
-    # Start just before the view's first control (focus put on the view itself, which Tab then leaves).
-    view.evaluate("(e) => { e.setAttribute('tabindex', '-1'); e.focus(); }")
-    reached, problems = [], []
-    img = view.locator("img").first
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        state = page.evaluate(FOCUS_STATE)
-        if state is None or state["view"] != index:
-            if reached:
-                break
-            continue
-        reached.append(state)
-        if not (state["outline"] or state["shadow"]):
-            problems.append(f"no visible focus on {state['tag']}.{state['cls']}")
-        if "widget-readout" in state["cls"]:  # a slider's typed-in readout: reached and visible, typed not arrowed
-            continue
-        before = labpage.image_src(img)
-        page.keyboard.press(" " if state["type"] == "checkbox" else "ArrowRight")
-        after = page.evaluate(FOCUS_STATE)
-        for key in ("ArrowDown", "ArrowLeft"):
-            if after["value"] == state["value"]:
-                page.keyboard.press(key)
-                after = page.evaluate(FOCUS_STATE)
-        if after["value"] == state["value"]:
-            problems.append(f"{state['tag']}.{state['cls']} did not move with the keyboard")
-            continue
-        if state["tag"] == "SELECT":
-            page.keyboard.press("Enter")  # if the arrow opened the menu's list, Enter chooses (else it does nothing)
-        try:
-            labpage.wait_image_replaced(img, before, timeout=30)
-        except Exception as error:  # noqa: BLE001 - say which control, then fail below
-            problems.append(f"the picture did not follow {state['tag']}.{state['cls']}: {error}")
-    if len([r for r in reached if "widget-readout" not in r["cls"]]) != expected:
-        problems.append(f"controls in the view: {names}")
-    return reached, expected, problems

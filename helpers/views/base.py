@@ -170,6 +170,7 @@ class SliderView(widgets.VBox):
         items = list(self.controls.values())
         rows = [widgets.HBox(items[i : i + 2]) for i in range(0, len(items), 2)]  # two controls per row
         super().__init__([*rows, self.image])
+        self.add_class("rnn-slider-view")  # page.js gives this view's menu and toggle buttons their arrow keys
         self.png = png
         for control in self.controls.values():
             control.observe(self._on_change, names="value")

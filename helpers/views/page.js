@@ -29,6 +29,49 @@ function swapper(img, pictures, keyNow) {
   };
 }
 
+// --- the keyboard (issue 29): a view's menu and toggle buttons move with the arrow keys, as its sliders do ------
+// A focused <select> or <button> keeps no arrow key from the page: in JupyterLab the notebook's command mode takes
+// ArrowUp/ArrowDown to the next cell (the focus leaves the view), and on slides (RISE, or a static deck) the arrows
+// turn the slide. The window sees a key first (capturing), so a view steps its own choice there and the key goes
+// no further. Sliders (noUiSlider, range inputs) and checkboxes (Space) keep their own keys.
+
+const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+const VIEW = ".rnn-slider-view, .rnn-static-view";
+
+function stepChoice(event) {
+  const step = STEPS[event.key];
+  const target = event.target;
+  if (!step || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  if (!(target instanceof Element) || target.closest(VIEW) === null || target.disabled) return;
+  if (target.matches("select")) {
+    // A menu: the next or previous option, stopping at the ends (as a slider does).
+    const index = Math.min(Math.max(target.selectedIndex + step, 0), target.options.length - 1);
+    if (index !== target.selectedIndex) {
+      target.selectedIndex = index;
+      for (const type of ["input", "change"]) target.dispatchEvent(new Event(type, { bubbles: true }));
+    }
+  } else if (target.matches(".widget-toggle-button")) {
+    // Toggle buttons: the option after or before the chosen one is chosen (a click, as ipywidgets hears it), and
+    // the focus goes with it.
+    const buttons = [...target.parentElement.querySelectorAll(".widget-toggle-button:not([disabled])")];
+    const chosen = buttons.findIndex((b) => b.classList.contains("mod-active"));
+    const from = chosen < 0 ? buttons.indexOf(target) : chosen;
+    const next = buttons[Math.min(Math.max(from + step, 0), buttons.length - 1)];
+    if (!next.classList.contains("mod-active")) next.click();
+    next.focus();
+  } else {
+    return;
+  }
+  event.preventDefault();
+  event.stopPropagation();
+}
+
+if (!window.rnnViewKeys) {
+  // Once per page, however many views (and copies of this module) it shows.
+  window.rnnViewKeys = true;
+  window.addEventListener("keydown", stepChoice, true);
+}
+
 // --- in JupyterLab and on live slides (anywidget): the controls are ipywidgets models ---------------------
 
 async function render({ model, el }) {

@@ -93,7 +93,8 @@ class PagePictures(anywidget.AnyWidget):
     # A keyboard user sees where the focus is: ipywidgets' slider handle shows none of its own (issue 29).
     _css = (
         ".widget-slider .noUi-handle:focus, .widget-slider .noUi-handle:focus-visible,"
-        " .widget-readout:focus, .widget-dropdown select:focus, .widget-checkbox input:focus"
+        " .widget-readout:focus, .widget-dropdown select:focus, .widget-checkbox input:focus,"
+        " .widget-toggle-button:focus"
         " { outline: 3px solid #1a5fb4 !important; outline-offset: 2px; }"
     )
     controls = traitlets.List(traitlets.Instance(widgets.Widget)).tag(sync=True, **widgets.widget_serialization)
