@@ -1,4 +1,4 @@
-"""The promise of notebook 00, section 1, for teachers: in 00 to 04, 08 and 09, every random construction is seeded in the
+"""The promise of notebook 00, section 1, for teachers: in every notebook, every random construction is seeded in the
 cell that makes it, and each section builds its own modules and inputs, so that, once the notebook has run, any
 section run again from its first code cell prints what it printed the first time.
 
@@ -27,6 +27,9 @@ PROMISED = [
         "02_layers.ipynb",
         "03_bidirectional.ipynb",
         "04_lstm_cell_state.ipynb",
+        "05_batch_first_and_unbatched.ipynb",
+        "06_variable_lengths.ipynb",
+        "07_inside_the_cell.ipynb",
         "08_using_the_states.ipynb",
         "09_cheat_sheet.ipynb",
     )
