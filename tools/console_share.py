@@ -1,4 +1,4 @@
-"""Build the small JupyterLab extension that lets ipywidgets render on RISE slides, and install it.
+"""Build the small JupyterLab extension that lets ipywidgets render on RISE slides and shows alt text, and install it.
 
 Usage: python -m tools.console_share [PREFIX]   (PREFIX defaults to the running Python's sys.prefix)
 
@@ -8,6 +8,11 @@ app that shares only the packages its bundled plugins use. The ipywidgets manage
 (jupyterlab-contrib/rise issue 119). labextensions/rnn-lab-console-share bundles @jupyterlab/console
 4.3.4 (the JupyterLab release RISE 0.43.1 is built from) and offers it to the shared scope. JupyterLab
 itself keeps its own copy: for a shared singleton, webpack takes the highest version offered, 4.6.6.
+
+Its second plugin (rnn-lab-console-share:alt-text) gives each picture of an output the alt text stored in the
+output's metadata (`{"image/png": {"alt": ...}}`), which JupyterLab 4.6.6's image renderer ignores: it wraps the
+image and SVG renderer factories of the page's IRenderMimeRegistry (@jupyterlab/rendermime, shared by JupyterLab
+and by the RISE page, not bundled), in JupyterLab and on the live slides alike (tests/test_lab_alt.py).
 
 `make install` runs this for .venv and Binder's postBuild for its environment. It needs node and npm;
 npm installs the pinned build tools (package-lock.json) into the extension's node_modules/.
