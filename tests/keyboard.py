@@ -72,11 +72,13 @@ def press_until_moved(
 
 
 def keyboard_only(
-    page, view, index: int, after_key: Callable[[str, str], None] | None = None
+    page, view, index: int, after_key: Callable[[str, str], None] | None = None, stay: bool = False
 ) -> tuple[list[dict], int, list[str]]:
     """Tab into the view, move each control it reaches by keyboard; what was reached, how many controls, problems.
 
     `after_key(key, control)` is called after each key pressed on a control (a slide test checks the slide there).
+    With `stay`, Tab stops once every control has been reached and moved: on slides, the Tab that leaves the view
+    takes the focus to the next slide's first link, and reveal.js turns the slide to show it.
     """
     names = view.evaluate(MARK_CONTROLS, CONTROLS)
     expected = len({name.split(":")[0] for name in names})
@@ -112,6 +114,8 @@ def keyboard_only(
             labpage.wait_image_replaced(img, before, timeout=30)
         except Exception as error:  # noqa: BLE001 - say which control, then fail below
             problems.append(f"the picture did not follow {name}: {error}")
+        if stay and len(reached_controls(reached)) == expected:
+            break
     if len(reached_controls(reached)) != expected:
         problems.append(f"controls in the view: {names}")
     return reached, expected, problems

@@ -1,4 +1,5 @@
-"""Every notebook as live RISE slides (/rise/<path>) in Chromium: each slide, no error, sliders redraw, no network.
+"""Every notebook as live RISE slides (/rise/<path>) in Chromium: each slide, no error, sliders redraw, no network,
+and every control of every view works with the keyboard only without turning the slide (issue 29).
 
 As a teacher would: run the notebook in JupyterLab, save it, open it as slides (the slides page joins
 the same kernel, so the views come back live). The server runs on a temporary copy of notebooks/;
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import keyboard
 from tests.lab_fixtures import fresh_lab
 from tests.test_browser import browser  # noqa: F401  (the module's Chromium fixture, shared)
 from tools import labpage
@@ -174,6 +176,7 @@ def check_slide(page, notebook: Path, slide_id: str) -> int:
     for view in slide.locator(labpage.WIDGET_VIEW).all():
         page.screenshot(path=SHOTS / f"{notebook.stem}--{slide_id}.png")
         check_fits(view, slide_id)
+        check_keyboard_only(page, view, slide_id)
         check_slider_redraws(page, view, slide_id)
         moved += 1
     return moved
@@ -186,6 +189,24 @@ def check_fits(view, slide_id: str) -> None:
     right, bottom = box["x"] + box["width"], box["y"] + box["height"]
     inside = box["x"] >= 0 and box["y"] >= 0 and right <= SLIDE_SIZE["width"] and bottom <= SLIDE_SIZE["height"]
     assert inside, f"slide {slide_id}: the live view spans x {box['x']:.0f}-{right:.0f}, y {box['y']:.0f}-{bottom:.0f}"
+
+
+def check_keyboard_only(page, view, slide_id: str) -> None:
+    """With the keyboard only (issue 29): Tab reaches every control of the view, each moves with its keys (a
+    checkbox with Space) with a visible focus and the picture follows, and no key turns the slide."""
+    shown = slide_state(page)
+    turned: list[str] = []
+
+    def same_slide(key: str, control: str) -> None:
+        now = slide_state(page)
+        if now != shown:
+            turned.append(f"{key!r} on {control} turned the slide from {shown} to {now}")
+
+    reached, expected, problems = keyboard.keyboard_only(page, view, keyboard.view_index(view), same_slide, stay=True)
+    same_slide("Tab", "the view")
+    found = len(keyboard.reached_controls(reached))
+    assert found == expected, f"slide {slide_id}: Tab reached {found} of {expected} controls: {reached}"
+    assert not problems + turned, f"slide {slide_id}: {problems + turned}"
 
 
 def check_slider_redraws(page, view, slide_id: str) -> None:
