@@ -19,11 +19,13 @@ from tools.hub_client import (
     Page,
     custom_pictures,
     decode_frame,
+    far_end,
     hello,
     js_json,
     model_refs,
     slider_walk,
     state_update,
+    steps_across,
 )
 
 
@@ -109,6 +111,8 @@ def test_a_binary_frame_is_split_into_its_message_and_buffers():
 def test_a_slider_walks_one_step_at_a_time_and_turns_back_at_its_ends():
     assert slider_walk({"min": 1, "max": 3, "value": 2, "step": 1}, 5) == [3, 2, 1, 2, 3]
     assert slider_walk({"min": 0, "max": 40, "value": 0, "step": 10}, 3) == [10, 20, 30]
+    assert far_end({"min": 1, "max": 8, "value": 5}) == 1 and far_end({"min": 1, "max": 8, "value": 3}) == 8
+    assert steps_across({"min": 0, "max": 40, "step": 10}) == 4 and steps_across({"min": 1, "max": 8}) == 7
     with pytest.raises(ValueError, match="state=.*max - min is less than its step"):
         slider_walk({"min": 0, "max": 0, "value": 0, "step": 1}, 1)
 
@@ -239,3 +243,48 @@ def test_measured_figures_are_the_largest_over_runs_and_students_without_failure
     assert (m.kernel_started_mb, m.kernel_imports_mb, m.student_with_kernel_mb) == (40, 150, 460)
     assert m.measured_at == "d1 to d2"
     assert measured_from([]) is None
+
+
+def test_a_run_is_summed_up_with_its_failures_and_moves_in_the_page_counted_apart():
+    from tools.bench_class import NOTEBOOKS, runs_table, summary
+
+    def student(name, failures=(), in_page=(True, True, False)):
+        moves = [{"key": "[1]", "in_page": p, "picture_s": 0.0 if p else 0.25, "kernel_s": 0.1} for p in in_page]
+        moves[-1]["jump"] = True
+        return {
+            "name": name,
+            "failures": list(failures),
+            "login_s": 1.0,
+            "start_s": 10.0,
+            "run_s": {nb: 20.0 for nb in NOTEBOOKS},
+            "first_picture_s": {NOTEBOOKS[0]: 5.0},
+            "first_view_s": {},
+            "cell_errors": {nb: [] for nb in NOTEBOOKS},
+            "moves": {NOTEBOOKS[0]: moves},
+            "kernel_pss_mb": {NOTEBOOKS[0]: {"started": 40.0, "imports": 200.0, "run": 300.0}},
+            "pss_mb_by_notebook": {},
+            "cpu_s_by_notebook": {NOTEBOOKS[0]: 6.0},
+            "pss_mb_with_kernel": 420.0,
+            "pss_mb_server_only": 120.0,
+            "cpu_s": 20.0,
+        }
+
+    result = {
+        "n": 2,
+        "measured_at": "today",
+        "load_average_before": [1.0, 1.0, 1.0],
+        "load_average_after_run": [2.0, 2.0, 2.0],
+        "class_seconds": 99.0,
+        "hub_and_proxy_pss_mb": 180.0,
+        "students": [student("s000"), student("s001", ["TimeoutError: the kernel"], (True, False, True))],
+    }
+    row = summary(result)
+    assert row["failed students"] == 1 and row["failures"] == "s001: TimeoutError: the kernel"
+    assert row["moves 01: picture in page (steps, jumps)"] == "3 of 4 + 1 of 2"
+    assert row["moves 01: wait for the others ms"] == "250 / 250"
+    assert row["kernel 01 PSS MB, median: started / imports / run"] == "40 / 200 / 300"
+    assert row["moves 08: picture in page (steps, jumps)"] == "0 of 0 + 0 of 0"
+    assert row["first live view 01 s"] == "-" and row["first picture 01 s"] == "5.0 / 5.0"
+    table = runs_table([row, row | {"N": 3}])
+    assert table.splitlines()[0] == "| figure | N = 2 | N = 3 |"
+    assert "| failed students | 1 | 1 |" in table

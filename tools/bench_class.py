@@ -1,6 +1,7 @@
 """`make bench-class`: how big a class fits on this machine. N simulated students on the class hub, all at once.
 
 Usage (as root): python -m tools.bench_class N [N ...]     e.g. 1 5 10 20
+                 python -m tools.bench_class --sizing      the sizing table again from the runs stored
 
 For each N, a fresh hub on 127.0.0.1 (tools.hub.running_hub) with N students. Every student, in
 its own thread and at the same moment: logs in, starts a server, opens notebook 01 in a kernel over
@@ -8,8 +9,9 @@ its websocket as JupyterLab does (kernel_info first), runs every code cell, and 
 (tools.hub_client.Page): each live view shown says hello to the kernel, which then sends it pictures
 ahead. Then it moves the first slider of the notebook's first view SLIDER_MOVES times, one step at a
 time, looking at each picture for MOVE_PAUSE_S seconds (a state update on the slider's model, as the
-browser sends it); a move whose picture the page already held counts as "in page" (shown at once), the
-others wait for the kernel's picture. It shuts that kernel down and does the same with notebook 08.
+browser sends it), then clicks the track of the view's longest slider at its far end (a jump). A move
+whose picture the page already held counts as "in page" (shown at once); the others wait for the
+kernel's picture, and that wait is their time. It shuts that kernel down and does the same with notebook 08.
 Each student's kernel is measured alone (PSS when started, after the import cells, after the run),
 and the student's PSS and CPU seconds per notebook. When every student is done, the driver reads each
 student's memory (PSS of all their processes, with their 08 kernel still up, then with no kernel) and
@@ -37,10 +39,10 @@ from dataclasses import asdict, dataclass, field
 
 from tools.class_sizing import measured_from, sizing_markdown
 from tools.hub import COURSE_BRANCH, REPO_ROOT, processes_of, running_hub
-from tools.hub_client import Kernel, Student, StudentError, slider_walk
+from tools.hub_client import Kernel, Student, StudentError, far_end, slider_walk, steps_across
 
 NOTEBOOKS = ["01_output_vs_h_n.ipynb", "08_using_the_states.ipynb"]
-SLIDER_MOVES = 5  # per notebook, on the first slider of its first live view
+SLIDER_MOVES = 5  # per notebook, on the first slider of its first live view; then one jump on its longest
 MOVE_PAUSE_S = 0.5  # a student looks at each picture this long before the next step
 DEADLINE = 1500  # seconds one simulated student may take, all steps together
 OUT = REPO_ROOT / "artifacts" / "bench"
@@ -129,14 +131,24 @@ def move_sliders(kernel: Kernel, notebook: str, figures: StudentFigures, deadlin
         figures.failures.append(f"{notebook}: no live view with a slider was shown")
         return
     view = views[0]
-    slider = kernel.page.sliders(view)[0]
+    sliders = kernel.page.sliders(view)
     moves = figures.moves.setdefault(notebook, [])
-    for value in slider_walk(kernel.page.states[slider], SLIDER_MOVES):
+
+    def move(slider: str, value, jump: bool) -> None:
         left = deadline - time.monotonic()
         if left <= 0:
             raise StudentError(f"out of time moving the slider in {notebook}")
-        moves.append(asdict(kernel.move(view, slider, value, timeout=min(120, left))))
+        moves.append(asdict(kernel.move(view, slider, value, timeout=min(120, left))) | {"jump": jump})
         kernel.listen(MOVE_PAUSE_S)
+
+    for value in slider_walk(kernel.page.states[sliders[0]], SLIDER_MOVES):
+        move(sliders[0], value, jump=False)
+    # Then a click on the track of the view's longest slider, far from its handle: a picture the kernel may not
+    # have drawn ahead (a large view draws only the settings one and two steps away).
+    longest = max(sliders, key=lambda slider: steps_across(kernel.page.states[slider]))
+    state = kernel.page.states[longest]
+    if far_end(state) != state["value"]:
+        move(longest, far_end(state), jump=True)
 
 
 def run_notebook(
@@ -318,6 +330,7 @@ def summary(result: dict) -> dict:
     failed = [s for s in students if s["failures"] or any(s["cell_errors"].values())]
     row = {
         "N": result["n"],
+        "measured at": result.get("measured_at", ""),
         "failed students": len(failed),
         "load before / after": f"{result['load_average_before'][0]:.1f} / {result['load_average_after_run'][0]:.1f}",
         "log in s": _stats([s["login_s"] for s in students]),
@@ -331,7 +344,11 @@ def summary(result: dict) -> dict:
             f"run {nb} s": _stats([s["run_s"].get(notebook) for s in students]),
             f"first picture {nb} s": _stats([s["first_picture_s"].get(notebook) for s in students]),
             f"first live view {nb} s": _stats([s.get("first_view_s", {}).get(notebook) for s in students]),
-            f"moves {nb}: picture in page": f"{len(moves) - len(waited)} of {len(moves)}",
+            f"moves {nb}: picture in page (steps, jumps)": " + ".join(
+                f"{sum(m['in_page'] for m in moves if bool(m.get('jump')) is jump)} of "
+                f"{sum(bool(m.get('jump')) is jump for m in moves)}"
+                for jump in (False, True)
+            ),
             f"moves {nb}: wait for the others ms": _stats(waited, 0),
             f"moves {nb}: kernel busy ms": _stats([1000 * m["kernel_s"] for m in moves], 0),
             f"kernel {nb} PSS MB, median: started / imports / run": " / ".join(
@@ -360,6 +377,14 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def runs_table(rows: list[dict]) -> str:
+    """The runs side by side, one column per N and one row per figure (readable with many figures)."""
+    keys = [k for k in rows[0] if k != "N"]
+    lines = ["| figure | " + " | ".join(f"N = {row['N']}" for row in rows) + " |", "|" + " --- |" * (len(rows) + 1)]
+    lines += ["| " + k + " | " + " | ".join(str(row.get(k, "")) for row in rows) + " |" for k in keys]
+    return "\n".join(lines)
+
+
 def measured_results() -> list[dict]:
     """Every class-N.json in artifacts/bench measured by this version of the driver (with its kernel figures)."""
     found = []
@@ -371,7 +396,36 @@ def measured_results() -> list[dict]:
     return sorted(found, key=lambda r: r["n"])
 
 
+def write_sizing() -> str | None:
+    """Every run measured so far side by side, and the sizing table from them, to artifacts/bench/class-sizing.md."""
+    results = measured_results()
+    measured = measured_from(results)
+    if measured is None:
+        return None
+    every_run = [summary(result) for result in results]
+    text = (
+        "## Measured by make bench-class\n\n"
+        f"{runs_table(every_run)}\n\n"
+        "median / max over the students (one figure for a class of one); times in s unless marked; PSS in MiB. "
+        'A move\'s picture is "in page" when the kernel had sent it ahead (the page shows it at once); the wait is '
+        "that of the others.\n\n"
+        "## Sizing\n\n" + sizing_markdown(measured)
+    )
+    SIZING.write_text(text)
+    return text
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--sizing"]:  # no run: the table again from the class-N.json measured so far
+        text = write_sizing()
+        print(
+            text or "bench_class: no class-N.json with every student's figures yet",
+            file=sys.stdout if text else sys.stderr,
+        )
+        return 0 if text else 1
+    if not all(a.isdigit() for a in argv):
+        print(f"bench_class: {argv}: give class sizes (whole numbers), or --sizing alone", file=sys.stderr)
+        return 2
     sizes = [int(a) for a in argv] or [1]
     if any(n < 1 or n > 40 for n in sizes):
         print(
@@ -388,13 +442,10 @@ def main(argv: list[str]) -> int:
         print(json.dumps(rows[-1], indent=1), flush=True)
     print("\n" + markdown_table(rows))
     print("\nmedian / max over the students; PSS in MiB; figures in artifacts/bench/class-N.json")
-    results = measured_results()
-    measured = measured_from(results)
-    if measured is None:
+    text = write_sizing()
+    if text is None:
         print("\nno class-N.json with every student's figures yet: no sizing table", file=sys.stderr)
         return 1
-    text = sizing_markdown(measured)
-    SIZING.write_text(text)
     print(f"\n{text}\n(written to {SIZING.relative_to(REPO_ROOT)})")
     return 0 if all(not r["failed students"] for r in rows) else 1
 

@@ -209,6 +209,17 @@ def slider_walk(state: dict, moves: int) -> list:
     return values
 
 
+def far_end(state: dict):
+    """Where a click on a slider's track far from the handle sends it: the end farther from its value."""
+    low, high, value = state["min"], state["max"], state["value"]
+    return low if value - low >= high - value else high
+
+
+def steps_across(state: dict) -> float:
+    """How many steps a slider has from end to end."""
+    return (state["max"] - state["min"]) / (state.get("step") or 1)
+
+
 @dataclass
 class Page:
     """What JupyterLab's page knows of one kernel's widgets, kept from the kernel's messages (no websocket here).
