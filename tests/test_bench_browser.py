@@ -81,12 +81,16 @@ def test_presses_that_show_the_new_picture_are_timed(page, monkeypatch):
     assert (b["n"], b["never_changed"], b["wrong_picture"], b["slider_did_not_move"]) == (6, 0, 0, 0)
     assert b["from_page_memory"] == 6
     assert 0 < b["median"] < 1000
+    # Chromium's Element Timing saw each new picture painted, no earlier than its src was set
+    assert b["painted"]["n"] == 6
+    assert all(0 < painted < 1000 for painted in b["painted_samples"])
 
 
 def test_a_late_picture_is_timed_late(page, monkeypatch):
     b = press(page, "late", 3, monkeypatch)
     assert b["n"] == 3 and b["never_changed"] == 0
     assert min(b["samples"]) >= 300
+    assert b["painted"]["n"] == 3 and min(b["painted_samples"]) >= 300
 
 
 def test_presses_whose_picture_never_changes_are_counted_not_timed(page, monkeypatch):
