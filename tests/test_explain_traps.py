@@ -12,7 +12,10 @@ import warnings
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
 
 from helpers.explain import explain
 
@@ -102,3 +105,141 @@ def test_a_two_layer_module_with_dropout_is_never_told_that_dropout_does_nothing
     for training in (True, False):
         module = build("LSTM", 2, 0.3).train(training)
         assert not any(DOES_NOTHING in note.text for note in explain(module, x_for()).notes)
+
+
+# --- every note's detail names this configuration's own numbers, read off the tensors torch returned -------------
+
+
+@st.composite
+def configurations(draw):
+    cell = draw(st.sampled_from(sorted(CELLS)))
+    cfg = {
+        "cell": cell,
+        "num_layers": draw(st.integers(1, 3)),
+        "bidirectional": draw(st.booleans()),
+        "batch_first": draw(st.booleans()),
+        "proj_size": draw(st.sampled_from([0, 2])) if cell == "LSTM" else 0,
+        "unbatched": draw(st.booleans()),
+        "hx": draw(st.booleans()),
+        "seq_len": draw(st.integers(1, 4)),
+    }
+    cfg["batch"] = 1 if cfg["unbatched"] else draw(st.integers(1, 3))
+    # how the steps are given: all valid, packed by lengths, or padded without lengths; never with unbatched x
+    cfg["form"] = "plain" if cfg["unbatched"] else draw(st.sampled_from(["plain", "lengths", "packed", "padded"]))
+    if cfg["form"] in ("lengths", "packed"):
+        cfg["lengths"] = draw(st.lists(st.integers(1, cfg["seq_len"]), min_size=cfg["batch"], max_size=cfg["batch"]))
+    if cfg["form"] == "padded":  # sequence 0 ends with zero steps
+        cfg["seq_len"] = max(cfg["seq_len"], 2)
+        cfg["lengths"] = [draw(st.integers(1, cfg["seq_len"] - 1))] + [cfg["seq_len"]] * (cfg["batch"] - 1)
+    return cfg
+
+
+def build_and_explain(cfg):
+    torch.manual_seed(0)
+    kwargs = {"proj_size": cfg["proj_size"]} if cfg["cell"] == "LSTM" else {}
+    module = CELLS[cfg["cell"]](
+        3, 4, num_layers=cfg["num_layers"], bidirectional=cfg["bidirectional"], batch_first=cfg["batch_first"], **kwargs
+    )
+    seq_len, batch = cfg["seq_len"], cfg["batch"]
+    shape = (seq_len, 3) if cfg["unbatched"] else (batch, seq_len, 3) if cfg["batch_first"] else (seq_len, batch, 3)
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(1))
+    if cfg["form"] == "padded":
+        zero = (0, slice(cfg["lengths"][0], None)) if cfg["batch_first"] else (slice(cfg["lengths"][0], None), 0)
+        x[zero] = 0
+    hx = None
+    if cfg["hx"]:
+        rows, h_out = cfg["num_layers"] * (2 if cfg["bidirectional"] else 1), cfg["proj_size"] or 4
+        lead = (rows,) if cfg["unbatched"] else (rows, batch)
+        hx = torch.zeros(*lead, h_out)
+        if cfg["cell"] == "LSTM":
+            hx = (hx, torch.zeros(*lead, 4))
+    lengths = cfg.get("lengths") if cfg["form"] == "lengths" else None
+    if cfg["form"] == "packed":
+        x = pack_padded_sequence(x, cfg["lengths"], batch_first=cfg["batch_first"], enforce_sorted=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return module, x, explain(module, x, hx=hx, lengths=lengths)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configurations())
+def test_each_note_s_detail_names_the_numbers_torch_returned(cfg):
+    """Each note's detail is what the rule means here: the layer, rows, widths and steps of this very call."""
+    module, x, report = build_and_explain(cfg)
+    by_rule = {}
+    for note in report.notes:
+        assert note.rule_id not in by_rule, f"two notes state {note.rule_id}"
+        by_rule[note.rule_id] = note.detail
+        assert note.text == f"{note.sentence} {note.detail}".strip()
+        assert note.path == f"notebooks/{note.notebook}"
+    h_n, output = report.tensors["h_n"], report.tensors["output"]
+    d = 2 if module.bidirectional else 1
+    rows = h_n.shape[0]  # num_layers * D, from torch
+    top = rows // d - 1
+    h_out = output.shape[-1] // d
+    assert by_rule.pop("output-top-layer") == (f"Here the top layer is layer {top}." if top > 0 else "")
+    if rows > 1:
+        which = f"the last {d} rows of h_n" if d == 2 else "h_n[-1]"
+        forward = "forward " if d == 2 else ""
+        assert by_rule.pop("h_n-every-final") == (
+            f"Here h_n[0] is the bottom layer's {forward}final state, not the first step; "
+            f"the top layer (layer {top}) is in {which}."
+        )
+    if d == 2:
+        assert by_rule.pop("backward-at-step-0") == (
+            "The backward direction reads the sequence from its end, so its final state is at step 0, "
+            f"in the last H_out={h_out} features of output."
+        )
+        assert by_rule.pop("h_n-minus-1-is-backward") == ""
+        if report.spec.seq_len > 1:
+            by_rule.pop("halves-read-their-side" if top == 0 else "deep-halves-read-everything")
+        if top > 0:
+            assert by_rule.pop("swapped-view-mixes").startswith(f"Split h_n with h_n.view({top + 1}, 2, ")
+    if isinstance(module, nn.LSTM):
+        assert by_rule.pop("c_n-not-in-output") == ""
+        c_n = report.tensors["c_n"]
+        if module.proj_size:
+            assert by_rule.pop("c_n-shape") == (
+                f"Here output and h_n have {h_n.shape[-1]} features, c_n has {c_n.shape[-1]}."
+            )
+    batched = h_n.dim() == 3
+    if module.batch_first and batched:
+        states = "h_n and c_n stay" if isinstance(module, nn.LSTM) else "h_n stays"
+        rule_id = "h_n-shape" if cfg["form"] in ("lengths", "packed") else "batch_first-moves-x-output"
+        assert by_rule.pop(rule_id) == (
+            f"Here {states} (num_layers * D, N, ...) = ({h_n.shape[0]}, {h_n.shape[1]}, ...), with N second."
+        )
+    if cfg["hx"] and batched:
+        c_0 = " and c_0 is (num_layers * D, N, hidden_size), like c_n" if isinstance(module, nn.LSTM) else ""
+        end = ", never batch first, even with batch_first=True." if module.batch_first else "."
+        assert by_rule.pop("h_0-like-h_n") == f"You passed hx: h_0 is (num_layers * D, N, H_out), like h_n{c_0}{end}"
+    if not batched:
+        assert by_rule.pop("unbatched-shapes") == ""
+    if cfg["form"] in ("lengths", "packed"):
+        assert by_rule.pop("packed-zeros-after-end") == "h_n holds each sequence's own final state."
+        if cfg["form"] == "packed":
+            assert by_rule.pop("pad-packed-batch-first") == (
+                f"The report pads it with the module's own, batch_first={module.batch_first}."
+            )
+        x_steps, out_steps = cfg["seq_len"], max(cfg["lengths"])
+        assert output.shape[1 if module.batch_first else 0] == out_steps  # torch pads to the longest length
+        if cfg["form"] == "lengths" and out_steps < x_steps:
+            assert by_rule.pop("total-length") == (
+                f"Here x has L = {x_steps} steps but the longest length is {out_steps}, so output has "
+                f"{out_steps} steps; pad_packed_sequence(..., total_length={x_steps}) gives x's {x_steps}."
+            )
+    if cfg["form"] == "padded":
+        shorter = ", ".join(f"{n}: {k}" for n, k in enumerate(cfg["lengths"]) if k < cfg["seq_len"])
+        assert by_rule.pop("padded-reads-padding") == (
+            "Your x looks padded: sequences end with zero steps (sequence: steps before them, "
+            f"{shorter}), and no lengths were given."
+        )
+    assert by_rule == {}, f"notes this configuration does not walk into: {by_rule}"
+
+
+def test_plain_unmarks_only_a_leading_scope_in_italics_and_drops_backticks():
+    from helpers.explain.traps import plain
+
+    assert plain("*One layer:* `h_n[-1]` is `output[-1]`.") == "One layer: h_n[-1] is output[-1]."
+    assert plain("`a` *b* c") == "a *b* c"  # italics elsewhere are not a scope: kept
+    assert plain("no marks") == "no marks"
