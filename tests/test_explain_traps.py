@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
@@ -163,6 +163,77 @@ def build_and_explain(cfg):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configurations())
+@example(
+    {
+        "cell": "GRU",
+        "num_layers": 1,
+        "bidirectional": True,
+        "batch_first": False,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": False,
+        "seq_len": 1,
+        "batch": 2,
+        "form": "plain",
+    }
+)
+@example(
+    {
+        "cell": "GRU",
+        "num_layers": 2,
+        "bidirectional": True,
+        "batch_first": False,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": False,
+        "seq_len": 3,
+        "batch": 2,
+        "form": "plain",
+    }
+)
+@example(
+    {
+        "cell": "GRU",
+        "num_layers": 3,
+        "bidirectional": True,
+        "batch_first": False,
+        "proj_size": 0,
+        "unbatched": True,
+        "hx": False,
+        "seq_len": 3,
+        "batch": 1,
+        "form": "plain",
+    }
+)
+@example(
+    {
+        "cell": "GRU",
+        "num_layers": 1,
+        "bidirectional": True,
+        "batch_first": False,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": False,
+        "seq_len": 3,
+        "batch": 2,
+        "form": "lengths",
+        "lengths": [3, 1],
+    }
+)
+@example(
+    {
+        "cell": "GRU",
+        "num_layers": 2,
+        "bidirectional": True,
+        "batch_first": False,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": False,
+        "seq_len": 1,
+        "batch": 2,
+        "form": "plain",
+    }
+)
 def test_each_note_s_detail_names_the_numbers_torch_returned(cfg):
     """Each note's detail is what the rule means here: the layer, rows, widths and steps of this very call."""
     module, x, report = build_and_explain(cfg)
@@ -191,10 +262,30 @@ def test_each_note_s_detail_names_the_numbers_torch_returned(cfg):
             f"in the last H_out={h_out} features of output."
         )
         assert by_rule.pop("h_n-minus-1-is-backward") == ""
-        if report.spec.seq_len > 1:
-            by_rule.pop("halves-read-their-side" if top == 0 else "deep-halves-read-everything")
+        last = "each sequence's own last step" if cfg["form"] in ("lengths", "packed") else "the last step"
+        if top == 0 and report.spec.seq_len > 1:  # with one step, the last step is step 0: nothing to add
+            assert by_rule.pop("halves-read-their-side") == (
+                f"At {last}, the backward half of output has read one token: the input at that step alone."
+            )
+        if top > 0 and report.spec.seq_len > 1:
+            assert by_rule.pop("deep-halves-read-everything") == (
+                f"At {last}, the top layer's backward half of output already depends on the whole sequence: with "
+                f"num_layers={top + 1}, the top layer reads the output of the layer below, whose forward half "
+                "there has read every step."
+            )
         if top > 0:
-            assert by_rule.pop("swapped-view-mixes").startswith(f"Split h_n with h_n.view({top + 1}, 2, ")
+            tail = ", ".join(str(n) for n in h_n.shape[1:])  # (N, H_out), or H_out for an unbatched x
+            detail = (
+                f"Split h_n with h_n.view({top + 1}, 2, {tail}) and index it [layer, direction], "
+                "layer first, as the rows of h_n go layer 0 forward, layer 0 backward, layer 1 forward, and so on: "
+                "its [0, 1] is layer 0's backward state, not layer 1's forward one."
+            )
+            if top + 1 != 2:  # with two layers, view(2, 2, ...) is the same call: nothing else to warn of
+                detail += (
+                    f" h_n.view(2, {top + 1}, {tail}) runs too, but its [0, 1] is the same row, layer 0's backward "
+                    "state: its first index is not the direction."
+                )
+            assert by_rule.pop("swapped-view-mixes") == detail
     if isinstance(module, nn.LSTM):
         assert by_rule.pop("c_n-not-in-output") == ""
         c_n = report.tensors["c_n"]
