@@ -26,12 +26,12 @@ class UnrolledStates:
 
 def layer_twin(module: nn.Module, layer: int) -> nn.Module:
     """A one-layer module with the same settings as module, holding layer's weights (weight_ih_l{layer} and so on)."""
+    kind = type(module)
+    if kind not in CELLS.values():  # before reading num_layers, which other modules do not have
+        raise ValueError(f"module={kind.__name__} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM")
     check_int("layer", layer, 0, module.num_layers - 1)
     num_directions = 2 if module.bidirectional else 1
     input_size = module.input_size if layer == 0 else num_directions * (module.proj_size or module.hidden_size)
-    kind = type(module)
-    if kind not in CELLS.values():
-        raise ValueError(f"module={kind.__name__} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM")
     kwargs = dict(num_layers=1, bidirectional=module.bidirectional, batch_first=module.batch_first, bias=module.bias)
     if kind is nn.LSTM:
         kwargs["proj_size"] = module.proj_size

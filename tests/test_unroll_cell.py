@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers import RNNConfig, run, unroll
+from helpers import RNNConfig, layer_twin, run, unroll
 
 
 def weights(module, layer, direction):
@@ -166,3 +166,27 @@ def runs(draw):
 @given(r=runs())
 def test_unroll_equals_a_step_by_step_computation(r):
     check_against_step_by_step(r)
+
+
+# --- layer_twin: a one-layer copy of one layer, and what it refuses ------------------------------------------------
+
+
+class NamedGRU(nn.GRU):
+    """A subclass: layer_twin cannot know what its forward adds, so it refuses it."""
+
+
+@pytest.mark.parametrize(
+    "module, name",
+    [(nn.Linear(2, 2), "Linear"), (nn.GRUCell(2, 3), "GRUCell"), (NamedGRU(2, 3), "NamedGRU")],
+)
+def test_layer_twin_refuses_what_is_not_an_rnn_gru_or_lstm_with_a_value_error(module, name):
+    with pytest.raises(ValueError) as refused:
+        layer_twin(module, 0)
+    assert str(refused.value) == f"module={name} is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM"
+
+
+@pytest.mark.parametrize("layer", [-1, 3])
+def test_layer_twin_names_the_layers_there_are(layer):
+    with pytest.raises(ValueError) as refused:
+        layer_twin(nn.LSTM(2, 3, num_layers=3), layer)
+    assert str(refused.value) == f"layer={layer} is not allowed: layer must be an integer from 0 to 2"
