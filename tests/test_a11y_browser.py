@@ -9,7 +9,8 @@ Goal: no serious or critical violation in what the course produces. The counts p
 artifacts/a11y/report.md (and report.json).
 
 Keyboard: in JupyterLab, with the keyboard only, every control of a live view is reached with Tab, moved with the
-arrow keys (a checkbox with Space), shows a visible focus, and the view's picture follows.
+arrow keys (a checkbox with Space) while the focus stays on it, shows a visible focus, and the view's picture follows
+(the walk is tests/keyboard.py; tests/test_live_slides.py runs it on the RISE slides too).
 
 axe-core is installed with `npm ci` into a11y/node_modules (git-ignored) by the fixture below, or `make a11y`.
 """
