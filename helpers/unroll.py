@@ -225,6 +225,6 @@ def unroll_module(module: nn.Module, x: torch.Tensor) -> UnrolledStates:
         proj_size=module.proj_size,
         dropout=float(module.dropout),
     )
-    output, state = module(x)
+    output, state = _call(module, x, None, 0)  # module(x), without torch's oneDNN note on projections
     h_n, c_n = state if cell == "lstm" else (state, None)
     return unroll(RNNRun(config=config, module=module, x=x, lengths=None, output=output, h_n=h_n, c_n=c_n))

@@ -190,3 +190,73 @@ def test_layer_twin_names_the_layers_there_are(layer):
     with pytest.raises(ValueError) as refused:
         layer_twin(nn.LSTM(2, 3, num_layers=3), layer)
     assert str(refused.value) == f"layer={layer} is not allowed: layer must be an integer from 0 to 2"
+
+
+# --- what unroll returns besides the states, what it says and what it refuses ----------------------------------
+
+
+@pytest.mark.parametrize("lengths", [None, [3, 1]])
+def test_unroll_returns_its_run_and_a_boolean_mask_of_the_valid_steps(lengths):
+    r = run(RNNConfig(cell="gru", input_size=2, hidden_size=3), seq_len=3, batch_size=2, lengths=lengths)
+    states = unroll(r)
+    assert states.run is r
+    assert states.valid.dtype == torch.bool  # a mask: states.hidden[..., states.valid, :] picks the valid steps
+    expected = torch.tensor([[True, True], [True, False], [True, False]]) if lengths else torch.ones(3, 2).bool()
+    assert torch.equal(states.valid, expected)  # valid[t, n]: step t is before sequence n's end
+
+
+def test_unroll_refuses_dropout_in_train_mode_and_says_what_to_do():
+    r = run(RNNConfig(num_layers=2, dropout=0.5), seq_len=3)
+    r.module.train()
+    with pytest.raises(ValueError) as refused:
+        unroll(r)
+    assert str(refused.value) == (
+        "dropout=0.5 is not allowed in train mode: dropout between layers is random, "
+        "so the layers cannot be re-run to the same states; call run.module.eval() first"
+    )
+    r.module.eval()
+    assert unroll(r).hidden.shape[0] == 2  # what the message says to do works
+
+
+SILENT = """
+import torch
+from torch import nn
+from helpers import unroll_module
+lstm, x = nn.LSTM(2, 3, proj_size=2), torch.randn(3, 2, 2)
+{call}
+"""
+
+
+def test_unroll_keeps_torch_s_onednn_note_on_projections_off_stderr():
+    """Run unpacked, a projected LSTM makes torch note (a UserWarning on stderr) that oneDNN has no projections,
+    once per process. unroll_module keeps it off the learner's screen: checked in fresh processes."""
+    import subprocess
+    import sys
+
+    def stderr(call):
+        code = SILENT.format(call=call)
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+
+    assert "LSTM with projections is not supported with oneDNN" in stderr("lstm(x)")  # torch says it
+    assert stderr("unroll_module(lstm, x)") == ""
+
+
+def test_unroll_lets_every_other_warning_through():
+    """unroll silences that one note only: a warning raised while its modules run reaches the learner."""
+    import warnings
+
+    from torch.nn.modules.module import register_module_forward_hook
+
+    r = run(RNNConfig(cell="lstm", input_size=2, hidden_size=3, proj_size=2), seq_len=3, batch_size=2)
+
+    def warn(module, args, output):
+        warnings.warn("a warning of the learner's own", UserWarning, stacklevel=1)
+
+    handle = register_module_forward_hook(warn)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            unroll(r)
+    finally:
+        handle.remove()
+    assert caught and all(str(w.message) == "a warning of the learner's own" for w in caught)
