@@ -260,3 +260,49 @@ def test_unroll_lets_every_other_warning_through():
     finally:
         handle.remove()
     assert caught and all(str(w.message) == "a warning of the learner's own" for w in caught)
+
+
+# --- the cell state at step t, bit for bit: c_n of the batch cut after step t ----------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    bidirectional=st.booleans(),
+    batch_first=st.booleans(),
+    seed=st.integers(0, 50),
+    lengths=st.lists(st.integers(1, 5), min_size=1, max_size=4),
+)
+def test_the_cell_state_at_step_t_is_c_n_of_the_batch_cut_after_step_t(bidirectional, batch_first, seed, lengths):
+    """What a learner can check with torch alone, for a one-layer LSTM: cut the batch after step t (each sequence keeps
+    its first min(length, t + 1) steps, packed), and the forward c_n is the cell state at step t of every sequence
+    still running there, bit for bit; its backward half, run on steps t.. (lengths - t), is the backward cell state at
+    step t. At each sequence's own end the state is the full run's own c_n row."""
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    seq_len = max(lengths)
+    cfg = RNNConfig(
+        cell="lstm", input_size=2, hidden_size=3, bidirectional=bidirectional, batch_first=batch_first, seed=seed
+    )
+    r = run(cfg, seq_len=seq_len, batch_size=len(lengths), lengths=lengths)
+    cell = unroll(r).cell[0]  # (D, L, N, hidden_size)
+    lstm, n_lengths = r.module, torch.tensor(lengths)
+    time = 1 if batch_first else 0
+
+    def c_n(start, stop, cut):
+        steps = r.x.narrow(time, start, stop - start)
+        packed = pack_padded_sequence(steps, cut, batch_first=batch_first, enforce_sorted=False)
+        with torch.enable_grad():  # as unroll runs it: under no_grad an LSTM may take another kernel
+            return lstm(packed)[1][1].detach()
+
+    for t in range(seq_len):
+        running = n_lengths > t + 1  # still running after step t (at its own last step: the full run's c_n)
+        forward = c_n(0, t + 1, n_lengths.clamp(max=t + 1))[0]
+        assert torch.equal(cell[0, t][running], forward[running])
+        if bidirectional and t > 0:
+            backward = c_n(t, seq_len, (n_lengths - t).clamp(min=1))[1]
+            inside = n_lengths > t
+            assert torch.equal(cell[1, t][inside], backward[inside])
+    ends = n_lengths - 1
+    assert torch.equal(cell[0, ends, torch.arange(len(lengths))], r.c_n[0])
+    if bidirectional:
+        assert torch.equal(cell[1, 0], r.c_n[1])
