@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers import RNNConfig, layer_twin, run, unroll
+from helpers import RNNConfig, layer_twin, run, unroll, unroll_module
 
 
 def weights(module, layer, direction):
@@ -232,10 +232,16 @@ def test_unroll_keeps_torch_s_onednn_note_on_projections_off_stderr():
     once per process. unroll_module keeps it off the learner's screen: checked in fresh processes."""
     import subprocess
     import sys
+    from pathlib import Path
+
+    import helpers
+
+    where = Path(helpers.__file__).parent.parent  # the fresh process imports the same helpers as this one
 
     def stderr(call):
         code = SILENT.format(call=call)
-        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=where)
+        return done.stderr
 
     assert "LSTM with projections is not supported with oneDNN" in stderr("lstm(x)")  # torch says it
     assert stderr("unroll_module(lstm, x)") == ""
@@ -306,3 +312,16 @@ def test_the_cell_state_at_step_t_is_c_n_of_the_batch_cut_after_step_t(bidirecti
     assert torch.equal(cell[0, ends, torch.arange(len(lengths))], r.c_n[0])
     if bidirectional:
         assert torch.equal(cell[1, 0], r.c_n[1])
+
+
+@pytest.mark.parametrize("cell", [nn.RNN, nn.GRU, nn.LSTM])
+def test_unroll_module_takes_a_module_without_biases(cell):
+    """bias=False: each one-layer twin has no biases either, and the top layer's states are output's."""
+    torch.manual_seed(0)
+    module = cell(2, 3, num_layers=2, bias=False, bidirectional=True)
+    x = torch.randn(4, 2, 2)
+    assert [name for name, _ in layer_twin(module, 1).named_parameters() if "bias" in name] == []
+    states = unroll_module(module, x)
+    output, _ = module(x)
+    top = states.hidden[-1]  # (D, L, N, H_out)
+    assert torch.equal(torch.cat([top[0], top[1]], dim=-1), output.detach())
