@@ -334,3 +334,15 @@ def test_plain_unmarks_only_a_leading_scope_in_italics_and_drops_backticks():
     assert plain("*One layer:* `h_n[-1]` is `output[-1]`.") == "One layer: h_n[-1] is output[-1]."
     assert plain("`a` *b* c") == "a *b* c"  # italics elsewhere are not a scope: kept
     assert plain("no marks") == "no marks"
+
+
+def test_without_output_s_steps_notes_says_nothing_about_total_length():
+    """notes(spec) alone cannot know how many steps output has: it gives no total_length note, not a made-up one."""
+    from helpers.explain.traps import notes
+
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 4)
+    x = torch.randn(6, 2, 3)
+    spec = explain(gru, x, lengths=[4, 3]).spec  # x has 6 steps, output 4
+    assert "total-length" in [note.rule_id for note in notes(spec, None, 4)]
+    assert "total-length" not in [note.rule_id for note in notes(spec)]
