@@ -346,3 +346,24 @@ def test_without_output_s_steps_notes_says_nothing_about_total_length():
     spec = explain(gru, x, lengths=[4, 3]).spec  # x has 6 steps, output 4
     assert "total-length" in [note.rule_id for note in notes(spec, None, 4)]
     assert "total-length" not in [note.rule_id for note in notes(spec)]
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("dropout", [0.3, 0.5])
+def test_the_dropout_notes_say_what_torch_did_and_what_to_do(cell, dropout):
+    """One layer: torch warned when the module was built, and the note says so. Several layers in training mode: the
+    note says the calls differ and names the cure, module.eval() (checked above to make them agree)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        one = CELLS[cell](3, 4, num_layers=1, dropout=dropout)
+    assert any("dropout" in str(w.message) and "num_layers" in str(w.message) for w in caught)  # torch warned
+    [note] = dropout_notes(one, x_for()).values()
+    assert note.detail == (
+        f"This module has one layer, so dropout={dropout:g} does nothing here "
+        "(torch warned about this when the module was built)."
+    )
+    [note] = dropout_notes(build(cell, 2, dropout).train(), x_for()).values()
+    assert note.detail == (
+        f"The module is in training mode, so dropout={dropout:g} drops values between layers "
+        "and two calls can give different results; call module.eval() before using it for predictions."
+    )
