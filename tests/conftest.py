@@ -2,6 +2,7 @@
 silence (the summary lists every skipped test's reason and how to get what it lacked); the browser modules share
 one JupyterLab per process (tests/lab_fixtures.py). What runs together under pytest-xdist: tests/xdist_plan.py."""
 
+import os
 import shutil
 import tempfile
 from collections import defaultdict
@@ -11,7 +12,9 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from tests import builds
 from tests.lab_fixtures import shared_lab  # noqa: F401  (one JupyterLab per process, for the browser modules)
+from tools.labserver import ARTIFACTS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,8 +29,28 @@ HYPOTHESIS_HOME = Path(tempfile.mkdtemp(prefix="hypothesis-home-"))
 set_hypothesis_home_dir(HYPOTHESIS_HOME)
 
 
+def pytest_sessionstart(session):
+    """In the process that leads the run (not in an xdist worker): clear the per-process parts of the accessibility
+    report (tests/test_a11y_browser.py), so that report.md holds this run's results only."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        for part in (ARTIFACTS / "a11y").glob("report-*.json"):
+            part.unlink()
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(HYPOTHESIS_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def built_pages(tmp_path_factory) -> Path:
+    """`make html`'s pages, built once per test process (tests/builds.py)."""
+    return builds.build_pages(tmp_path_factory.mktemp("html"))
+
+
+@pytest.fixture(scope="session")
+def built_decks(tmp_path_factory) -> Path:
+    """`make slides`'s decks, built once per test process (tests/builds.py)."""
+    return builds.build_decks(tmp_path_factory.mktemp("slides"))
 
 
 @pytest.fixture

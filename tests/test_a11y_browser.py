@@ -21,13 +21,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
+from tests.builds import locked
 from tests.keyboard import keyboard_only, reached_controls
+from tests.lab_fixtures import fresh_lab, process_name
 from tools import labpage
-from tools.labserver import ARTIFACTS, REPO_ROOT, running_lab
+from tools.labserver import ARTIFACTS, REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 AXE_DIR = REPO_ROOT / "a11y"
@@ -101,17 +102,29 @@ def record(name: str, violations: list[dict], **extra) -> list[dict]:
 
 
 def _write_report() -> None:
+    """This process's results into report-<process>.json, then report.json and report.md from every process's part
+    (under pytest-xdist the audit's tests spread over the workers; tests/conftest.py clears the parts at the start
+    of a run)."""
     if not RESULTS:
         return
     REPORT.mkdir(parents=True, exist_ok=True)
-    (REPORT / "report.json").write_text(json.dumps(RESULTS, indent=1))
+    with locked("a11y-report"):
+        (REPORT / f"report-{process_name()}.json").write_text(json.dumps(RESULTS, indent=1))
+        merged: dict[str, dict] = {}
+        for part in sorted(REPORT.glob("report-*.json")):
+            merged.update(json.loads(part.read_text()))
+        _write_merged(merged)
+
+
+def _write_merged(results: dict[str, dict]) -> None:
+    (REPORT / "report.json").write_text(json.dumps(results, indent=1))
     lines = [
         "# axe-core audit (tests/test_a11y_browser.py)",
         "",
         "| page | critical | serious | moderate | minor | rules |",
     ]
     lines.append("| --- | --- | --- | --- | --- | --- |")
-    for name, r in sorted(RESULTS.items()):
+    for name, r in sorted(results.items()):
         c = r["counts"]
         rules = ", ".join(sorted({f"{v['id']} ({v['impact']})" for v in r["violations"]}))
         lines.append(f"| {name} | {c['critical']} | {c['serious']} | {c['moderate']} | {c['minor']} | {rules} |")
@@ -126,31 +139,18 @@ def _explain(bad: list[dict]) -> str:
 
 # --- static decks and static HTML pages ----------------------------------------------------------------------
 
-REVEAL = ARTIFACTS / "reveal" / "node_modules" / "reveal.js"
 
-
-def _build(tmp_path_factory, name: str, *args: str):
-    """Run one of the tools behind `make html` and `make slides` into a temporary folder: what is audited is what
-    this checkout builds, not whatever an earlier run left in artifacts/."""
-    out = tmp_path_factory.mktemp(name)
-    done = subprocess.run(
-        [sys.executable, "-m", *args, "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
+@pytest.fixture(scope="module")
+def decks(built_decks):
+    """`make slides`'s decks (tests/builds.py: built once per test process, into a temporary folder, so what is
+    audited is what this checkout builds, not whatever an earlier run left in artifacts/)."""
+    return built_decks
 
 
 @pytest.fixture(scope="module")
-def decks(tmp_path_factory):
-    """`make slides`'s decks (reveal.js as `make slides` installs it; the deck tests, one unit with these, run it)."""
-    need((REVEAL / "dist" / "reveal.js").exists(), f"{REVEAL} is missing: run `make slides` once")
-    return _build(tmp_path_factory, "slides", "tools.deck", "--reveal", str(REVEAL))
-
-
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    """`make html`'s pages."""
-    return _build(tmp_path_factory, "html", "tools.html_export")
+def pages(built_pages):
+    """`make html`'s pages (as above)."""
+    return built_pages
 
 
 @pytest.mark.timeout(1800)  # the first one builds the decks
@@ -189,9 +189,9 @@ def test_static_html_page_has_no_serious_violation(page, axe_source, pages, note
 
 
 @pytest.fixture(scope="module")
-def lab():
-    with running_lab({"notebooks": REPO_ROOT / "notebooks"}, log_dir=ARTIFACTS / "browser") as server:
-        yield server
+def lab(shared_lab):
+    """This process's JupyterLab (tests/lab_fixtures.py) on a fresh copy of the stored notebooks."""
+    return fresh_lab(shared_lab)
 
 
 # JupyterLab 4.6.6's image renderer does not read the `alt` of an output's metadata (nbconvert and the course's

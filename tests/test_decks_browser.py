@@ -13,6 +13,7 @@ import subprocess
 import nbformat
 import pytest
 
+from tests.builds import ensure_reveal
 from tools import labpage
 from tools.deck import slide_count
 from tools.labserver import ARTIFACTS, REPO_ROOT
@@ -38,6 +39,7 @@ def decks():
         shutil.which("make") is not None and shutil.which("npm") is not None,
         "`make slides` needs make and npm (`sudo apt-get install make npm`)",
     )
+    ensure_reveal(need)  # under the lock the other browser modules take to install it (tests/builds.py)
     done = subprocess.run(["make", "slides"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stdout + done.stderr
     return DECKS

@@ -1,16 +1,12 @@
 """`make html` pages and `make slides` decks, opened from file:// in Chromium with no kernel and no network:
 every slider view's controls change its picture, no request leaves the page, no console error, each page < 8 MB.
 
-Built into temporary folders by the commands `make html` and `make slides` run (the decks with the reveal.js that
-`make slides` installs); the views' pictures come from one run of each notebook in a kernel, kept in
+Built into temporary folders, once per test process, by the commands `make html` and `make slides` run
+(tests/builds.py; the decks with the reveal.js that `make slides` installs); the views' pictures come from one run of each notebook in a kernel, kept in
 artifacts/pictures/ (tools/html_export.py).
 """
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -22,41 +18,22 @@ from tools.labserver import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 WITH_VIEWS = [p for p in NOTEBOOKS if any(is_live_view(c) for c in nbformat.read(p, as_version=4).cells)]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Move one control of a static view one step (a range input by the arrow keys, a checkbox by a click, a menu to
 # the next option) and back is done by the test; this returns what the page says about the picture afterwards.
 PICTURE = "el => { const i = el.querySelector('img'); return [i.src, i.dataset.key || null, i.style.opacity]; }"
 
 
-REVEAL = REPO_ROOT / "artifacts" / "reveal" / "node_modules" / "reveal.js"
-
-
-def build(tmp_path_factory, name: str, *args: str):
-    """Run one of the tools that `make html` and `make slides` run, into a temporary folder."""
-    out = tmp_path_factory.mktemp(name)
-    done = subprocess.run(
-        [sys.executable, "-m", *args, "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
+@pytest.fixture(scope="module")
+def pages(built_pages):
+    """`make html`'s pages (tests/builds.py: built once per test process)."""
+    return built_pages
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    """`make html`'s pages."""
-    return build(tmp_path_factory, "html", "tools.html_export")
-
-
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory):
-    """`make slides`'s decks (reveal.js as `make slides` installs it, from npm)."""
-    if not (REVEAL / "dist" / "reveal.js").exists():
-        hint = f"{REVEAL} is missing: run `make slides` once"
-        if IN_CI:
-            pytest.fail(hint + " (CI=true: the deck test must run)")
-        pytest.skip(hint)
-    return build(tmp_path_factory, "slides", "tools.deck", "--reveal", str(REVEAL))
+def decks(built_decks):
+    """`make slides`'s decks, with the reveal.js `make slides` installs (tests/builds.py)."""
+    return built_decks
 
 
 def open_offline(browser, url: str):  # noqa: F811

@@ -8,10 +8,11 @@ the collection, which each worker sorts alike (LONGEST_FIRST).
 - A test module is one unit too, so that its module fixtures are built once; except the modules in PER_TEST,
   whose tests are long and independent (each one a notebook in the browser, on the worker's own JupyterLab,
   tests/lab_fixtures.py): they spread over the workers.
-- Modules that share something outside pytest are one unit (SHARED), run in the order listed there: the deck builds
-  and what reads them (`make slides` installs reveal.js into artifacts/, which the static views need, both fill
-  artifacts/pictures/, and the accessibility tests open the decks `make slides` writes into artifacts/slides/), and
-  the hub tests (each creates Unix users, and the hub's log has one name).
+- Modules that share something outside pytest are one unit (SHARED): `make slides` and the tests of the decks it
+  writes into artifacts/slides/, and the hub tests (each creates Unix users, and the hub's log has one name). The
+  other modules that build decks and pages build their own, once per worker (tests/builds.py), and what two workers
+  could both write is taken under a lock: reveal.js's install (tests/builds.py) and each notebook's pictures in
+  artifacts/pictures/ (tools/html_export.py); so their tests spread like the other browser tests.
 The groups come from the test ids, not from xdist_group marks: xdist 3.8.0 puts a mark's group into
 `item._nodeid`, which pytest 9.2's items no longer read, so marked tests would be spread one by one.
 Without xdist nothing changes: the order is pytest's own.
@@ -23,11 +24,15 @@ import os
 
 import pytest
 
-PER_TEST = {"tests/test_browser.py", "tests/test_live_slides.py"}
+PER_TEST = {
+    "tests/test_browser.py",
+    "tests/test_live_slides.py",
+    "tests/test_a11y_browser.py",
+    "tests/test_static_views_browser.py",
+    "tests/test_lab_alt.py",
+}
 SHARED = {
     "tests/test_decks_browser.py": "decks",
-    "tests/test_static_views_browser.py": "decks",
-    "tests/test_a11y_browser.py": "decks",
     "tests/test_hub.py": "hub",
 }
 # The longest units first, so that none starts last and leaves one worker busy alone at the end; then the tests that

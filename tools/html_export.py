@@ -16,6 +16,7 @@ uses the same pictures (tools/deck.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -76,13 +77,35 @@ def view_states(notebook: Path, cache: Path = PICTURES) -> list[dict]:
     """Each live view's static state (controls, pictures, note), in the order of the notebook's views."""
     nb = nbformat.read(notebook, as_version=4)
     path = cache / f"{notebook.stem}-{fingerprint(nb)}.json"
-    if not path.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob(f"{notebook.stem}-*.json"):
-            old.unlink()
-        states = run_views(notebook, nb)
-        path.write_text(json.dumps(states, separators=(",", ":")))
+    cache.mkdir(parents=True, exist_ok=True)
+    # One process at a time per notebook (the browser tests build pages and decks in several at once): the others
+    # wait, then read what it wrote. The file appears whole (written aside, then renamed).
+    with _locked(cache / f"{notebook.stem}.lock"):
+        if not path.exists():
+            states = run_views(notebook, nb)
+            aside = path.with_suffix(".part")
+            aside.write_text(json.dumps(states, separators=(",", ":")))
+            os.replace(aside, path)
+            for old in cache.glob(f"{notebook.stem}-*.json"):
+                if old != path:
+                    old.unlink()
     return json.loads(path.read_text())
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on `path` (POSIX; elsewhere nothing runs these builds at once, and no lock is taken)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_views(notebook: Path, nb: nbformat.NotebookNode) -> list[dict]:
