@@ -2,8 +2,9 @@
 
 - each static deck (`make slides`, artifacts/slides/), slide by slide as a reader meets them;
 - each static HTML page (`make html`, artifacts/html/), when it has been built;
-- each notebook in JupyterLab, scoped to the notebook's outputs (what the course produces); JupyterLab's own
-  chrome is audited too, but only reported: it is not ours to fix.
+- each notebook in JupyterLab, scoped to the notebook's outputs (what the course produces), each figure with its
+  stored alt text; JupyterLab's own chrome is audited too (once: it is the same around every notebook), but only
+  reported: it is not ours to fix.
 
 Goal: no serious or critical violation in what the course produces. The counts per page, by impact, go to
 artifacts/a11y/report.md (and report.json).
@@ -27,6 +28,7 @@ import pytest
 from tests.builds import locked
 from tests.keyboard import keyboard_only, reached_controls
 from tests.lab_fixtures import fresh_lab, process_name
+from tests.test_lab_alt import LAB_IMAGES, shown_alts, stored_alts
 from tools import labpage
 from tools.labserver import ARTIFACTS, REPO_ROOT
 
@@ -197,20 +199,25 @@ def lab(shared_lab):
 # JupyterLab 4.6.6's image renderer does not read the `alt` of an output's metadata (nbconvert and the course's
 # static pages do; jupyter/enhancement-proposals#120 proposes it for every front end): the course's extension
 # (labextensions/rnn-lab-console-share, its alt-text plugin) puts it on the <img>, so the audit below counts axe's
-# image-alt like any other rule; tests/test_lab_alt.py checks the exact texts, and that JupyterLab alone drops them.
+# image-alt like any other rule, and checks each figure's exact text; tests/test_lab_alt.py shows that JupyterLab alone
+# drops them, and that the live slides show them too.
 
 
-def _audit_outputs(lab, page, axe_source, notebook) -> list[dict]:
-    """The blocking violations in a notebook's outputs, as JupyterLab shows the stored notebook."""
+def _audit_outputs(lab, page, axe_source, notebook) -> tuple[list[dict], list[str | None]]:
+    """The blocking violations in a notebook's outputs, as JupyterLab shows the stored notebook, and the alt text of
+    each figure there. JupyterLab's chrome around the notebook is the same for every notebook: audited (and only
+    reported) with the first."""
     served = f"notebooks/{notebook.name}"
     try:
         labpage.open_notebook(page, lab, served)
         page.wait_for_selector(OUTPUTS, timeout=60_000)
+        alts = shown_alts(page, LAB_IMAGES, len(stored_alts(notebook)))
         page.wait_for_timeout(1500)  # images decode, widgets without a kernel settle on their placeholder
         outputs = audit(page, axe_source, {"include": [[OUTPUTS]]})
-        chrome = audit(page, axe_source, {"exclude": [[OUTPUTS]]})
-        record(f"lab chrome around {notebook.stem} (reported only)", chrome)
-        return record(f"lab outputs {notebook.stem}", outputs)
+        if notebook == NOTEBOOKS[0]:
+            chrome = audit(page, axe_source, {"exclude": [[OUTPUTS]]})
+            record("lab chrome around a notebook (reported only)", chrome)
+        return record(f"lab outputs {notebook.stem}", outputs), alts
     finally:
         labpage.shut_down_kernel(lab, served)
 
@@ -218,9 +225,11 @@ def _audit_outputs(lab, page, axe_source, notebook) -> list[dict]:
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_outputs_in_jupyterlab_have_no_serious_violation(lab, page, axe_source, notebook):
-    """No serious or critical violation, image-alt included (the course's extension sets each figure's alt)."""
-    bad = _audit_outputs(lab, page, axe_source, notebook)
+    """No serious or critical violation, image-alt included; and each figure shows exactly the alt text stored with
+    it, in order (the course's extension sets it; tests/test_lab_alt.py shows JupyterLab alone would not)."""
+    bad, alts = _audit_outputs(lab, page, axe_source, notebook)
     assert not bad, _explain(bad)
+    assert alts == stored_alts(notebook)
 
 
 # --- keyboard only: every control of a live view --------------------------------------------------------------
