@@ -234,6 +234,79 @@ def build_and_explain(cfg):
         "form": "plain",
     }
 )
+@example(
+    {
+        "cell": "GRU",
+        "num_layers": 1,
+        "bidirectional": False,
+        "batch_first": True,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": False,
+        "seq_len": 3,
+        "batch": 2,
+        "form": "plain",
+    }
+)
+@example(
+    {
+        "cell": "RNN",
+        "num_layers": 2,
+        "bidirectional": False,
+        "batch_first": True,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": True,
+        "seq_len": 4,
+        "batch": 2,
+        "form": "lengths",
+        "lengths": [3, 1],
+    }
+)
+@example(
+    {
+        "cell": "LSTM",
+        "num_layers": 1,
+        "bidirectional": True,
+        "batch_first": True,
+        "proj_size": 2,
+        "unbatched": False,
+        "hx": True,
+        "seq_len": 3,
+        "batch": 2,
+        "form": "packed",
+        "lengths": [3, 2],
+    }
+)
+@example(
+    {
+        "cell": "LSTM",
+        "num_layers": 1,
+        "bidirectional": False,
+        "batch_first": False,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": False,
+        "seq_len": 3,
+        "batch": 2,
+        "form": "padded",
+        "lengths": [1, 3],
+    }
+)
+@example(
+    {
+        "cell": "LSTM",
+        "num_layers": 1,
+        "bidirectional": False,
+        "batch_first": True,
+        "proj_size": 0,
+        "unbatched": False,
+        "hx": True,
+        "seq_len": 3,
+        "batch": 2,
+        "form": "plain",
+    }
+)
 def test_each_note_s_detail_names_the_numbers_torch_returned(cfg):
     """Each note's detail is what the rule means here: the layer, rows, widths and steps of this very call."""
     module, x, report = build_and_explain(cfg)
