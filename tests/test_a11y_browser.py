@@ -169,7 +169,7 @@ def test_static_deck_has_no_serious_violation(page, axe_source, decks, notebook)
         page.evaluate(
             "(i) => { const s = Reveal.getSlides()[i]; Reveal.slide(...Object.values(Reveal.getIndices(s))); }", index
         )
-        page.wait_for_timeout(50)
+        labpage.next_frames(page)  # the slide shown is laid out and painted
         for v in audit(page, axe_source, {"include": [[".reveal .slides section.present"]]}):
             seen = found.setdefault(v["id"], {**v, "nodes": 0, "targets": []})
             seen["nodes"] += v["nodes"]

@@ -148,6 +148,8 @@ def walk_slides(page, notebook: Path) -> int:
         if state[0] not in seen:
             seen.append(state[0])
             checked += check_slide(page, notebook, state[0])
+        if state[0] == ids[-1] and not page.locator(f"{PRESENT} .fragment:not(.visible)").count():
+            break  # the last slide with all of it shown: Space has nowhere to go (no 3 s wait to learn it)
         page.keyboard.press("Space")
         try:
             page.wait_for_function(
@@ -167,7 +169,7 @@ def walk_slides(page, notebook: Path) -> int:
 def check_slide(page, notebook: Path, slide_id: str) -> int:
     """No error output on the present slide; each live view on it fits 1280x720 and redraws. Returns views moved."""
     slide = page.locator(f"{PRESENT}")
-    page.wait_for_timeout(200)  # layout settles (the slides have no transition: jupyter/overrides.json)
+    labpage.next_frames(page)  # layout settles (the slides have no transition: jupyter/overrides.json)
     errors = slide.locator(labpage.ERROR_OUTPUT).all_inner_texts()
     assert not errors, f"slide {slide_id} shows errors or stderr:\n" + "\n---\n".join(errors)
     broken = slide.locator(".jp-OutputArea-output", has_text=labpage.WIDGET_ERROR).all_inner_texts()

@@ -212,6 +212,16 @@ def wait_widgets_settled(page, expected: int, timeout: float = 120) -> None:
     )
 
 
+def next_frames(page, frames: int = 2) -> None:
+    """Return once the page has drawn `frames` more frames: the layout and paint of a change made before are done
+    (a fixed sleep would wait longer or, on a loaded machine, not long enough)."""
+    page.evaluate(
+        "(n) => new Promise(done => { const step = (k) => k ? requestAnimationFrame(() => step(k - 1)) : done();"
+        " step(n); })",
+        frames,
+    )
+
+
 def outputs_containing(page, text: str) -> list[str]:
     """Texts of the cell outputs that contain `text`."""
     return page.locator(".jp-OutputArea-output", has_text=text).all_inner_texts()
