@@ -19,13 +19,12 @@ axe-core is installed with `npm ci` into a11y/node_modules (git-ignored) by the 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 
 import pytest
 
-from tests.builds import locked
+from tests.builds import locked, need
 from tests.keyboard import keyboard_only, reached_controls
 from tests.lab_fixtures import fresh_lab, process_name
 from tests.test_lab_alt import LAB_IMAGES, shown_alts, stored_alts
@@ -36,17 +35,9 @@ NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 AXE_DIR = REPO_ROOT / "a11y"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 REPORT = ARTIFACTS / "a11y"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 BLOCKING = ("serious", "critical")
 OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
 RESULTS: dict[str, dict] = {}
-
-
-def need(ok: bool, hint: str) -> None:
-    if not ok:
-        if IN_CI:
-            pytest.fail(hint + " (CI=true: the audit must run)")
-        pytest.skip(hint)
 
 
 @pytest.fixture(scope="module")

@@ -7,22 +7,12 @@ and count the others as failures, not as fast presses.
 
 import base64
 import io
-import os
 
 import pytest
 from PIL import Image
 
+from tests.builds import need
 from tools import bench, labpage
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need(ok: bool, hint: str) -> None:
-    """Skip locally, fail under CI=true, when Chromium is missing."""
-    if not ok:
-        if IN_CI:
-            pytest.fail(hint + " (CI=true: the bench's probe test must run)")
-        pytest.skip(hint)
 
 
 @pytest.fixture(scope="module")

@@ -6,29 +6,19 @@ Built into artifacts/slides/ (git-ignored) with the reveal.js that `make slides`
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
 import nbformat
 import pytest
 
-from tests.builds import ensure_reveal
+from tests.builds import ensure_reveal, need
 from tools import labpage
 from tools.deck import slide_count
 from tools.labserver import ARTIFACTS, REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 DECKS = ARTIFACTS / "slides"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need(ok: bool, hint: str) -> None:
-    """Skip locally, fail under CI=true, when a tool the test needs is missing."""
-    if not ok:
-        if IN_CI:
-            pytest.fail(hint + " (CI=true: the deck test must run)")
-        pytest.skip(hint)
 
 
 @pytest.fixture(scope="module")

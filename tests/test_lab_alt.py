@@ -11,12 +11,12 @@ notebook anyway.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.builds import need
 from tests.lab_fixtures import fresh_lab
 from tools import labpage
 from tools.labserver import REPO_ROOT
@@ -27,17 +27,6 @@ LAB_IMAGES = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedImage img"  # th
 RISE_IMAGES = ".reveal .jp-RenderedImage img"
 PLUGIN = "rnn-lab-console-share:alt-text"
 CONFIG = re.compile(r'(<script id="jupyter-config-data" type="application/json">)(.*?)(</script>)', re.S)
-
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need(ok: bool, hint: str) -> None:
-    """Skip locally, fail under CI=true, when Chromium is missing."""
-    if not ok:
-        if IN_CI:
-            pytest.fail(hint + " (CI=true: browser tests must run)")
-        pytest.skip(hint)
 
 
 @pytest.fixture(scope="module")
