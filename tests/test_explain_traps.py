@@ -161,152 +161,49 @@ def build_and_explain(cfg):
         return module, x, explain(module, x, hx=hx, lengths=lengths)
 
 
+# The fixed examples below, each a change from one plain configuration (the profile's derandomized draws never made
+# some of these, e.g. a GRU or RNN with batch_first).
+EXAMPLE_BASE = {
+    "cell": "GRU",
+    "num_layers": 1,
+    "bidirectional": True,
+    "batch_first": False,
+    "proj_size": 0,
+    "unbatched": False,
+    "hx": False,
+    "seq_len": 3,
+    "batch": 2,
+    "form": "plain",
+}
+
+
+def example_case(**changes) -> dict:
+    return {**EXAMPLE_BASE, **changes}
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configurations())
+@example(example_case(seq_len=1))
+@example(example_case(num_layers=2))
+@example(example_case(num_layers=3, unbatched=True, batch=1))
+@example(example_case(form="lengths", lengths=[3, 1]))
+@example(example_case(num_layers=2, seq_len=1))
+@example(example_case(bidirectional=False, batch_first=True))
 @example(
-    {
-        "cell": "GRU",
-        "num_layers": 1,
-        "bidirectional": True,
-        "batch_first": False,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": False,
-        "seq_len": 1,
-        "batch": 2,
-        "form": "plain",
-    }
+    example_case(
+        cell="RNN",
+        num_layers=2,
+        bidirectional=False,
+        batch_first=True,
+        hx=True,
+        seq_len=4,
+        form="lengths",
+        lengths=[3, 1],
+    )
 )
-@example(
-    {
-        "cell": "GRU",
-        "num_layers": 2,
-        "bidirectional": True,
-        "batch_first": False,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": False,
-        "seq_len": 3,
-        "batch": 2,
-        "form": "plain",
-    }
-)
-@example(
-    {
-        "cell": "GRU",
-        "num_layers": 3,
-        "bidirectional": True,
-        "batch_first": False,
-        "proj_size": 0,
-        "unbatched": True,
-        "hx": False,
-        "seq_len": 3,
-        "batch": 1,
-        "form": "plain",
-    }
-)
-@example(
-    {
-        "cell": "GRU",
-        "num_layers": 1,
-        "bidirectional": True,
-        "batch_first": False,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": False,
-        "seq_len": 3,
-        "batch": 2,
-        "form": "lengths",
-        "lengths": [3, 1],
-    }
-)
-@example(
-    {
-        "cell": "GRU",
-        "num_layers": 2,
-        "bidirectional": True,
-        "batch_first": False,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": False,
-        "seq_len": 1,
-        "batch": 2,
-        "form": "plain",
-    }
-)
-@example(
-    {
-        "cell": "GRU",
-        "num_layers": 1,
-        "bidirectional": False,
-        "batch_first": True,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": False,
-        "seq_len": 3,
-        "batch": 2,
-        "form": "plain",
-    }
-)
-@example(
-    {
-        "cell": "RNN",
-        "num_layers": 2,
-        "bidirectional": False,
-        "batch_first": True,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": True,
-        "seq_len": 4,
-        "batch": 2,
-        "form": "lengths",
-        "lengths": [3, 1],
-    }
-)
-@example(
-    {
-        "cell": "LSTM",
-        "num_layers": 1,
-        "bidirectional": True,
-        "batch_first": True,
-        "proj_size": 2,
-        "unbatched": False,
-        "hx": True,
-        "seq_len": 3,
-        "batch": 2,
-        "form": "packed",
-        "lengths": [3, 2],
-    }
-)
-@example(
-    {
-        "cell": "LSTM",
-        "num_layers": 1,
-        "bidirectional": False,
-        "batch_first": False,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": False,
-        "seq_len": 3,
-        "batch": 2,
-        "form": "padded",
-        "lengths": [1, 3],
-    }
-)
-@example(
-    {
-        "cell": "LSTM",
-        "num_layers": 1,
-        "bidirectional": False,
-        "batch_first": True,
-        "proj_size": 0,
-        "unbatched": False,
-        "hx": True,
-        "seq_len": 3,
-        "batch": 2,
-        "form": "plain",
-    }
-)
+@example(example_case(cell="LSTM", batch_first=True, proj_size=2, hx=True, form="packed", lengths=[3, 2]))
+@example(example_case(cell="LSTM", bidirectional=False, form="padded", lengths=[1, 3]))
+@example(example_case(cell="LSTM", bidirectional=False, batch_first=True, hx=True))
 def test_each_note_s_detail_names_the_numbers_torch_returned(cfg):
     """Each note's detail is what the rule means here: the layer, rows, widths and steps of this very call."""
     module, x, report = build_and_explain(cfg)
