@@ -10,17 +10,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tools.html_export import file_lock
 from tools.labserver import ARTIFACTS, REPO_ROOT
 
 REVEAL = ARTIFACTS / "reveal" / "node_modules" / "reveal.js"
@@ -36,16 +35,10 @@ def need(ok: bool, hint: str) -> None:
         pytest.skip(hint)
 
 
-@contextlib.contextmanager
-def locked(name: str) -> Iterator[None]:
+def locked(name: str):
     """Hold artifacts/locks/<name>.lock: one test process at a time (the others wait)."""
     LOCKS.mkdir(parents=True, exist_ok=True)
-    with open(LOCKS / f"{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(LOCKS / f"{name}.lock")
 
 
 def ensure_reveal(need: Callable[[bool, str], None] = need) -> Path:

@@ -80,7 +80,7 @@ def view_states(notebook: Path, cache: Path = PICTURES) -> list[dict]:
     cache.mkdir(parents=True, exist_ok=True)
     # One process at a time per notebook (the browser tests build pages and decks in several at once): the others
     # wait, then read what it wrote. The file appears whole (written aside, then renamed).
-    with _locked(cache / f"{notebook.stem}.lock"):
+    with file_lock(cache / f"{notebook.stem}.lock"):
         if not path.exists():
             states = run_views(notebook, nb)
             aside = path.with_suffix(".part")
@@ -93,7 +93,7 @@ def view_states(notebook: Path, cache: Path = PICTURES) -> list[dict]:
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
+def file_lock(path: Path):
     """Hold an exclusive lock on `path` (POSIX; elsewhere nothing runs these builds at once, and no lock is taken)."""
     try:
         import fcntl
