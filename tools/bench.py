@@ -112,14 +112,19 @@ def suite_overhead(rounds: int = 3) -> dict:
 
 # (b): the bench arms one press at a time (ARM_PRESS, on the handle it is about to press): the next keydown
 # stamps the press (event.timeStamp is on the performance.now() clock), and the next change of THAT view's
-# picture (its <img> gets a new src; helpers/views/page.js swaps it) is the press's picture. Two times:
-# - "ms": until the picture is decoded and the next animation frame after that begins (its rAF callback). Chromium
-#   often paints a held picture in the frame before: img.decode() of a decoded picture can resolve after that
-#   frame's callbacks, so this can count one frame too many;
+# picture is the press's picture. helpers/views/page.js keeps each picture as its own decoded <img> and puts it in
+# place of the one on show, so the bench watches the element that holds the view's <img> (its children, and any
+# <img>'s src) and times the <img> on show after the change, whichever element it is. Two times:
+# - "ms": until the picture on show is decoded and the next animation frame after that begins (its rAF callback).
+#   img.decode() resolves through the compositor even for a picture decoded long ago (2.5-4.5 ms in Chromium on
+#   this machine, issue 27's experiment), and Chromium often paints a held picture in the frame before, so this
+#   can count one frame too many;
 # - "painted_ms": until the frame that painted the new picture was presented, from Chromium's Element Timing entry
-#   for the <img> (renderTime; null if none came): the picture on screen. Later than "ms" when raster and
-#   presentation lag behind the frame's callbacks (a busy machine), earlier when the frame before painted it.
-# With them: the segments on the way (key press -> src set -> decoded -> next frame), the key of the picture shown,
+#   for that <img> (renderTime; null if none came): the picture on screen. Chromium reports an <img> again each
+#   time it is put back in the page (a new layout object), so a picture shown before is timed as well. Later
+#   than "ms" when raster and presentation lag behind the frame's callbacks (a busy machine), earlier when the
+#   frame before painted it.
+# With them: the segments on the way (key press -> swapped -> decoded -> next frame), the key of the picture shown,
 # the key before the press, the slider's value before and after, and where the picture came from: the page's
 # memory ("page") or the kernel, later ("kernel"). A press whose picture does not change leaves no result: the
 # bench counts it as such.
@@ -135,7 +140,7 @@ ARM_PRESS = """(handle, [id, view]) => {
         new PerformanceObserver(list => {
             for (const e of list.getEntries()) {
                 const i = bench.pending.findLastIndex(
-                    a => a.img === e.element && a.srcSet !== undefined && e.renderTime > 0 && e.renderTime >= a.srcSet - 1);
+                    a => a.img === e.element && e.renderTime > 0 && e.renderTime >= a.swapped - 1);
                 if (i < 0) continue;
                 const a = bench.pending[i];
                 bench.painted[a.id] = e.renderTime - a.down;
@@ -143,14 +148,19 @@ ARM_PRESS = """(handle, [id, view]) => {
             }
         }).observe({type: 'element', buffered: false});
     }
-    const img = handle.closest(view).querySelector('img');
-    if (!bench.watched.has(img)) {
-        bench.watched.add(img);
-        img.setAttribute('elementtiming', 'rnn-bench');
+    const holder = handle.closest(view).querySelector('img').parentElement;
+    const onShow = () => holder.querySelector('img');
+    // Element Timing reports only elements with this attribute; page.js passes it on to the picture it shows next.
+    onShow().setAttribute('elementtiming', 'rnn-bench');
+    if (!bench.watched.has(holder)) {
+        bench.watched.add(holder);
         new MutationObserver(async () => {
-            const a = bench.armed;
-            if (!a || a.img !== img || a.down === null || a.srcSet !== undefined) return;
-            a.srcSet = performance.now();
+            const a = bench.armed, img = onShow();
+            if (!a || a.holder !== holder || a.down === null || a.swapped !== undefined || !img) return;
+            if (img === a.imgBefore && img.src === a.srcBefore) return;  // not a new picture
+            a.swapped = performance.now();
+            a.img = img;
+            img.setAttribute('elementtiming', 'rnn-bench');
             bench.pending.push(a);
             const key = img.dataset.key, origin = img.dataset.from || null;
             const valueAfter = a.handle.getAttribute('aria-valuenow');
@@ -160,13 +170,14 @@ ARM_PRESS = """(handle, [id, view]) => {
                 const shown = performance.now();
                 bench.results[a.id] = {
                     ms: shown - a.down, key, keyBefore: a.keyBefore, valueBefore: a.valueBefore, valueAfter, origin,
-                    segments: {"press -> src set": a.srcSet - a.down, "src set -> decoded": decoded - a.srcSet,
+                    segments: {"press -> swapped": a.swapped - a.down, "swapped -> decoded": decoded - a.swapped,
                                "decoded -> next frame": shown - decoded},
                 };
             });
-        }).observe(img, {attributes: true, attributeFilter: ['src']});
+        }).observe(holder, {childList: true, subtree: true, attributes: true, attributeFilter: ['src']});
     }
-    bench.armed = {id, img, handle, down: null, keyBefore: img.dataset.key,
+    const img = onShow();
+    bench.armed = {id, holder, handle, down: null, imgBefore: img, srcBefore: img.src, keyBefore: img.dataset.key,
                    valueBefore: handle.getAttribute('aria-valuenow')};
 }"""
 # How long a press waits, once its picture is shown, for Chromium's Element Timing entry (painted_ms).
@@ -178,10 +189,10 @@ NEVER_CHANGED_S = 10.0
 # (f): while a slider is dragged, one record per animation frame: the time, the slider's value and the key of the
 # picture on show. Stopped by window.__drag.stop = true.
 RECORD_FRAMES = """(handle, view) => {
-    const img = handle.closest(view).querySelector('img');
+    const holder = handle.closest(view).querySelector('img').parentElement;  // the picture on show: its <img>
     const drag = window.__drag = {frames: [], stop: false};
     const frame = () => {
-        drag.frames.push([performance.now(), handle.getAttribute('aria-valuenow'), img.dataset.key]);
+        drag.frames.push([performance.now(), handle.getAttribute('aria-valuenow'), holder.querySelector('img').dataset.key]);
         if (!drag.stop) requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
@@ -332,11 +343,12 @@ def wait_picture_quiet(handle, quiet_ms: int = 1000, timeout: float = 30) -> Non
     """Wait until the view's picture has kept its src for `quiet_ms` (a late picture must not meet the next press)."""
     handle.evaluate(
         """async (h, [view, quiet, timeout]) => {
-            const img = h.closest(view).querySelector('img'), t0 = performance.now();
-            let src = img.src, since = performance.now();
+            const holder = h.closest(view).querySelector('img').parentElement, t0 = performance.now();
+            let src = holder.querySelector('img').src, since = performance.now();
             while (performance.now() - since < quiet && performance.now() - t0 < timeout) {
                 await new Promise(r => setTimeout(r, 50));
-                if (img.src !== src) { src = img.src; since = performance.now(); }
+                const now = holder.querySelector('img').src;  // the picture on show, whichever <img> it is
+                if (now !== src) { src = now; since = performance.now(); }
             }
         }""",
         [labpage.WIDGET_VIEW, quiet_ms, timeout * 1000],

@@ -242,6 +242,11 @@ def image_src(img) -> str:
     return img.evaluate("el => el.src")
 
 
+# A view's picture on show, followed from the <img> a locator found: page.js puts each held picture (its own decoded
+# <img>) in place of the one on show, so the element found may leave the page; its parent keeps the one on show.
+ON_SHOW = "const holder = el.parentElement, onShow = () => (holder && holder.querySelector('img')) || el;"
+
+
 def press_slider(page, handle, key: str) -> None:
     """Focus a noUiSlider handle and press `key` on it."""
     handle.focus()
@@ -249,20 +254,25 @@ def press_slider(page, handle, key: str) -> None:
 
 
 def wait_image_replaced(img, old_src: str, timeout: float = 60) -> str:
-    """Wait until the <img> shows a decoded image from a different src; return the new src."""
-    img.evaluate(
+    """Wait until the view shows a decoded image from a different src than `old_src`; return the new src.
+
+    `img` locates the view's <img>; the wait follows the picture on show (ON_SHOW), whichever element it is.
+    """
+    return img.evaluate(
         """async (el, [old, timeout]) => {
+            ON_SHOW
             const t0 = performance.now();
-            while (el.src === old || !el.complete || el.naturalWidth === 0) {
+            while (onShow().src === old || !onShow().complete || onShow().naturalWidth === 0) {
                 if (performance.now() - t0 > timeout)
                     throw new Error(`the image was not replaced within ${timeout} ms of the key press`);
                 await new Promise(r => setTimeout(r, 20));
             }
-            await el.decode();
-        }""",
+            const shown = onShow();
+            await shown.decode();
+            return shown.src;
+        }""".replace("ON_SHOW", ON_SHOW),
         [old_src, timeout * 1000],
     )
-    return image_src(img)
 
 
 # --- the controls of a widget view: every slider, checkbox and dropdown ----------------------------------------
@@ -410,17 +420,22 @@ def page_picture(img) -> list[str]:
 
 
 def wait_pictures_settled(img, quiet_ms: int = 800, timeout: float = 60) -> int:
-    """Wait until the page holds no new picture for `quiet_ms` (the kernel has sent what it draws ahead)."""
+    """Wait until the page holds no new picture for `quiet_ms` (the kernel has sent what it draws ahead).
+
+    `img` locates the view's <img>; the count (data-held) is read from the picture on show (ON_SHOW).
+    """
     return img.evaluate(
         """async (el, [quiet, timeout]) => {
+            ON_SHOW
             const t0 = performance.now();
-            let held = el.dataset.held, since = performance.now();
+            let held = onShow().dataset.held, since = performance.now();
             while (performance.now() - since < quiet && performance.now() - t0 < timeout) {
                 await new Promise(r => setTimeout(r, 50));
-                if (el.dataset.held !== held) { held = el.dataset.held; since = performance.now(); }
+                const now = onShow().dataset.held;
+                if (now !== held) { held = now; since = performance.now(); }
             }
             return Number(held);
-        }""",
+        }""".replace("ON_SHOW", ON_SHOW),
         [quiet_ms, timeout * 1000],
     )
 
