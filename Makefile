@@ -83,14 +83,15 @@ html: $(STAMP)
 	$(BIN)/python -m tools.html_export --out artifacts/html notebooks/*.ipynb
 
 # The accessibility audit (issue 29): axe-core from the npm registry, pinned by a11y/package-lock.json, into
-# a11y/node_modules/ (git-ignored); then tests/test_a11y_browser.py audits the decks, the HTML pages and each
-# notebook's outputs in JupyterLab, and writes the counts per page to artifacts/a11y/report.md.
+# a11y/node_modules/ (git-ignored); then tests/test_a11y_browser.py audits the decks and the HTML pages, and
+# tests/test_browser.py each notebook's outputs in JupyterLab and its views by keyboard; the counts per page go to
+# artifacts/a11y/report.md.
 a11y/node_modules/axe-core/axe.min.js: a11y/package.json a11y/package-lock.json
 	cd a11y && npm ci --silent --no-audit --no-fund --ignore-scripts
 
 .PHONY: a11y
 a11y: $(STAMP) a11y/node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest tests/test_a11y_browser.py -p no:randomly -q
+	$(BIN)/python -m pytest tests/test_a11y_browser.py tests/test_browser.py -q -k "violation or keyboard"
 
 # Every pin resolves for CPython 3.11-3.13 on Linux, macOS and Windows (registry metadata only; minutes).
 check-platforms: $(STAMP)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from tests import builds
+from tests import a11y_audit, builds
 from tests.lab_fixtures import shared_lab  # noqa: F401  (one JupyterLab per process, for the browser modules)
 from tools.labserver import ARTIFACTS
 
@@ -51,6 +51,12 @@ def built_pages(tmp_path_factory) -> Path:
 def built_decks(tmp_path_factory) -> Path:
     """`make slides`'s decks, built once per test process (tests/builds.py)."""
     return builds.build_decks(tmp_path_factory.mktemp("slides"))
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, for the accessibility audit (tests/a11y_audit.py)."""
+    return a11y_audit.axe_script()
 
 
 @pytest.fixture

@@ -1,8 +1,17 @@
-"""Every notebook with widgets runs in a real JupyterLab in Chromium, and each control of each view redraws it.
+"""Every notebook runs in a real JupyterLab in Chromium; each control of each view redraws it; and what JupyterLab
+shows passes the accessibility audit (issue 29), keyboard included.
 
-The page holds each view's pictures: every control is moved while the kernel is held busy, so the new picture can
-only come from the page's memory; the page sends the kernel the control's new value and nothing else (its comm
-messages are counted), and once the kernel is free it has the same values and the same picture as the page.
+One page per notebook serves three tests, in order (the fixture `in_lab`; tests/xdist_plan.py keeps a notebook's
+tests on one worker), so that JupyterLab opens and runs each notebook once:
+1. the stored notebook, as opened: no serious or critical axe violation in its outputs (tests/a11y_audit.py), and
+   each figure shows exactly the alt text stored with it (the course's extension sets it; tests/test_lab_alt.py shows
+   JupyterLab alone would not); JupyterLab's own chrome is audited with the first notebook, and only reported;
+2. Run All: every view renders; every control is moved while the kernel is held busy, so the new picture can only
+   come from the page's memory; the page sends the kernel the control's new value and nothing else (its comm
+   messages are counted), and once the kernel is free it has the same values and the same picture as the page;
+3. with the keyboard only, every control of every view is reached with Tab, moved with the arrow keys (a checkbox
+   with Space) while the focus stays on it, shows a visible focus, and the view's picture follows (tests/keyboard.py;
+   tests/test_live_slides.py walks the RISE slides the same way).
 
 The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
 left as it was; screenshots and console logs go to artifacts/browser/, the server log to artifacts/lab/.
@@ -13,11 +22,15 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.a11y_audit import RESULTS, audit, explain, record, write_report
+from tests.keyboard import keyboard_only, reached_controls
 from tests.lab_fixtures import fresh_lab
+from tests.test_lab_alt import LAB_IMAGES, shown_alts, stored_alts
 from tools import labpage
 from tools.labserver import ARTIFACTS, REPO_ROOT, listening_addresses
 
@@ -25,6 +38,9 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 SHOTS = ARTIFACTS / "browser"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 WIDGET_NOTEBOOKS = labpage.widget_notebooks(NOTEBOOKS)
+# Every notebook of the course (the outputs audit is for all of them, views or not).
+COURSE = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
 
 
 def shot_name(notebook: Path, step: str) -> Path:
@@ -57,6 +73,7 @@ def browser():
         chromium = labpage.launch_chromium(playwright, executable)
         yield chromium
         chromium.close()
+    write_report()
 
 
 @pytest.fixture
@@ -100,41 +117,110 @@ def test_notebooks_with_widgets_are_found():
     assert WIDGET_NOTEBOOKS, f"no notebook in {NOTEBOOKS} stores a live widget view"
 
 
-# --- every notebook with widgets, in the browser ---------------------------------------------------
+# --- every notebook with widgets, in the browser: one page each, three tests in order ------------------------
 
 
-@pytest.mark.timeout(900)
-@pytest.mark.parametrize("notebook", WIDGET_NOTEBOOKS, ids=[p.name for p in WIDGET_NOTEBOOKS])
-def test_notebook_runs_and_its_sliders_redraw(lab, page, notebook):
+@dataclass
+class NotebookInLab:
+    """A notebook open in JupyterLab, in its own page, for the tests below."""
+
+    notebook: Path
+    served: str
+    page: object
+    announcements: list[int]
+    ran: bool = False
+
+    def run_all(self, lab) -> None:
+        """Run > Run All Cells, once, and wait until every view has rendered."""
+        if not self.ran:
+            labpage.run_all_cells(self.page)
+            labpage.wait_all_executed(self.page, lab, self.served)
+            labpage.wait_widgets_settled(self.page, labpage.live_view_count(self.notebook))
+            self.ran = True
+
+
+@pytest.fixture(scope="module", params=COURSE, ids=[p.name for p in COURSE])
+def in_lab(request, lab, browser):
+    """The notebook opened in JupyterLab in a fresh page (its console and sent messages recorded), shared by the
+    notebook's tests; its kernel shut down after them."""
+    notebook = request.param
     served = f"notebooks/{notebook.name}"
-    announcements = []
+    context = browser.new_context(viewport=labpage.VIEWPORT)
+    context.add_init_script(labpage.RECORD_SENT)
+    page = context.new_page()
+    page.console_log = labpage.ConsoleLog().attach(page)
+    announcements: list[int] = []
     page.on("response", lambda r: announcements.append(r.status) if "announcements" in r.url else None)
     try:
         labpage.open_notebook(page, lab, served)
-        check_no_news_prompt(page, notebook, announcements)
-
-        labpage.run_all_cells(page)
-        labpage.wait_all_executed(page, lab, served)
-        views = labpage.live_view_count(notebook)
-        labpage.wait_widgets_settled(page, views)
-        page.screenshot(path=shot_name(notebook, "02-executed"), full_page=True)
-        check_outputs(page, views)
-
-        kernel = labpage.kernel_client(lab, served)
-        try:
-            for index, view in enumerate(page.locator(labpage.WIDGET_VIEW).all()):
-                check_controls_redraw(page, view, notebook, index, kernel)
-        finally:
-            kernel.stop_channels()
-
-        errors = page.console_log.errors
-        assert not errors, "browser console errors:\n" + "\n".join(errors)
-        assert not labpage.news_prompt_shown(page)
+        yield NotebookInLab(notebook, served, page, announcements)
     finally:
         page.console_log.write(SHOTS / f"{notebook.stem}--console.log")
-        with contextlib.suppress(Exception):  # a dead page must not hide the failure above
+        with contextlib.suppress(Exception):  # a dead page must not hide a failure
             page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
+        context.close()
         labpage.shut_down_kernel(lab, served)
+
+
+@pytest.mark.timeout(600)
+def test_notebook_outputs_in_jupyterlab_have_no_serious_violation(in_lab, axe_source):
+    """The stored notebook as JupyterLab shows it: no serious or critical violation in its outputs, image-alt
+    included, and each figure shows exactly the alt text stored with it, in order."""
+    page, notebook = in_lab.page, in_lab.notebook
+    assert not in_lab.ran, "the outputs audit is of the stored notebook: it must come before Run All"
+    page.wait_for_selector(OUTPUTS, timeout=60_000)
+    alts = shown_alts(page, LAB_IMAGES, len(stored_alts(notebook)))
+    page.wait_for_timeout(1500)  # images decode, widgets without a kernel settle on their placeholder
+    bad = record(f"lab outputs {notebook.stem}", audit(page, axe_source, {"include": [[OUTPUTS]]}))
+    if notebook == COURSE[0]:  # JupyterLab's chrome is the same around every notebook: reported once
+        record("lab chrome around a notebook (reported only)", audit(page, axe_source, {"exclude": [[OUTPUTS]]}))
+    assert not bad, explain(bad)
+    assert alts == stored_alts(notebook)
+
+
+@pytest.mark.timeout(900)
+def test_notebook_runs_and_its_sliders_redraw(lab, in_lab):
+    page, notebook = in_lab.page, in_lab.notebook
+    check_no_news_prompt(page, notebook, in_lab.announcements)
+
+    in_lab.run_all(lab)
+    views = labpage.live_view_count(notebook)
+    page.screenshot(path=shot_name(notebook, "02-executed"), full_page=True)
+    check_outputs(page, views)
+
+    kernel = labpage.kernel_client(lab, in_lab.served)
+    try:
+        for index, view in enumerate(page.locator(labpage.WIDGET_VIEW).all()):
+            check_controls_redraw(page, view, notebook, index, kernel)
+    finally:
+        kernel.stop_channels()
+
+    errors = page.console_log.errors
+    assert not errors, "browser console errors:\n" + "\n".join(errors)
+    assert not labpage.news_prompt_shown(page)
+
+
+@pytest.mark.timeout(900)
+def test_every_control_of_every_view_works_by_keyboard_with_a_visible_focus(lab, in_lab):
+    page, notebook = in_lab.page, in_lab.notebook
+    in_lab.run_all(lab)
+    errors_before = len(page.console_log.errors)
+    views = page.locator(labpage.WIDGET_VIEW).all()
+    assert views
+    for index, view in enumerate(views):
+        reached, expected, problems = keyboard_only(page, view, index)
+        RESULTS[f"keyboard, {notebook.stem} view {index}"] = {
+            "counts": {"critical": 0, "serious": 0, "moderate": 0, "minor": 0},
+            "violations": [],
+            "reached": len(reached),
+            "controls": expected,
+            "problems": problems,
+        }
+        found = len(reached_controls(reached))
+        assert found == expected, f"view {index}: Tab reached {found} of {expected} controls: {reached}"
+        assert not problems, f"view {index}: {problems}"
+    errors = page.console_log.errors[errors_before:]
+    assert not errors, "browser console errors while walking the views by keyboard:\n" + "\n".join(errors)
 
 
 def check_no_news_prompt(page, notebook: Path, announcements: list[int]) -> None:

@@ -4,8 +4,8 @@ JupyterLab 4.6.6's image renderer ignores `{"image/png": {"alt": ...}}`; the cou
 (labextensions/rnn-lab-console-share, its alt-text plugin, installed by `make install`) sets it on the <img>. This
 checks, in Chromium, that the RISE slides page (/rise/...), which loads the lab extensions too, shows each figure with
 exactly the stored text, in the stored order, and that JupyterLab without the plugin shows none. The same check in
-JupyterLab, for every notebook, is part of the accessibility audit (tests/test_a11y_browser.py), which opens each
-notebook anyway.
+JupyterLab, for every notebook, is part of the accessibility audit of JupyterLab (tests/test_browser.py), which
+opens each notebook anyway.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def test_the_notebook_stores_alt_text_for_every_figure(notebook):
 
 
 # That JupyterLab shows each notebook's figures with exactly these texts is checked where the accessibility audit
-# opens each notebook anyway (tests/test_a11y_browser.py, test_notebook_outputs_in_jupyterlab_have_...).
+# opens each notebook anyway (tests/test_browser.py, test_notebook_outputs_in_jupyterlab_have_...).
 
 
 @pytest.mark.timeout(600)

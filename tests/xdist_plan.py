@@ -7,7 +7,8 @@ the collection, which each worker sorts alike (LONGEST_FIRST).
 - A notebook's cells share one kernel and run in order: strict nbval needs the whole notebook on one worker.
 - A test module is one unit too, so that its module fixtures are built once; except the modules in PER_TEST,
   whose tests are long and independent (each one a notebook in the browser, on the worker's own JupyterLab,
-  tests/lab_fixtures.py): they spread over the workers.
+  tests/lab_fixtures.py): they spread over the workers; and the modules in PER_PARAMETER, whose tests of one
+  notebook share a page (a module fixture with the notebook as its parameter): a notebook's tests are one unit.
 - Modules that share something outside pytest are one unit (SHARED): `make slides` and the tests of the decks it
   writes into artifacts/slides/, and the hub tests (each creates Unix users, and the hub's log has one name). The
   other modules that build decks and pages build their own, once per worker (tests/builds.py), and what two workers
@@ -25,12 +26,12 @@ import os
 import pytest
 
 PER_TEST = {
-    "tests/test_browser.py",
     "tests/test_live_slides.py",
     "tests/test_a11y_browser.py",
     "tests/test_static_views_browser.py",
     "tests/test_lab_alt.py",
 }
+PER_PARAMETER = {"tests/test_browser.py"}
 SHARED = {
     "tests/test_decks_browser.py": "decks",
     "tests/test_hub.py": "hub",
@@ -43,10 +44,13 @@ LONGEST_FIRST = ["decks", "tests/test_experiment.py", "hub", "tests/test_figure_
 
 
 def unit(nodeid: str) -> str:
-    """The work unit of a test id: its file, a name from SHARED, or (in PER_TEST) the test alone."""
+    """The work unit of a test id: its file, a name from SHARED, (in PER_TEST) the test alone, or (in PER_PARAMETER)
+    the tests with its parameter."""
     path = nodeid.split("::", 1)[0]
-    if path in PER_TEST:
+    if path in PER_TEST or (path in PER_PARAMETER and "[" not in nodeid):
         return nodeid
+    if path in PER_PARAMETER:
+        return f"{path}[{nodeid.split('[', 1)[1]}"
     return SHARED.get(path, path)
 
 
@@ -56,7 +60,7 @@ def order_key(nodeid: str) -> tuple[int, int]:
     within = list(SHARED).index(path) if path in SHARED else 0
     if group in LONGEST_FIRST:
         return LONGEST_FIRST.index(group), within
-    return len(LONGEST_FIRST) + (0 if group == nodeid else 1), within
+    return len(LONGEST_FIRST) + (0 if group == nodeid or path in PER_PARAMETER else 1), within
 
 
 @pytest.hookimpl(trylast=True)
