@@ -2,10 +2,11 @@
 
 - reveal.js, as `make slides` installs it (from the npm registry, into artifacts/reveal/): once per checkout, under a
   lock, so that two workers never run npm into the same folder.
-- `make html`'s pages and `make slides`'s decks, built once per test process into temporary folders
-  (tests/conftest.py's `built_pages` and `built_decks`): what is checked is what this checkout builds, not whatever
-  an earlier run left in artifacts/. The views' pictures they embed come from artifacts/pictures/, which
-  tools/html_export.py fills one notebook at a time under its own lock.
+- `make html`'s pages and `make slides`'s decks, built once per test run, whatever the number of processes
+  (tests/conftest.py's `built_pages` and `built_decks`): the first process that needs them runs the Makefile's
+  target under a lock, the others wait for it and use what it built. So what is checked is what this checkout
+  builds, not whatever an earlier run left in artifacts/. The views' pictures they embed come from
+  artifacts/pictures/, which tools/html_export.py fills one notebook at a time under its own lock.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,20 +60,30 @@ def ensure_reveal(need: Callable[[bool, str], None] = need) -> Path:
     return REVEAL
 
 
-def build(out: Path, *args: str) -> Path:
-    """Run one of the tools behind `make html` and `make slides` into `out`."""
-    done = subprocess.run(
-        [sys.executable, "-m", *args, "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+# This run's name, the same in every pytest-xdist worker of a run (a process of its own without xdist).
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+def once_per_run(name: str, target: str, out: Path) -> Path:
+    """`make <target>`, which writes `out`, run once in this test run: the first process runs it under a lock, the
+    others find it done (artifacts/locks/<name>.built names the run that built it)."""
+    with locked(name):
+        built = LOCKS / f"{name}.built"
+        if not (built.exists() and built.read_text() == RUN and out.is_dir()):
+            built.unlink(missing_ok=True)
+            done = subprocess.run(["make", target], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
+            assert done.returncode == 0, done.stdout + done.stderr
+            built.write_text(RUN)
     return out
 
 
-def build_pages(out: Path) -> Path:
-    """`make html`'s pages, into `out`."""
-    return build(out, "tools.html_export")
+def build_pages() -> Path:
+    """`make html`'s pages, in artifacts/html/, built once per run."""
+    need(shutil.which("make") is not None, "the pages need make (`sudo apt-get install make`)")
+    return once_per_run("pages", "html", ARTIFACTS / "html")
 
 
-def build_decks(out: Path) -> Path:
-    """`make slides`'s decks, into `out`."""
-    return build(out, "tools.deck", "--reveal", str(ensure_reveal()))
+def build_decks() -> Path:
+    """`make slides`'s decks, in artifacts/slides/, built once per run (with reveal.js, installed the first time)."""
+    ensure_reveal()
+    return once_per_run("decks", "slides", ARTIFACTS / "slides")

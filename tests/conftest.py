@@ -42,15 +42,15 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
-def built_pages(tmp_path_factory) -> Path:
-    """`make html`'s pages, built once per test process (tests/builds.py)."""
-    return builds.build_pages(tmp_path_factory.mktemp("html"))
+def built_pages() -> Path:
+    """`make html`'s pages, built once per test run (tests/builds.py)."""
+    return builds.build_pages()
 
 
 @pytest.fixture(scope="session")
-def built_decks(tmp_path_factory) -> Path:
-    """`make slides`'s decks, built once per test process (tests/builds.py)."""
-    return builds.build_decks(tmp_path_factory.mktemp("slides"))
+def built_decks() -> Path:
+    """`make slides`'s decks, built once per test run (tests/builds.py)."""
+    return builds.build_decks()
 
 
 @pytest.fixture(scope="session")

@@ -6,33 +6,23 @@ Built into artifacts/slides/ (git-ignored) with the reveal.js that `make slides`
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import nbformat
 import pytest
 
-from tests.builds import ensure_reveal, need
+from tests.builds import need
 from tools import labpage
 from tools.deck import slide_count
-from tools.labserver import ARTIFACTS, REPO_ROOT
+from tools.labserver import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
-DECKS = ARTIFACTS / "slides"
 
 
 @pytest.fixture(scope="module")
-def decks():
-    """Run `make slides` once (it installs reveal.js from npm the first time, and runs each notebook once in a
-    kernel for its views' pictures, tools/html_export.py, kept in artifacts/pictures/)."""
-    need(
-        shutil.which("make") is not None and shutil.which("npm") is not None,
-        "`make slides` needs make and npm (`sudo apt-get install make npm`)",
-    )
-    ensure_reveal(need)  # under the lock the other browser modules take to install it (tests/builds.py)
-    done = subprocess.run(["make", "slides"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1500)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return DECKS
+def decks(built_decks):
+    """`make slides`'s decks (tests/builds.py: run once per test run; it installs reveal.js from npm the first time,
+    and runs each notebook once in a kernel for its views' pictures, tools/html_export.py, kept in
+    artifacts/pictures/)."""
+    return built_decks
 
 
 @pytest.fixture(scope="module")

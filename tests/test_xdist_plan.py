@@ -30,4 +30,4 @@ def test_browser_tests_that_spread_go_before_the_short_units_and_shared_units_st
     assert unit(per_test) == per_test
     assert order_key(NOTEBOOK_TESTS[0]) == order_key(per_test) < order_key("tests/test_grid.py::test_a")
     assert unit("tests/test_hub.py::test_two_students_are_kept_apart") == unit("tests/test_hub.py::test_x") == "hub"
-    assert order_key("tests/test_decks_browser.py::test_x")[0] == 0  # the longest unit goes first
+    assert order_key("tests/test_hub.py::test_x")[0] == 0  # the longest unit goes first

@@ -9,10 +9,9 @@ the collection, which each worker sorts alike (LONGEST_FIRST).
   whose tests are long and independent (each one a notebook in the browser, on the worker's own JupyterLab,
   tests/lab_fixtures.py): they spread over the workers; and the modules in PER_PARAMETER, whose tests of one
   notebook share a page (a module fixture with the notebook as its parameter): a notebook's tests are one unit.
-- Modules that share something outside pytest are one unit (SHARED): `make slides` and the tests of the decks it
-  writes into artifacts/slides/, and the hub tests (each creates Unix users, and the hub's log has one name). The
-  other modules that build decks and pages build their own, once per worker (tests/builds.py), and what two workers
-  could both write is taken under a lock: reveal.js's install (tests/builds.py) and each notebook's pictures in
+- Modules that share something outside pytest are one unit (SHARED): the hub tests (each creates Unix users, and
+  the hub's log has one name). The decks and pages that several modules check are built once per run, by whichever
+  worker needs them first, under a lock (tests/builds.py), as are reveal.js's install and each notebook's pictures in
   artifacts/pictures/ (tools/html_export.py); so their tests spread like the other browser tests.
 The groups come from the test ids, not from xdist_group marks: xdist 3.8.0 puts a mark's group into
 `item._nodeid`, which pytest 9.2's items no longer read, so marked tests would be spread one by one.
@@ -33,14 +32,20 @@ PER_TEST = {
 }
 PER_PARAMETER = {"tests/test_browser.py"}
 SHARED = {
-    "tests/test_decks_browser.py": "decks",
     "tests/test_hub.py": "hub",
 }
 # The longest units first, so that none starts last and leaves one worker busy alone at the end; then the tests that
 # spread; then everything else in the order pytest collected it (short units, that fill the gaps at the end).
-# Measured with --durations on 2 busy cores: `make slides` 220 s before the decks' first test, test_experiment's
-# module fixture 160 s, the hub's install and first hub 155 s, the figure check's nbval runs 60 s.
-LONGEST_FIRST = ["decks", "tests/test_experiment.py", "hub", "tests/test_figure_check.py"]
+# Measured with --durations on 2 busy cores: the hub tests 165 s, test_rerun's sections run again 100 s, the figure
+# check's nbval runs 30 s, test_setups' installs 30 s, test_experiment's module fixture up to 160 s when its rows
+# are not stored yet.
+LONGEST_FIRST = [
+    "hub",
+    "tests/test_rerun.py",
+    "tests/test_experiment.py",
+    "tests/test_figure_check.py",
+    "tests/test_setups.py",
+]
 
 
 def unit(nodeid: str) -> str:
