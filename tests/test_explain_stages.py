@@ -30,3 +30,303 @@ def test_the_stages_run_by_hand_give_explain_s_report():
     located = locate(call)
     report = write_report(located, read_lines(located, inputs.uses))
     assert str(report) == str(explain(gru, x, lengths=[5, 3], uses="out[:, -1, :]"))
+
+
+# --- Stage 5's rendering: what a learner reads in a terminal and in Jupyter -------------------------------------
+
+from helpers.explain.lines import INTENTS  # noqa: E402
+from helpers.explain.render import LINE_WIDTH, Section, _widths, render_html, render_text  # noqa: E402
+from helpers.explain.report import _reading_section  # noqa: E402
+
+LEFT = 'style="text-align:left"'
+
+
+def test_html_is_one_table_per_section_with_code_links_and_escaped_text():
+    sections = [
+        Section("Traps <here>", ("note", "explained in"), (("a & b", "notebooks/03_bidirectional.ipynb"),), links=1),
+        Section("The call", ("code", "what"), (("h_n[-1]", "x < y"), ("", "")), code=(0,), caption="N = 2 & L = 3"),
+    ]
+    assert render_html("What GRU(3, 4) returned", sections) == "\n".join(
+        [
+            "<div><h4>What GRU(3, 4) returned</h4>",
+            "<p><b>Traps &lt;here&gt;</b></p><table>",
+            f"<tr><th {LEFT}>note</th><th {LEFT}>explained in</th></tr>",
+            f'<tr><td {LEFT}>a &amp; b</td><td {LEFT}><a href="03_bidirectional.ipynb">'
+            "notebooks/03_bidirectional.ipynb</a></td></tr>",
+            "</table>",
+            "<p><b>The call</b> <small>(N = 2 &amp; L = 3)</small></p><table>",
+            f"<tr><th {LEFT}>code</th><th {LEFT}>what</th></tr>",
+            f"<tr><td {LEFT}><code>h_n[-1]</code></td><td {LEFT}>x &lt; y</td></tr>",
+            f"<tr><td {LEFT}></td><td {LEFT}></td></tr>",  # an empty code cell is no <code>
+            "</table>",
+            "</div>",
+        ]
+    )
+
+
+def test_text_is_aligned_tables_notes_with_their_notebook_and_one_column_lines():
+    sections = [
+        Section("The call", ("code",), (("output, h_n = gru(x)",),), code=(0,), caption="batch_first=False"),
+        Section("Shapes", ("tensor", "shape"), (("x", "(5, 2, 3)"), ("output", "(5, 2, 4)"))),
+        Section("Traps", ("note", "explained in"), (("h_n is every layer.", "notebooks/02_layers.ipynb"),), links=1),
+    ]
+    assert render_text("What GRU(3, 4) returned", sections) == "\n".join(
+        [
+            "What GRU(3, 4) returned",
+            "=======================",
+            "",
+            "The call  (batch_first=False)",
+            "  output, h_n = gru(x)",
+            "",
+            "Shapes",
+            "  tensor  shape",
+            "  x       (5, 2, 3)",
+            "  output  (5, 2, 4)",
+            "",
+            "Traps",
+            "  - h_n is every layer.",
+            "    see notebooks/02_layers.ipynb",
+        ]
+    )
+
+
+def test_long_text_wraps_under_its_bullet_or_its_line_and_no_line_passes_the_width():
+    note = " ".join(["word"] * 40)  # 199 characters: a note wraps at 92, a one-column line at 96
+    text = render_text("T", [Section("Traps", ("note", "in"), ((note, "notebooks/01_x.ipynb"),), links=1)])
+    lines = text.splitlines()
+    assert lines[:4] == ["T", "=", "", "Traps"]
+    assert lines[4] == "  - " + " ".join(["word"] * 18) and lines[5] == "    " + " ".join(["word"] * 18)
+    assert lines[6] == "    " + " ".join(["word"] * 4) and lines[7] == "    see notebooks/01_x.ipynb"
+    text = render_text("T", [Section("One", ("line",), ((note,),))])
+    assert text.splitlines()[4:] == ["  " + " ".join(["word"] * 19), "    " + " ".join(["word"] * 19), "    word word"]
+    title = " ".join(["title"] * 30)
+    *heading, underline = render_text(title, []).splitlines()
+    assert len(heading) == 2 and underline == "=" * max(len(line) for line in heading)
+    assert all(len(line) <= LINE_WIDTH for line in heading) and " ".join(heading) == title
+
+
+def test_a_table_too_wide_gives_way_in_its_prose_columns_first_then_in_its_code_columns():
+    assert _widths([("a" * 60, "b" * 60)], 98, code=(0,)) == [60, 36]  # prose shrinks, code stays whole
+    assert _widths([("a" * 90, "b" * 30)], 98, code=(0,)) == [80, 16]  # prose down to 16, then code
+    assert _widths([("a" * 60, "b" * 60)], 98) == [48, 48]  # two prose columns: the widest gives way, in turn
+    assert _widths([("a" * 50, "b" * 50, "c" * 50, "d" * 50)], 20) == [12, 12, 12, 12]  # none below 12: it overflows
+    row = ("x" * 70, "words " * 20)
+    text = render_text("T", [Section("S", ("code", "prose"), (row,), code=(0,))])
+    assert all(len(line) <= LINE_WIDTH for line in text.splitlines())
+    assert text.splitlines()[5] == "  " + "x" * 70 + "  words words words words"  # prose: 96 - 70 = 26 wide
+
+
+def _reading(**changes):
+    fields = dict(
+        line="out[:, -1]",
+        shape=(2, 4),
+        rows=(("[0]", "sequence 0: ..."), ("[1]", "sequence 1: ...")),
+        facts=("names read as: out = output",),
+        intent="summary",
+        right=False,
+        instead="h_n[-1]",
+        instead_holds=True,
+        check="torch.equal(h_n[-1], out[:, -1]): False",
+        with_packing=("lengths = [4, 2]", "packed = ..."),
+    )
+    fields.update(changes)
+    return Reading(**fields)
+
+
+def test_a_line_s_section_lists_its_rows_then_its_facts_then_the_verdict_and_the_check_then_packing():
+    section = _reading_section(_reading())
+    assert section.title == "Your line: out[:, -1]" and section.caption == "shape (2, 4)"
+    assert section.header == ("row", "what it holds")
+    wanted = INTENTS["summary"]
+    assert section.rows == (
+        ("[0]", "sequence 0: ..."),
+        ("[1]", "sequence 1: ..."),
+        ("", "names read as: out = output"),
+        ("verdict", f"read as {wanted}: your line does not hold it; write h_n[-1]"),
+        ("checked", "torch.equal(h_n[-1], out[:, -1]): False"),
+        ("packing", "lengths = [4, 2]"),
+        ("packing", "packed = ..."),
+    )
+    plain = _reading_section(_reading(line="output.shape", shape=None, intent="", facts=(), with_packing=()))
+    assert plain.caption == "" and plain.rows == (("[0]", "sequence 0: ..."), ("[1]", "sequence 1: ..."))
+
+
+def _sections(report):
+    return {s.title: (s.caption, s.rows) for s in report.sections() if not s.title.startswith("Traps")}
+
+
+STATES = "Final states: where each (layer, direction) ends up"
+SUMMARY = "A classifier's summary of each whole sequence"
+GRID = "The grid for this configuration"
+EVERY_H = "every layer's final hidden state, one row per (layer, direction)"
+EVERY_C = "every layer's final cell state, one row per (layer, direction)"
+CHECKED = "checked: torch.equal on your tensors"
+SAME = "the same states, cut out of output"
+SLIP = "output at its last step: not equal here: the common slip"
+
+
+def test_unbatched_gru_in_eval_mode_has_no_n_and_its_final_state_is_output_s_last_step():
+    torch.manual_seed(0)
+    report = explain(nn.GRU(3, 4).eval(), torch.randn(5, 3))
+    assert _sections(report) == {
+        "The call": ("unbatched, float32, eval mode", (("output, h_n = gru(x)",),)),
+        "Shapes": (
+            "unbatched (no N), L = 5, H_in = 3, num_layers = 1, D = 1, H_out = 4",
+            (
+                ("x", "(5, 3)", "(L, H_in)", "the input"),
+                ("h_0", "not given: zeros (1, 4)", "(num_layers * D, H_out)", "initial hidden state"),
+                ("output", "(5, 4)", "(L, D * H_out)", "the top layer at every step"),
+                ("h_n", "(1, 4)", "(num_layers * D, H_out)", EVERY_H),
+            ),
+        ),
+        STATES: (CHECKED, (("0", "forward", "h_n[0]", "output[-1]", "True"),)),  # one row: no view to check
+        SUMMARY: (
+            "checked: torch.equal with the first row",
+            (("h_n[-1]", "(4,)", "use this", ""), ("output[-1]", "", SAME, "True")),
+        ),
+        GRID: (
+            "GRU, num_layers=1, bidirectional=False; drawn for a batch: drop the batch index for your unbatched x",
+            (("helpers.grid_figure(num_layers=1, seq_len=5, bidirectional=False, cell='gru', batch_first=False)",),),
+        ),
+    }
+
+
+def test_a_two_layer_relu_rnn_with_h_0_says_its_layout_and_that_the_lower_layer_is_nowhere_in_output():
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False, dtype=torch.float64)
+    x, h_0 = torch.randn(5, 2, 3, dtype=torch.float64), torch.randn(2, 2, 4, dtype=torch.float64)
+    sections = _sections(explain(rnn, x, hx=h_0))
+    assert sections["The call"] == (
+        "batch_first=False, float64, nonlinearity='relu', bias=False, training mode",
+        (("output, h_n = rnn(x, h_0)",),),
+    )
+    assert sections["Shapes"] == (
+        "N = 2, L = 5, H_in = 3, num_layers = 2, D = 1, H_out = 4",
+        (
+            ("x", "(5, 2, 3)", "(L, N, H_in)", "the input"),
+            ("h_0", "(2, 2, 4)", "(num_layers * D, N, H_out)", "the initial hidden state you passed"),
+            ("output", "(5, 2, 4)", "(L, N, D * H_out)", "the top layer at every step"),
+            ("h_n", "(2, 2, 4)", "(num_layers * D, N, H_out)", EVERY_H),
+        ),
+    )
+    assert sections[STATES] == (
+        CHECKED + "; h_n[k] == h_n.view(2, 1, 2, 4)[k // D, k % D] for every row k: True",
+        (
+            ("0", "forward", "h_n[0]", "nowhere: not the top layer", "True"),
+            ("1", "forward", "h_n[1]", "output[-1]", "True"),
+        ),
+    )
+    assert sections[GRID][0] == "RNN, num_layers=2, bidirectional=False"
+
+
+def test_a_packed_lstm_lists_three_sequences_then_says_how_many_more_were_checked():
+    torch.manual_seed(0)
+    report = explain(nn.LSTM(3, 2, batch_first=True), torch.randn(5, 6, 3), lengths=[4, 1, 2, 3, 4])
+    sections = _sections(report)
+    bf = "batch_first=True"
+    assert sections["The call"] == (
+        f"{bf}, packed, float32, training mode",
+        (
+            (f"packed = pack_padded_sequence(x, lengths, {bf}, enforce_sorted=False)",),
+            ("packed_output, (h_n, c_n) = lstm(packed)",),
+            (f"output, lengths = pad_packed_sequence(packed_output, {bf})",),
+        ),
+    )
+    assert sections["Shapes"] == (
+        "N = 5, L = 6 in x, 4 in output (total_length=6 keeps x's), H_in = 3, num_layers = 1, D = 1, H_out = 2, "
+        "H_cell = 2",
+        (
+            ("x", "(5, 6, 3)", "(N, L, H_in)", "the input"),
+            ("lengths", "(5,) = [4, 1, 2, 3, 4]", "(N,)", "each sequence's steps"),
+            ("h_0", "not given: zeros (1, 5, 2)", "(num_layers * D, N, H_out)", "initial hidden state"),
+            ("c_0", "not given: zeros (1, 5, 2)", "(num_layers * D, N, H_cell)", "initial cell state"),
+            ("output", "(5, 4, 2)", "(N, L, D * H_out)", "the top layer at every step, padded by pad_packed_sequence"),
+            ("h_n", "(1, 5, 2)", "(num_layers * D, N, H_out)", EVERY_H),
+            ("c_n", "(1, 5, 2)", "(num_layers * D, N, H_cell)", EVERY_C),
+        ),
+    )
+    assert sections[STATES] == (
+        CHECKED,
+        (
+            ("0", "forward", "h_n[0]", "output[torch.arange(5), lengths - 1]", "True"),
+            ("", "sequence 0, length 4", "h_n[0, 0]", "output[0, 3]", "True"),
+            ("", "sequence 1, length 1", "h_n[0, 1]", "output[1, 0]", "True"),
+            ("", "sequence 2, length 2", "h_n[0, 2]", "output[2, 1]", "True"),
+            ("", "2 more sequences", "", "each one checked", "True"),
+        ),
+    )
+    assert sections["Cell states"] == ("", (("c_n[k]: same rows as h_n[k]", "nowhere"),))
+    assert sections[SUMMARY][1] == (
+        ("h_n[-1]", "(5, 2)", "use this", ""),
+        ("output[torch.arange(5), lengths - 1]", "", SAME, "True"),
+        ("output[:, -1]", "", SLIP, "False"),
+    )
+    assert sections[GRID] == (
+        "LSTM, num_layers=1, bidirectional=False; sequence 1, your shortest (length 1)",
+        (
+            (
+                "helpers.grid_figure(num_layers=1, seq_len=4, bidirectional=False, cell='lstm', batch_first=True, "
+                "lengths=(4, 1, 2, 3, 4), batch=1)",
+            ),
+        ),
+    )
+
+
+def test_a_packed_sequence_passed_in_is_shown_as_such_and_four_sequences_are_all_listed():
+    torch.manual_seed(0)
+    x = torch.nn.utils.rnn.pack_padded_sequence(torch.randn(6, 4, 3), [6, 5, 2, 1])
+    sections = _sections(explain(nn.LSTM(3, 2), x))
+    assert sections["The call"][1] == (
+        ("packed_output, (h_n, c_n) = lstm(x)",),
+        ("output, lengths = pad_packed_sequence(packed_output, batch_first=False)",),
+    )
+    assert sections["Shapes"][0].startswith("N = 4, L = 6, H_in = 3,")
+    assert sections["Shapes"][1][:2] == (
+        ("x", "PackedSequence, data (14, 3)", "data: (sum of lengths, H_in)", "the packed batch you passed"),
+        ("lengths", "(4,) = [6, 5, 2, 1]", "(N,)", "each sequence's steps"),
+    )
+    assert [row[1:] for row in sections[STATES][1]] == [
+        ("forward", "h_n[0]", "output[lengths - 1, torch.arange(4)]", "True"),
+        ("sequence 0, length 6", "h_n[0, 0]", "output[5, 0]", "True"),
+        ("sequence 1, length 5", "h_n[0, 1]", "output[4, 1]", "True"),
+        ("sequence 2, length 2", "h_n[0, 2]", "output[1, 2]", "True"),
+        ("sequence 3, length 1", "h_n[0, 3]", "output[0, 3]", "True"),
+    ]
+    assert sections[SUMMARY][1][2] == ("output[-1]", "", SLIP, "False")
+    assert sections[GRID][0].endswith("; sequence 3, your shortest (length 1)")
+
+
+def test_a_bidirectional_module_s_summary_joins_both_directions_and_equals_output_s_last_step_only_unpacked():
+    torch.manual_seed(0)
+    sections = _sections(explain(nn.GRU(3, 2, bidirectional=True, batch_first=True), torch.randn(2, 4, 3)))
+    assert sections[STATES][1] == (
+        ("0", "forward", "h_n[0]", "output[:, -1, :2]", "True"),
+        ("0", "backward", "h_n[1]", "output[:, 0, 2:]", "True"),
+    )
+    assert sections[STATES][0] == CHECKED + "; h_n[k] == h_n.view(1, 2, 2, 2)[k // D, k % D] for every row k: True"
+    assert sections[SUMMARY][1] == (
+        ("torch.cat([h_n[-2], h_n[-1]], dim=-1)", "(2, 4)", "use this", ""),
+        ("torch.cat([output[:, -1, :2], output[:, 0, 2:]], dim=-1)", "", SAME, "True"),
+        ("output[:, -1]", "", SLIP, "False"),
+    )
+    torch.manual_seed(0)
+    one = _sections(explain(nn.GRU(3, 2, batch_first=True), torch.randn(2, 4, 3)))
+    assert one[SUMMARY][1] == (("h_n[-1]", "(2, 2)", "use this", ""), ("output[:, -1]", "", SAME, "True"))
+
+
+def test_a_lower_layer_or_a_cell_state_equal_to_a_slice_of_output_is_called_a_coincidence():
+    torch.manual_seed(0)
+    lstm = nn.LSTM(3, 2, num_layers=2, bias=False)
+    report = explain(lstm, torch.zeros(4, 2, 3))  # no input, no bias: every state is zeros
+    sections = _sections(report)
+    assert sections["Cell states"] == ("", (("c_n[k]: same rows as h_n[k]", "equal to some slice by coincidence"),))
+    coincidence = "not the top layer; a slice of output is equal by coincidence"
+    assert sections[STATES][1][0] == ("0", "forward", "h_n[0]", f"{coincidence} (all zeros)", "True")
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 3, num_layers=2, nonlinearity="relu", bias=False)
+    with torch.no_grad():  # the top layer copies the layer below: relu(I @ h) = h, as h >= 0
+        rnn.weight_ih_l1.copy_(torch.eye(3))
+        rnn.weight_hh_l1.zero_()
+    sections = _sections(explain(rnn, torch.randn(4, 2, 3).abs()))
+    assert sections[STATES][1][0] == ("0", "forward", "h_n[0]", f"{coincidence} (same values)", "True")
+    assert report.all_hold and len(report.checks()) == 2 + 1 + 1  # two views, the top layer in output, the summary
