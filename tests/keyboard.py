@@ -1,6 +1,6 @@
 """Keyboard only, in a browser page: Tab into a live view, move each control it reaches with its keys (issue 29).
 
-Shared by the JupyterLab audit (tests/test_a11y_browser.py) and the live RISE slides (tests/test_live_slides.py).
+Shared by the keyboard test in JupyterLab (tests/test_browser.py) and the live RISE slides (tests/rise_slides.py).
 A control moves when its value changes while the focus stays on it (a key that sends the focus elsewhere, as
 JupyterLab's command mode does with ArrowDown on a control that keeps no arrow key, moves nothing), and the
 view's picture follows.

@@ -5,8 +5,8 @@
 
 Goal: no serious or critical violation in what the course produces. The counts per page, by impact, go to
 artifacts/a11y/report.md (and report.json). Each notebook's outputs in JupyterLab, and its views walked with the
-keyboard only, are audited in tests/test_browser.py, in the page where it runs the notebook anyway; the live RISE
-slides' keyboard walk is in tests/test_live_slides.py.
+keyboard only, are audited in tests/test_browser.py, in the page where it runs the notebook anyway; so is the live
+RISE slides' keyboard walk (tests/rise_slides.py).
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ tests on one worker), so that JupyterLab opens and runs each notebook once:
    come from the page's memory; the page sends the kernel the control's new value and nothing else (its comm
    messages are counted), and once the kernel is free it has the same values and the same picture as the page;
 3. with the keyboard only, every control of every view is reached with Tab, moved with the arrow keys (a checkbox
-   with Space) while the focus stays on it, shows a visible focus, and the view's picture follows (tests/keyboard.py;
-   tests/test_live_slides.py walks the RISE slides the same way).
+   with Space) while the focus stays on it, shows a visible focus, and the view's picture follows (tests/keyboard.py);
+4. saved, and opened as live RISE slides in the same page, as a teacher would: every slide is walked with Space,
+   each live view fits its slide, redraws and works by keyboard without turning the slide (tests/rise_slides.py);
+   no console error, and no request leaves 127.0.0.1 from the moment the notebook was opened.
 
 The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
 left as it was; screenshots and console logs go to artifacts/browser/, the server log to artifacts/lab/.
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import rise_slides
 from tests.a11y_audit import RESULTS, audit, explain, record, write_report
 from tests.keyboard import keyboard_only, reached_controls
 from tests.lab_fixtures import fresh_lab
@@ -128,7 +131,9 @@ class NotebookInLab:
     served: str
     page: object
     announcements: list[int]
+    requests: list[str]
     ran: bool = False
+    on_slides: bool = False  # the last test takes the page from JupyterLab to the slides
 
     def run_all(self, lab) -> None:
         """Run > Run All Cells, once, and wait until every view has rendered."""
@@ -151,13 +156,17 @@ def in_lab(request, lab, browser):
     page.console_log = labpage.ConsoleLog().attach(page)
     announcements: list[int] = []
     page.on("response", lambda r: announcements.append(r.status) if "announcements" in r.url else None)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    in_lab = NotebookInLab(notebook, served, page, announcements, requests)
     try:
         labpage.open_notebook(page, lab, served)
-        yield NotebookInLab(notebook, served, page, announcements)
+        yield in_lab
     finally:
-        page.console_log.write(SHOTS / f"{notebook.stem}--console.log")
-        with contextlib.suppress(Exception):  # a dead page must not hide a failure
-            page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
+        if not in_lab.on_slides:  # (the slides test has written JupyterLab's part)
+            page.console_log.write(SHOTS / f"{notebook.stem}--console.log")
+            with contextlib.suppress(Exception):  # a dead page must not hide a failure
+                page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
         context.close()
         labpage.shut_down_kernel(lab, served)
 
@@ -306,3 +315,32 @@ def check_kernel_agrees(img, kernel, where: str) -> None:
     kernel_key, kernel_digest = labpage.kernel_pictures(kernel)[uid]
     assert key == kernel_key, f"{where}: the page shows the picture for {key}, the kernel's values are {kernel_key}"
     assert digest == kernel_digest, f"{where}: the page's picture for {key} is not the kernel's"
+
+
+@pytest.mark.timeout(900)
+def test_live_slides(lab, in_lab):
+    """Last, as it leaves JupyterLab: the run saved, then the same page opens the notebook as live RISE slides."""
+    page, notebook = in_lab.page, in_lab.notebook
+    in_lab.run_all(lab)
+    views = labpage.live_view_count(notebook)
+    labpage.save_notebook(page, lab, in_lab.served, views)
+    page.console_log.write(SHOTS / f"{notebook.stem}--console.log")  # JupyterLab's part, checked by the tests above
+    with contextlib.suppress(Exception):
+        page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
+    in_lab.on_slides = True
+    page.console_log.entries.clear()
+    page.console_log.errors.clear()
+    rise_slides.SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(rise_slides.SLIDE_SIZE)
+    try:
+        rise_slides.open_slides(page, lab, in_lab.served, views)
+        checked_views = rise_slides.walk_slides(page, notebook)
+        assert checked_views == views, f"{checked_views} slides with a live view checked, the notebook stores {views}"
+        errors = rise_slides.unexpected_errors(page.console_log.errors)
+        assert not errors, "browser console errors on the slides:\n" + "\n".join(errors)
+    finally:
+        page.console_log.write(rise_slides.SHOTS / f"{notebook.stem}--console.log")
+        with contextlib.suppress(Exception):  # a dead page must not hide the failure above
+            page.screenshot(path=rise_slides.SHOTS / f"{notebook.stem}--99-last.png")
+    remote = [url for url in in_lab.requests if rise_slides.leaves_loopback(url, lab.base_url)]
+    assert not remote, f"requests that leave 127.0.0.1: {remote}"

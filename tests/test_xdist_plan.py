@@ -6,6 +6,7 @@ NOTEBOOK_TESTS = [
     "tests/test_browser.py::test_notebook_outputs_in_jupyterlab_have_no_serious_violation[01_output_vs_h_n.ipynb]",
     "tests/test_browser.py::test_notebook_runs_and_its_sliders_redraw[01_output_vs_h_n.ipynb]",
     "tests/test_browser.py::test_every_control_of_every_view_works_by_keyboard_with_a_visible_focus[01_output_vs_h_n.ipynb]",
+    "tests/test_browser.py::test_live_slides[01_output_vs_h_n.ipynb]",
 ]
 
 
@@ -26,7 +27,7 @@ def test_a_notebooks_cells_are_one_unit_and_a_plain_module_is_one_unit():
 
 
 def test_browser_tests_that_spread_go_before_the_short_units_and_shared_units_stay_together():
-    per_test = "tests/test_live_slides.py::test_live_slides[01_output_vs_h_n.ipynb]"
+    per_test = "tests/test_a11y_browser.py::test_static_deck_has_no_serious_violation[01_output_vs_h_n]"
     assert unit(per_test) == per_test
     assert order_key(NOTEBOOK_TESTS[0]) == order_key(per_test) < order_key("tests/test_grid.py::test_a")
     assert unit("tests/test_hub.py::test_two_students_are_kept_apart") == unit("tests/test_hub.py::test_x") == "hub"

@@ -25,7 +25,6 @@ import os
 import pytest
 
 PER_TEST = {
-    "tests/test_live_slides.py",
     "tests/test_a11y_browser.py",
     "tests/test_static_views_browser.py",
     "tests/test_lab_alt.py",
