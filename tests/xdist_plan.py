@@ -25,6 +25,7 @@ import os
 import pytest
 
 PER_TEST = {
+    "tests/test_rerun.py",  # each notebook's sections run again in a kernel of their own: 100 s in all
     "tests/test_a11y_browser.py",
     "tests/test_static_views_browser.py",
     "tests/test_lab_alt.py",
@@ -35,12 +36,10 @@ SHARED = {
 }
 # The longest units first, so that none starts last and leaves one worker busy alone at the end; then the tests that
 # spread; then everything else in the order pytest collected it (short units, that fill the gaps at the end).
-# Measured with --durations on 2 busy cores: the hub tests 165 s, test_rerun's sections run again 100 s, the figure
-# check's nbval runs 30 s, test_setups' installs 30 s, test_experiment's module fixture up to 160 s when its rows
-# are not stored yet.
+# Measured with --durations on 2 busy cores: the hub tests 165 s, the figure check's nbval runs 30 s, test_setups'
+# installs 30 s, test_experiment's module fixture up to 160 s when its rows are not stored yet.
 LONGEST_FIRST = [
     "hub",
-    "tests/test_rerun.py",
     "tests/test_experiment.py",
     "tests/test_figure_check.py",
     "tests/test_setups.py",
