@@ -1,5 +1,6 @@
 """python -m helpers.explain: prints the report; the module expression is parsed, never evaluated."""
 
+import math
 import subprocess
 import sys
 
@@ -107,3 +108,164 @@ def test_parse_module_builds_the_same_module_and_keeps_torch_s_random_state():
     same = torch.nn.LSTM(8, 5, 2, True, True, 0.0, True, 3, dtype=torch.float64)
     assert torch.equal(lstm.weight_ih_l0, same.weight_ih_l0)
     assert parse_module("nn.RNN(3, 4, 1, 'relu')").nonlinearity == "relu"
+
+
+# --- What the command builds and runs: module from --seed, x and h_0 (c_0) from --seed + 1, in this order -------
+
+from helpers.explain.__main__ import MAX_INPUT, MAX_SEED, MEMORY_LIMIT, _report, build_parser, estimate_bytes  # noqa: E402
+
+
+def report_of(*argv):
+    parser = build_parser()
+    return _report(parser, parser.parse_args(list(argv)))
+
+
+@pytest.mark.parametrize(
+    "module, shape, h_0, c_0",
+    [
+        ("nn.GRU(3, 4)", (5, 2, 3), (1, 2, 4), None),  # (num_layers * D, N, H_out), N = x.shape[1]
+        ("nn.GRU(3, 4, batch_first=True)", (2, 5, 3), (1, 2, 4), None),  # N = x.shape[0] with batch_first
+        ("nn.RNN(3, 4, num_layers=2, bidirectional=True, batch_first=True)", (3, 5, 3), (4, 3, 4), None),
+        ("nn.GRU(3, 4, bidirectional=True)", (5, 3), (2, 4), None),  # unbatched: no N
+        ("nn.LSTM(3, 4, proj_size=2, batch_first=True)", (3, 2, 3), (1, 3, 2), (1, 3, 4)),  # c_0 keeps H_cell
+        ("nn.LSTM(3, 4, num_layers=3)", (2, 6, 3), (3, 6, 4), (3, 6, 4)),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 5])
+def test_hx_is_drawn_after_x_from_seed_plus_one_in_the_shapes_the_module_needs(module, shape, h_0, c_0, seed):
+    report = report_of(module, "--input-shape", ",".join(map(str, shape)), "--hx", "--seed", str(seed))
+    generator = torch.Generator().manual_seed(seed + 1)
+    x = torch.randn(shape, generator=generator)
+    assert torch.equal(report.tensors["h_0"], torch.randn(h_0, generator=generator))
+    if c_0 is None:
+        assert "c_0" not in report.tensors
+    else:
+        assert torch.equal(report.tensors["c_0"], torch.randn(c_0, generator=generator))
+    built = parse_module(module, seed=seed)
+    hx = report.tensors["h_0"] if c_0 is None else (report.tensors["h_0"], report.tensors["c_0"])
+    with torch.no_grad():
+        output, _ = built(x, hx)
+    assert torch.equal(report.output, output)  # the same module, x and hx as those drawn by hand
+
+
+def test_dtype_and_eval_reach_the_module_x_and_hx():
+    report = report_of("nn.LSTM(3, 4)", "--input-shape", "5,2,3", "--hx", "--dtype", "float64", "--eval")
+    assert report.tensors["h_0"].dtype == report.tensors["c_0"].dtype == report.output.dtype == torch.float64
+    assert report.sections()[0].caption == "batch_first=False, float64, eval mode"
+    report = report_of("nn.LSTM(3, 4, dtype=torch.float64)", "--input-shape", "5,2,3", "--hx")
+    assert report.tensors["c_0"].dtype == torch.float64 and report.sections()[0].caption.endswith("training mode")
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (
+            ["--input-shape", "4,a,8"],
+            "argument --input-shape: '4,a,8' is not a comma-separated list of integers, e.g. 4,112,8",
+        ),
+        (["--input-shape", ","], "argument --input-shape: ',' holds no integers"),
+        (["--input-shape", "4,2,8", "--lengths", "2,x"], "argument --lengths: '2,x' is not a comma-separated list"),
+        (["--input-shape", "4,2,8", "--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
+        ([], "the following arguments are required: --input-shape"),
+        (
+            ["--input-shape", "4,2,8", "--seed", str(MAX_SEED + 1)],
+            f"--seed {MAX_SEED + 1} is not allowed: the seed must be from 0 to 4294967295 (2**32 - 1)",
+        ),
+        (
+            ["--input-shape", "4,0,8"],
+            f"--input-shape [4, 0, 8] is not allowed: each size must be >= 1 and x may hold at most {MAX_INPUT} numbers",
+        ),
+        (["--input-shape", f"{MAX_INPUT // 8 + 1},1,8"], f"x may hold at most {MAX_INPUT} numbers"),
+        (["--input-shape=-4,2,8"], "--input-shape [-4, 2, 8] is not allowed: each size must be >= 1"),
+    ],
+)
+def test_what_the_command_line_refuses_it_names_in_one_line_with_exit_status_2(capsys, argv, said):
+    code, out = run_main(capsys, "nn.GRU(8, 5)", *argv)
+    assert code == 2 and said in out.err and out.out == "" and "Traceback" not in out.err
+
+
+@pytest.mark.parametrize("seed", ["0", str(MAX_SEED)])
+def test_the_seed_s_whole_range_is_accepted(capsys, seed):
+    assert main(["nn.GRU(2, 3)", "--input-shape", "1,1,2", "--seed", seed]) == 0
+    assert capsys.readouterr().out.startswith("What GRU(2, 3) returned\n")
+
+
+def test_x_of_exactly_the_largest_size_passes_the_size_check_and_meets_the_memory_estimate(capsys):
+    code, out = run_main(capsys, "nn.GRU(1000, 4096)", "--input-shape", f"{MAX_INPUT // 1000},1,1000")
+    assert code == 2 and "x may hold at most" not in out.err and "over this command's limit of 2 GiB" in out.err
+
+
+def test_a_module_and_x_over_the_memory_limit_are_refused_before_anything_is_built(capsys):
+    module = "nn.LSTM(4096, 4096, num_layers=16)"
+    needed = estimate_bytes("LSTM", {"input_size": 4096, "hidden_size": 4096, "num_layers": 16}, [100, 10, 4096])
+    assert needed > MEMORY_LIMIT
+    code, out = run_main(capsys, module, "--input-shape", "100,10,4096")
+    assert code == 2 and out.out == ""
+    assert (
+        f"{module} on --input-shape 100,10,4096 is not allowed: it would take about {needed / 2**30:.1f} GiB "
+        "(parameters and one run), over this command's limit of 2 GiB; make the module or x smaller"
+    ) in out.err
+
+
+def real_bytes(cell, kwargs, shape, dtype=torch.float32):
+    """What the estimate must cover: the parameters, x, and output, h_n (and c_n), in bytes."""
+    module = parse_module(f"nn.{cell}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")").to(dtype)
+    x = torch.zeros(shape, dtype=dtype)
+    with torch.no_grad():
+        output, state = module(x)
+    states = state if isinstance(state, tuple) else (state,)
+    tensors = [*module.parameters(), x, output, *states]
+    return sum(t.numel() * t.element_size() for t in tensors)
+
+
+@pytest.mark.parametrize(
+    "cell, kwargs, shape",
+    [
+        ("RNN", {"input_size": 3, "hidden_size": 5}, [7, 2, 3]),
+        ("GRU", {"input_size": 8, "hidden_size": 50, "num_layers": 3, "bidirectional": True}, [112, 4, 8]),
+        ("LSTM", {"input_size": 8, "hidden_size": 50, "num_layers": 2, "proj_size": 20}, [9, 8]),
+        ("LSTM", {"input_size": 4, "hidden_size": 6, "bidirectional": True, "batch_first": True}, [3, 10, 4]),
+    ],
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_the_memory_estimate_covers_the_parameters_x_and_what_the_module_returns(cell, kwargs, shape, dtype):
+    estimate = estimate_bytes(cell, kwargs, shape, dtype)
+    real = real_bytes(cell, kwargs, shape, dtype)
+    assert real * 1.5 < estimate < real * 20
+    # one more input feature: D * gates * H_cell more weights (counted exactly), one more number per step of x
+    wider = dict(kwargs, input_size=kwargs["input_size"] + 1)
+    d = 2 if kwargs.get("bidirectional") else 1
+    more_params = d * {"RNN": 1, "GRU": 3, "LSTM": 4}[cell] * kwargs["hidden_size"]
+    more_x = math.prod(shape[:-1])
+    grown = estimate_bytes(cell, wider, shape[:-1] + [shape[-1] + 1], dtype) - estimate
+    assert abs(grown - 1.5 * (more_params + 2 * more_x) * dtype.itemsize) <= 1
+    assert (
+        real_bytes(cell, wider, shape[:-1] + [shape[-1] + 1], dtype) - real == (more_params + more_x) * dtype.itemsize
+    )
+
+
+def test_an_unexpected_error_is_one_line_naming_its_type_cut_at_300_characters(capsys, monkeypatch):
+    cli_module = sys.modules[main.__module__]
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("first  line\n" + "x" * 400)
+
+    monkeypatch.setattr(cli_module, "explain", fails)
+    code, out = run_main(capsys, "nn.GRU(2, 3)", "--input-shape", "1,1,2")
+    said = ("first line " + "x" * 400)[:300]
+    assert code == 2 and out.err.endswith(f"python -m helpers.explain: error: RuntimeError: {said}\n")
+
+    def refuses(*args, **kwargs):
+        raise ValueError("x has\n   7 features")
+
+    monkeypatch.setattr(cli_module, "explain", refuses)
+    code, out = run_main(capsys, "nn.GRU(2, 3)", "--input-shape", "1,1,2")
+    assert code == 2 and out.err.endswith("python -m helpers.explain: error: x has 7 features\n")
+
+
+def test_each_uses_line_gets_its_own_section(capsys):
+    argv = ["nn.GRU(2, 3, batch_first=True)", "--input-shape", "2,4,2", "--uses", "out[:, -1]", "--uses", "h_n[-1]"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Your line: out[:, -1]  (shape (2, 3))" in out and "Your line: h_n[-1]  (shape (2, 3))" in out
+    assert out.count("verdict  read as a summary of each whole sequence (e.g. for a classifier): your line holds") == 2
