@@ -403,3 +403,633 @@ def test_a_wanted_tensor_outside_the_run_gets_a_message_not_an_index_error():
         "Your answer[0, 0] is output[0, 0]: the top layer's output at step 0, sequence 0. "
         "The task wants other numbers there, computed from the run rather than read from it."
     )
+
+
+# --- the stories in the learner's words: every message whole, on the configurations that change its words ----------
+
+from helpers.exercises.diagnose import values  # noqa: E402
+from helpers.exercises.diagnose.index import Name, Piece, RunIndex  # noqa: E402
+from helpers.exercises.diagnose.names import code, column, words  # noqa: E402
+from helpers.exercises.diagnose.names import where as where_in_answer  # noqa: E402
+
+UNBATCHED = {
+    "gru 2-dir unbatched": Case(
+        RNNConfig("gru", 3, 3, num_layers=2, bidirectional=True, seed=7), seq_len=4, unbatched=True
+    ),
+    "lstm 1-dir unbatched": Case(RNNConfig("lstm", 2, 3, num_layers=2, seed=9), seq_len=3, unbatched=True),
+}
+ALL_CASES = {**CASES, **UNBATCHED}
+
+
+def tensors(r):
+    detach = lambda t: None if t is None else t.detach()  # noqa: E731
+    return {"output": detach(r.output), "h_n": detach(r.h_n), "c_n": detach(r.c_n), "torch": torch}
+
+
+@pytest.mark.parametrize("case_name", ALL_CASES)
+def test_every_vector_of_a_run_is_named_by_indexing_that_gives_it(case_name):
+    """code() is what the learner can type to get the vector; column() the same vector for every sequence at once;
+    the top layer's rows of h_n and c_n are counted from the end (h_n[-1], h_n[-2]), the others from the start."""
+    case = ALL_CASES[case_name]
+    r = case.run()
+    ix, ns = RunIndex(r), tensors(r)
+    rows = ix.num_layers * ix.num_directions
+    for name, vector in ix.vectors:
+        typed = code(name, ix)
+        assert torch.equal(eval(typed, ns), vector), (name, typed)
+        every = eval(column(name, ix), ns)
+        assert torch.equal(every if r.unbatched else every[name.seq], vector), (name, column(name, ix))
+        if name.tensor != "output":
+            row = int(re.match(r"\w+\[(-?\d+)", typed).group(1))
+            assert row == (name.row - rows if name.layer == ix.num_layers - 1 else name.row), typed
+            assert column(name, ix) == f"{name.tensor}[{row}]"
+
+
+@pytest.mark.parametrize("case_name", ALL_CASES)
+def test_the_index_holds_every_valid_step_and_every_row_where_each_direction_ended(case_name):
+    """output's valid steps (not padding), every row of h_n and c_n; a row's step is where its direction ended:
+    the last valid step forward, step 0 backward; the top layer's rows equal output there."""
+    case = ALL_CASES[case_name]
+    r = case.run()
+    ix, cfg = RunIndex(r), case.config
+    n = 1 if case.unbatched else case.batch_size
+    lengths = list(case.lengths or (case.seq_len,) * n)
+    rows = cfg.num_layers * cfg.num_directions
+    count = {t: sum(1 for name, _ in ix.vectors if name.tensor == t) for t in ("output", "h_n", "c_n")}
+    assert count == {
+        "output": sum(lengths) * cfg.num_directions,
+        "h_n": rows * n,
+        "c_n": rows * n if r.c_n is not None else 0,
+    }
+    out = r.output.detach().unsqueeze(1) if case.unbatched else r.output.detach()
+    out = out.transpose(0, 1) if cfg.batch_first and not case.unbatched else out  # (L, N, D * H_out)
+    for name, vector in ix.vectors:
+        assert name.layer == (cfg.num_layers - 1 if name.tensor == "output" else name.row // cfg.num_directions)
+        if name.tensor == "output":
+            assert name.step < lengths[name.seq] and name.row == -1
+            continue
+        assert name.direction == name.row % cfg.num_directions
+        assert name.step == (lengths[name.seq] - 1 if name.direction == 0 else 0)
+        if name.tensor == "h_n" and name.layer == cfg.num_layers - 1:
+            h = cfg.h_out
+            assert torch.equal(out[name.step, name.seq, name.direction * h : (name.direction + 1) * h], vector)
+        assert ix.find(vector)[0] == next(nm for nm, v in ix.vectors if torch.equal(v, vector))
+    assert ix.find(torch.zeros(cfg.h_out)) == (Name("zeros"),)
+    assert ix.find(torch.full((cfg.h_out,), 0.123)) == ()
+    assert ix.widths == sorted({cfg.h_out, cfg.hidden_size} if r.c_n is not None else {cfg.h_out}, reverse=True)
+
+
+WORDS = [
+    (
+        "gru 1-dir batch_first",
+        Name("output", 2, 1, 0, 4),
+        "output[2, 4]",
+        "the top layer's output at step 4, sequence 2",
+    ),
+    ("gru 1-dir batch_first", Name("h_n", 1, 0, 0, 4, 0), "h_n[0, 1]", "final state of layer 0, sequence 1"),
+    (
+        "gru 1-dir batch_first",
+        Name("h_n", 1, 1, 0, 4, 1),
+        "h_n[-1, 1]",
+        "final state of layer 1 (the top layer), sequence 1",
+    ),
+    ("gru 1-dir batch_first", Name("zeros"), "zeros", "all its numbers are 0"),
+    ("rnn 2-dir one layer", Name("h_n", 1, 0, 1, 0, 1), "h_n[-1, 1]", "final state of layer 0, backward, sequence 1"),
+    (
+        "rnn 2-dir one layer",
+        Name("output", 0, 0, 1, 2),
+        "output[2, 0, 3:6]",
+        "the top layer's output at step 2, backward, sequence 0",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        Name("c_n", 2, 2, 1, 0, 5),
+        "c_n[-1, 2]",
+        "cell state of layer 2 (the top layer), backward, sequence 2",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        Name("c_n", 2, 1, 0, 2, 2),
+        "c_n[2, 2]",
+        "cell state of layer 1, forward, sequence 2",
+    ),
+    ("lstm 2-dir batch_first packed", Name("zeros"), "zeros", "what output holds after a sequence's end (padding)"),
+    (
+        "lstm 2-dir batch_first packed",
+        Name("output", 1, 2, 1, 1),
+        "output[1, 1, 5:10]",
+        "the top layer's output at step 1, backward, sequence 1",
+    ),
+    ("gru 2-dir unbatched", Name("h_n", 0, 1, 1, 0, 3), "h_n[-1]", "final state of layer 1 (the top layer), backward"),
+    ("gru 2-dir unbatched", Name("output", 0, 1, 0, 2), "output[2, 0:3]", "the top layer's output at step 2, forward"),
+    ("gru 2-dir unbatched", Name("h_n", 0, 0, 1, 0, 1), "h_n[1]", "final state of layer 0, backward"),
+    ("lstm 1-dir unbatched", Name("c_n", 0, 1, 0, 2, 1), "c_n[-1]", "cell state of layer 1 (the top layer)"),
+    ("lstm 1-dir unbatched", Name("output", 0, 1, 0, 1), "output[1]", "the top layer's output at step 1"),
+]
+
+
+@pytest.mark.parametrize("case_name,name,typed,said", WORDS)
+def test_a_vector_in_words(case_name, name, typed, said):
+    """Layer (and "(the top layer)" only when there are several), direction only when bidirectional, sequence only
+    when batched; zeros are padding only in a run that has padding."""
+    ix = RunIndex(ALL_CASES[case_name].run())
+    assert (code(name, ix), words(name, ix)) == (typed, said)
+
+
+def test_where_a_piece_sits_in_the_answer():
+    names = (Name("zeros"),)
+    assert where_in_answer(Piece((), 0, 3, names), 3) == "answer"
+    assert where_in_answer(Piece((), 3, 6, names), 6) == "answer[3:6]"
+    assert where_in_answer(Piece((1,), 0, 4, names), 4) == "answer[1]"
+    assert where_in_answer(Piece((1,), 0, 2, names), 4) == "answer[1, 0:2]"
+    assert where_in_answer(Piece((0, 2), 2, 4, names), 4) == "answer[0, 2, 2:4]"
+
+
+def test_values_shows_the_first_numbers_to_four_decimals():
+    assert values(torch.tensor([0.5, -1.25])) == "[0.5000, -1.2500]"
+    assert values(torch.arange(6.0).reshape(2, 3)) == "[0.0000, 1.0000, 2.0000, 3.0000, 4.0000, 5.0000]"
+    assert values(torch.arange(7.0)) == "[0.0000, 1.0000, 2.0000, 3.0000, 4.0000, 5.0000, ...]"
+    assert values(torch.tensor([[1, 2], [3, 4]])) == "[1, 2, 3, 4]"  # integers as integers
+    assert values(torch.arange(10), count=3) == "[0, 1, 2, ...]"
+    assert values(torch.tensor([1 / 3], requires_grad=True)) == "[0.3333]"
+    assert values(torch.zeros(0)) == "[]"
+
+
+def test_an_empty_answer_says_its_slice_selects_nothing():
+    m = Run(CASES["gru 2-dir time-major"])
+    d = diagnose(m.run, m.h_n[-1][:, 5:], m.h_n[-1])
+    assert (d.pattern, d.advice) == ("empty", None)
+    assert d.text == ("Your answer is empty (shape (2, 0)): a slice that starts at or after its end selects nothing.")
+
+
+def test_answers_up_to_5000_numbers_are_searched():
+    m = Run(CASES["gru 2-dir time-major"])
+    searched = diagnose(m.run, torch.zeros(5000), m.h_n[-1])
+    assert searched.pattern != "too_large" and searched.text.startswith("Your answer holds other states of the run")
+    d = diagnose(m.run, torch.zeros(5001), m.h_n[-1])
+    assert d.text == "Your answer has 5001 numbers (shape (5001,)); the task wants 6 (shape (2, 3))."
+
+
+def test_an_answer_in_another_dtype_is_read_by_its_values():
+    m = Run(CASES["gru 2-dir time-major"])
+    d = diagnose(m.run, m.h_n[-1:].double(), m.h_n[-1])
+    assert (d.pattern, d.advice) == ("extra_dim", "answer.squeeze(0)")
+    d = diagnose(m.run, m.h_n[-1:], m.h_n[-1].double())
+    assert (d.pattern, d.advice) == ("extra_dim", "answer.squeeze(0)")
+
+
+SHAPE_STORIES = [
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1:]",
+        "m.h_n[-1]",
+        "extra_dim",
+        "Your answer holds the right numbers, with an extra dimension of size 1 at position 0 (shape (1, 2, 3), wanted "
+        "(2, 3)). A slice such as 0:1 keeps a dimension; an integer index such as 0 drops it. Drop it with "
+        "answer.squeeze(0).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1].unsqueeze(1)",
+        "m.h_n[-1]",
+        "extra_dim",
+        "Your answer holds the right numbers, with an extra dimension of size 1 at position 1 (shape (2, 1, 3), wanted "
+        "(2, 3)). A slice such as 0:1 keeps a dimension; an integer index such as 0 drops it. Drop it with "
+        "answer.squeeze(1).",
+    ),
+    (
+        "gru 2-dir unbatched",
+        "m.h_n[-1:]",
+        "m.h_n[-1]",
+        "unbatched_batch_axis",
+        "Your answer holds the right numbers, with an extra dimension of size 1 at position 0 (shape (1, 3), wanted "
+        "(3,)): a batch axis of one. This run is one unbatched sequence (L, H_in): output, h_n and c_n have no batch "
+        "axis at all. Drop it with answer.squeeze(0).",
+    ),
+    (
+        "gru 2-dir unbatched",
+        "m.h_n[-1].unsqueeze(1)",
+        "m.h_n[-1]",
+        "unbatched_batch_axis",
+        "Your answer holds the right numbers, with an extra dimension of size 1 at position 1 (shape (3, 1), wanted "
+        "(3,)): a batch axis of one. This run is one unbatched sequence (L, H_in): output, h_n and c_n have no batch "
+        "axis at all. Drop it with answer.squeeze(1).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1]",
+        "m.h_n[-1:]",
+        "missing_dim",
+        "Your answer holds the right numbers, but a dimension of size 1 is missing at position 0 (shape (2, 3), wanted "
+        "(1, 2, 3)). An integer index such as 0 drops a dimension; a slice such as 0:1 keeps it. Add it back with "
+        "answer.unsqueeze(0).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1]",
+        "m.h_n[-1].unsqueeze(2)",
+        "missing_dim",
+        "Your answer holds the right numbers, but a dimension of size 1 is missing at position 2 (shape (2, 3), wanted "
+        "(2, 3, 1)). An integer index such as 0 drops a dimension; a slice such as 0:1 keeps it. Add it back with "
+        "answer.unsqueeze(2).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1].T",
+        "m.h_n[-1]",
+        "transposed",
+        "Your answer holds the right numbers, with its dimensions in another order (shape (3, 2), wanted (2, 3)). Put "
+        "them in the wanted order with answer.transpose(0, 1).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n.permute(1, 2, 0)",
+        "m.h_n",
+        "transposed",
+        "Your answer holds the right numbers, with its dimensions in another order (shape (2, 3, 4), wanted (4, 2, 3)). "
+        "Put them in the wanted order with answer.permute(2, 0, 1).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "torch.stack([m.h_n[-2], m.h_n[-1]])",
+        "m.summary()",
+        "stacked",
+        "Your answer holds the right numbers, stacked on a new dimension 0 (shape (2, 2, 3), wanted (2, 6)): "
+        "torch.stack makes a new dimension, torch.cat(..., dim=-1) puts the pieces side by side in each row. Join "
+        "them with torch.cat(answer.unbind(0), dim=-1).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "torch.stack([m.h_n[-2], m.h_n[-1]], 1)",
+        "m.summary()",
+        "stacked",
+        "Your answer holds the right numbers, stacked on a new dimension 1 (shape (2, 2, 3), wanted (2, 6)): "
+        "torch.stack makes a new dimension, torch.cat(..., dim=-1) puts the pieces side by side in each row. Join "
+        "them with torch.cat(answer.unbind(1), dim=-1).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[-2], m.h_n[-1]])",
+        "m.summary()",
+        "cat_dim",
+        "Your answer holds the right numbers, joined along dimension 0 (shape (4, 3), wanted (2, 6)): "
+        "torch.cat(..., dim=0) puts the pieces one under the other. The task wants them side by side in each row: "
+        "torch.cat(..., dim=-1). From your answer: torch.cat(answer.chunk(2, 0), dim=-1).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1].flatten()",
+        "m.h_n[-1]",
+        "flattened",
+        "Your answer holds the right numbers in the right order, but flattened into one dimension (shape (6,), wanted "
+        "(2, 3)). Keep the dimensions: leave out flatten() or view(-1) (answer.reshape(2, 3) undoes it).",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1].reshape(3, 2)",
+        "m.h_n[-1]",
+        "reshaped",
+        "Your answer holds the right numbers in the right order, but reshaped (shape (3, 2), wanted (2, 3)): "
+        "answer.reshape(2, 3) gives the wanted shape.",
+    ),
+]
+
+
+@pytest.mark.parametrize("case_name,got,expected,pattern,text", SHAPE_STORIES)
+def test_the_right_numbers_in_the_wrong_shape_in_words(case_name, got, expected, pattern, text):
+    m = Run(ALL_CASES[case_name])
+    got, expected = eval(got), eval(expected)
+    d = diagnose(m.run, got, expected)
+    assert (d.pattern, d.text) == (pattern, text)
+    assert d.advice in text and torch.equal(eval(d.advice, namespace(m, got, expected)), expected)
+
+
+FEATURES_MOVED = [
+    ("gru 2-dir time-major", "m.h_n", (0, 2, 1), "", "h_n", "(num_layers * D, H_out, N)", "H_out"),
+    ("gru 1-dir batch_first", "m.output", (2, 0, 1), "", "output", "(H_out, N, L)", "H_out"),
+    ("gru 2-dir time-major", "m.output", (0, 2, 1), "h_n", "output", "(L, D * H_out, N)", "D * H_out"),
+    ("lstm 2-dir batch_first packed", "m.c_n", (0, 2, 1), "", "c_n", "(num_layers * D, hidden_size, N)", "hidden_size"),
+    ("gru 2-dir unbatched", "m.output", (1, 0), "", "output", "(D * H_out, L)", "D * H_out"),
+]
+
+
+@pytest.mark.parametrize("case_name,tensor,perm,prefer,name,order,features", FEATURES_MOVED)
+def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
+    case_name, tensor, perm, prefer, name, order, features
+):
+    m = Run(ALL_CASES[case_name])
+    t = eval(tensor)
+    got = t.permute(perm).reshape(t.shape)
+    d = diagnose(m.run, got, t, prefer)
+    assert d.pattern == "features_moved"
+    assert d.text.startswith(
+        f"Your answer is {name}.permute{perm}, reshaped to {tuple(t.shape)}: permute{perm} puts {name}'s axes in the "
+        f"order {order}, so the features ({features}) are no longer last and the numbers of different "
+    )
+    assert d.text.endswith("alternate inside each row. Keep the features axis last when you move the others.")
+
+
+# (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
+STORIES = [
+    (
+        "gru 2-dir time-major",
+        "torch.cat([m.out[:, -1, m.H :], m.out[:, -1, : m.H]], -1)",
+        "m.out[:, -1]",
+        "",
+        "halves_swapped",
+        "Your answer has the two halves of each row swapped: its first half is the backward direction (output[5, 0, 3:6]). output puts the forward direction first, then the backward one: put output[5, :, 0:3] first.",
+        "output[5, :, 0:3]",
+        "[..., 0:3]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "torch.cat([m.out[:, 0, m.H :], m.out[:, 0, : m.H]], -1)",
+        "m.out[:, 0]",
+        "output",
+        "halves_swapped",
+        "Your answer has the two halves of each row swapped: its first half is the backward direction (output[0, 0, 5:10]). output puts the forward direction first, then the backward one: put output[:, 0, 0:5] first.",
+        "output[:, 0, 0:5]",
+        "[..., 0:5]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "torch.cat([m.c_n[-1], m.c_n[-2]], -1)",
+        "torch.cat([m.c_n[-2], m.c_n[-1]], -1)",
+        "",
+        "halves_swapped",
+        "Your answer has the two halves of each row swapped: its first half is the backward direction (c_n[-1, 0]). output puts the forward direction first, then the backward one: put c_n[-2] first.",
+        "c_n[-2]",
+        "[..., 0:5]",
+    ),
+    (
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[1], m.h_n[0]], -1)",
+        "torch.cat([m.h_n[0], m.h_n[1]], -1)",
+        "",
+        "halves_swapped",
+        "Your answer has the two halves of each row swapped: its first half is the backward direction (h_n[1, 0]). output puts the forward direction first, then the backward one: put h_n[0] first.",
+        "h_n[0]",
+        "[..., 0:3]",
+    ),
+    (
+        "gru 2-dir unbatched",
+        "torch.cat([m.output[-1, 3:], m.output[-1, :3]])",
+        "m.output[-1]",
+        "",
+        "halves_swapped",
+        "Your answer has the two halves of each row swapped: its first half is the backward direction (output[3, 3:6]). output puts the forward direction first, then the backward one: put output[3, 0:3] first.",
+        "output[3, 0:3]",
+        "[..., 0:3]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "m.c_n[-3]",
+        "m.c_n[-1]",
+        "",
+        "wrong_layer",
+        "Your answer[0] is c_n[3, 0]: cell state of layer 1, backward, sequence 0. It should be c_n[-1, 0]: cell state of layer 2 (the top layer), backward, sequence 0. That is the wrong layer: the last rows of c_n hold the top layer (output never shows c_n). (2 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+        "[0]",
+    ),
+    (
+        "gru 2-dir unbatched",
+        "m.output[-2]",
+        "m.output[-1]",
+        "",
+        "off_by_one",
+        "Your answer[0:3] is output[2, 0:3]: the top layer's output at step 2, forward. It should be output[3, 0:3]: the top layer's output at step 3, forward. That is one step off: step 2 instead of step 3. Steps run from 0 to L - 1. (1 more piece of your answer differs too.)",
+        "output[3, 0:3]",
+        "[0:3]",
+    ),
+    (
+        "gru 1-dir batch_first",
+        "m.out[:, 0]",
+        "m.out[:, -1]",
+        "",
+        "wrong_step",
+        "Your answer[0] is output[0, 0]: the top layer's output at step 0, sequence 0. It should be output[0, 4]: the top layer's output at step 4, sequence 0. That is the wrong step: step 0 instead of step 4, where the final state is. (2 more pieces of your answer differ too.)",
+        "output[0, 4]",
+        "[0]",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.out[:, -1, m.H :]",
+        "m.out[:, 0, m.H :]",
+        "",
+        "wrong_step",
+        "Your answer[0] is output[5, 0, 3:6]: the top layer's output at step 5, backward, sequence 0. It should be output[0, 0, 3:6]: the top layer's output at step 0, backward, sequence 0. That is the wrong step. The forward direction ends at the last valid step; the backward direction reads the sequence from the end, so it ends at step 0. Here: step 5 instead of step 0. (1 more piece of your answer differs too.)",
+        "output[0, 0, 3:6]",
+        "[0]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "m.c_n[-2]",
+        "m.c_n[-1]",
+        "",
+        "wrong_direction",
+        "Your answer[0] is c_n[-2, 0]: cell state of layer 2 (the top layer), forward, sequence 0. It should be c_n[-1, 0]: cell state of layer 2 (the top layer), backward, sequence 0. That is the forward direction; the task wants the backward one. The forward direction ends at the last valid step, the backward direction at step 0. (2 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+        "[0]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "m.c_n[-2]",
+        "m.out[:, 0, : m.H]",
+        "",
+        "c_n_for_h_n",
+        "Your answer[0] is c_n[-2, 0]: cell state of layer 2 (the top layer), forward, sequence 0. It should be output[0, 0, 0:5]: the top layer's output at step 0, forward, sequence 0. That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows). (2 more pieces of your answer differ too.)",
+        "output[0, 0, 0:5]",
+        "[0]",
+    ),
+    (
+        "lstm 2-dir proj_size",
+        "m.c_n[-1]",
+        "m.h_n[-1]",
+        "",
+        "c_n_for_h_n",
+        "Your answer[0] is c_n[-1, 0]: cell state of layer 1 (the top layer), backward, sequence 0. It should be h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. That is c_n, the LSTM's cell state; the task wants h_n, the hidden state (the one output shows). With proj_size set, h_n is proj_size wide and c_n hidden_size wide.",
+        "h_n[-1, 0]",
+        "[0]",
+    ),
+    (
+        "lstm 2-dir proj_size",
+        "m.h_n[-1]",
+        "m.c_n[-1]",
+        "",
+        "h_n_for_c_n",
+        "Your answer[0] is h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. It should be c_n[-1, 0]: cell state of layer 1 (the top layer), backward, sequence 0. That is the hidden state (h_n, or output); the task wants c_n, the LSTM's cell state, which output never shows. With proj_size set, h_n is proj_size wide and c_n hidden_size wide.",
+        "c_n[-1, 0]",
+        "[0]",
+    ),
+    (
+        "lstm 1-dir time-major packed",
+        "torch.zeros_like(m.h_n[-1])",
+        "m.h_n[-1]",
+        "",
+        "padding",
+        "Your answer[0] is zeros: what output holds after a sequence's end (padding). It should be output[5, 0]: the top layer's output at step 5, sequence 0. That is padding: sequence 0 has only 6 valid steps, and output holds zeros after them. Its final state is at its own last valid step, lengths[0] - 1 = 5. (3 more pieces of your answer differ too.)",
+        "output[5, 0]",
+        "[0]",
+    ),
+    (
+        "gru 1-dir batch_first",
+        "torch.zeros_like(m.h_n[-1])",
+        "m.h_n[-1]",
+        "h_n",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be h_n[-1, 0]: final state of layer 1 (the top layer), sequence 0. This run has no padding, so zeros are no state of it: read the run's own tensors rather than making new ones (torch.zeros). (2 more pieces of your answer differ too.)",
+        "h_n[-1, 0]",
+        "[0]",
+    ),
+    (
+        "rnn 2-dir one layer",
+        "m.h_n.reshape(m.N, -1, m.H)",
+        "m.h_n.transpose(0, 1)",
+        "",
+        "other_sequences",
+        "Your answer[0, 1] is h_n[-2, 1]: final state of layer 0, forward, sequence 1. It should be h_n[-1, 0]: final state of layer 0, backward, sequence 0. That row belongs to another sequence. Rows that belong to other sequences are the sign of a reshape (or view) without a transpose: reshape regroups the numbers in memory order and moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead. (1 more piece of your answer differs too.)",
+        "h_n[-1, 0]",
+        "[0, 1]",
+    ),
+    (
+        "gru 1-dir batch_first",
+        "m.h_n.view(m.N, -1)",
+        "m.h_n.transpose(0, 1)",
+        "",
+        "other_sequences",
+        "Your answer has shape (3, 8), not (3, 2, 4), and its rows mix sequences. Reshaped to (3, 2, 4): your answer[0, 1] is h_n[0, 1]: final state of layer 0, sequence 1. It should be h_n[-1, 0]: final state of layer 1 (the top layer), sequence 0. That row belongs to another sequence. Rows that belong to other sequences are the sign of a reshape (or view) without a transpose: reshape regroups the numbers in memory order and moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead. (3 more pieces of your answer differ too.)",
+        "h_n[-1, 0]",
+        "[0, 1]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "torch.cat(list(m.h_n.view(2, 3, m.N, m.H)[:, -1]), -1)",
+        "m.summary()",
+        "",
+        "view_order",
+        "Your answer[0, 0:5] is h_n[2, 0]: final state of layer 1, forward, sequence 0. It should be h_n[-2, 0]: final state of layer 2 (the top layer), forward, sequence 0. That is the row a view with the directions before the layers would pick. h_n's rows go layer by layer, forward then backward inside each layer: view it as (num_layers, D, N, H_out), not (D, num_layers, N, H_out). (2 more pieces of your answer differ too.)",
+        "h_n[-2, 0]",
+        "[0, 0:5]",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1][:, 1:]",
+        "m.h_n[-1]",
+        "h_n",
+        "partial",
+        "Your answer[0] is only features 1:3 of h_n[-1, 0] (final state of layer 1 (the top layer), backward, sequence 0), which has 3 features. A slice bound written as a number cuts a vector in the middle once the sizes change: compute it from the shape, for example H_out = h_n.shape[-1].",
+        None,
+        "",
+    ),
+    (
+        "gru 1-dir batch_first",
+        "m.out[:, -1, :3]",
+        "m.out[:, -1]",
+        "output",
+        "partial",
+        "Your answer[0] is only features 0:3 of output[0, 4] (the top layer's output at step 4, sequence 0), which has 4 features. A slice bound written as a number cuts a vector in the middle once the sizes change: compute it from the shape, for example H_out = output.shape[-1].",
+        None,
+        "",
+    ),
+    (
+        "rnn 2-dir one layer",
+        "m.out[:, 0, m.H - 1 :]",
+        "m.out[:, 0, m.H :]",
+        "",
+        "partial",
+        "Your answer[0, 0:1] is only features 2:3 of output[0, 0, 0:3] (the top layer's output at step 0, forward, sequence 0), which has 3 features. A slice bound written as a number cuts a vector in the middle once the sizes change: compute it from the shape, for example H_out = output.shape[-1] // 2.",
+        None,
+        "",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-2:].permute(1, 2, 0).reshape(m.N, -1)",
+        "m.summary()",
+        "",
+        "interleaved",
+        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number 0 of h_n[-2, 0]; your answer[0, 1:2] is number 0 of h_n[-1, 0]. That is what moving the features axis (the last one) with permute or transpose does before a reshape: the numbers of different rows end up alternating. Keep the features last when you move axes.",
+        None,
+        "",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.out[:, 0]",
+        "m.out[:, 0, m.H :]",
+        "",
+        "too_much",
+        "Your answer holds what the task wants, and more besides: your answer[0, 0:3] is output[0, 0, 0:3] (the top layer's output at step 0, forward, sequence 0); your answer[0, 3:6] is output[0, 0, 3:6] (the top layer's output at step 0, backward, sequence 0), and more. Keep only features 3:6 of each row: answer[..., 3:6].",
+        "answer[..., 3:6]",
+        "",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-2:]",
+        "m.h_n[-1:]",
+        "",
+        "too_much",
+        "Your answer holds what the task wants, and more besides: your answer[0, 0] is h_n[-2, 0] (final state of layer 1 (the top layer), forward, sequence 0); your answer[0, 1] is h_n[-2, 1] (final state of layer 1 (the top layer), forward, sequence 1), and more. Keep only that.",
+        None,
+        "",
+    ),
+    (
+        "rnn 2-dir one layer",
+        "m.h_n[-1]",
+        "m.summary()",
+        "",
+        "too_little",
+        "Your answer holds only part of what the task wants: your answer[0] is h_n[-1, 0] (final state of layer 0, backward, sequence 0); your answer[1] is h_n[-1, 1] (final state of layer 0, backward, sequence 1). It lacks h_n[-2, 0] (final state of layer 0, forward, sequence 0), among others.",
+        "h_n[-2, 0]",
+        "[0, 0:3]",
+    ),
+    (
+        "gru 1-dir batch_first",
+        "m.out[0, :, : m.H]",
+        "m.last_valid()[:, : m.H]",
+        "",
+        "time_for_batch",
+        "The rows of your answer are the steps of one sequence: your answer[0] is output[0, 0] (the top layer's output at step 0, sequence 0); your answer[1] is output[0, 1] (the top layer's output at step 1, sequence 0), and more. The task wants one row per sequence. Here output is (N, L, ...): check which dimension is time and which is the batch.",
+        None,
+        "",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[0:2].transpose(0, 1).reshape(m.N, -1)[:, :3]",
+        "m.summary()",
+        "",
+        "mixed",
+        "Your answer holds other states of the run: your answer[0] is h_n[0, 0] (final state of layer 0, forward, sequence 0); your answer[1] is h_n[0, 1] (final state of layer 0, forward, sequence 1).",
+        None,
+        "",
+    ),
+    (
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[-2], torch.full_like(m.h_n[-1], 0.123)], -1)",
+        "m.summary()",
+        "",
+        "partly_nothing",
+        "Your answer[0, 3:6] matches no vector of this run. It should be h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. (1 more piece of your answer differs too.)",
+        "h_n[-1, 0]",
+        "[0, 3:6]",
+    ),
+    (
+        "lstm 1-dir time-major packed",
+        "m.c_n[-1]",
+        "m.c_n[0]",
+        "h_n",
+        "wrong_layer",
+        "Your answer[0] is c_n[-1, 0]: cell state of layer 1 (the top layer), sequence 0. It should be c_n[0, 0]: cell state of layer 0, sequence 0. That is the wrong layer: the last rows of c_n hold the top layer (output never shows c_n). (3 more pieces of your answer differ too.)",
+        "c_n[0, 0]",
+        "[0]",
+    ),
+]
+
+
+@pytest.mark.parametrize("case_name,got,expected,prefer,pattern,text,advice,target", STORIES)
+def test_each_story_in_the_learners_words(case_name, got, expected, prefer, pattern, text, advice, target):
+    m = Run(ALL_CASES[case_name])
+    got, expected = eval(got), eval(expected)
+    d = diagnose(m.run, got, expected, prefer)
+    assert (d.pattern, d.text, d.advice, d.target) == (pattern, text, advice, target)
+    if advice is not None:
+        ns = namespace(m, got, expected)
+        assert torch.equal(eval(advice, ns), eval("expected" + target, ns))
