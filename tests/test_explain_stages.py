@@ -330,3 +330,24 @@ def test_a_lower_layer_or_a_cell_state_equal_to_a_slice_of_output_is_called_a_co
     sections = _sections(explain(rnn, torch.randn(4, 2, 3).abs()))
     assert sections[STATES][1][0] == ("0", "forward", "h_n[0]", f"{coincidence} (same values)", "True")
     assert report.all_hold and len(report.checks()) == 2 + 1 + 1  # two views, the top layer in output, the summary
+
+
+def test_words_are_never_cut_at_a_hyphen_and_an_empty_cell_stays_empty():
+    row = ("read the non-padded steps", "")
+    text = render_text("T", [Section("S", ("what it holds", "more"), (row, ("x", "y")))])
+    # the first column is 25 wide; forced to wrap, a hyphenated word stays whole
+    assert text.splitlines()[4:] == [
+        "  what it holds              more",
+        "  read the non-padded steps",
+        "  x                          y",
+    ]
+    long = "a" * 88 + " non-padded steps"  # a one-column line wraps at 96: "non-" would fit on the first line
+    assert render_text("T", [Section("S", ("line",), ((long,),))]).splitlines()[4:] == [
+        "  " + "a" * 88,
+        "    non-padded steps",
+    ]
+
+
+def test_three_columns_share_the_room_less_two_spaces_between_each_and_give_way_one_character_at_a_time():
+    assert _widths([("a" * 30, "b" * 30, "c" * 30)], 80) == [25, 25, 26]  # 76 + 2 gaps of 2 = 80
+    assert _widths([("a" * 60, "b" * 61)], 97, code=(0,)) == [60, 35]  # 95 + one gap of 2 = 97
