@@ -490,3 +490,427 @@ def test_a_line_that_is_not_states_says_its_value():
     assert size == Reading("h_n.size(0)", None, (("", "not states: 1"),), (), "", True, "", True, "", ())
     assert shape == Reading("h_n.shape", None, (("", "not states: (1, 3, 5)"),), (), "", True, "", True, "", ())
     assert sizes.rows == (("", "not states: (1, 3, 5)"),) and sizes.verdict == ""
+
+
+# --- what each row holds: labels, sequences, layers, and the facts about the whole result ---------------------
+
+
+def rows_of(module, x, line, **kwargs):
+    return reading(explain(module, x, uses=line, **kwargs))
+
+
+def layer_rows(n, layer, what="h_n: {} forward final state"):
+    return "; ".join(f"seq {k} " + what.format(layer) for k in range(n))
+
+
+@pytest.mark.parametrize(
+    "num_layers, batch, rows, facts",
+    [
+        (  # two sequences: each row holds both, and says which part is whose
+            2,
+            2,
+            [
+                ("[0]", "MIXES sequences 0..1: " + layer_rows(2, "layer 0")),
+                ("[1]", "MIXES sequences 0..1: " + layer_rows(2, "top layer")),
+            ],
+            ("mixes sequences: some rows hold numbers of more than one sequence", "holds several layers: [0, 1]"),
+        ),
+        (  # three parts in a row: all said
+            3,
+            3,
+            [
+                ("[0]", "MIXES sequences 0..2: " + layer_rows(3, "layer 0")),
+                ("[1]", "MIXES sequences 0..2: " + layer_rows(3, "layer 1")),
+                ("[2]", "MIXES sequences 0..2: " + layer_rows(3, "top layer")),
+            ],
+            ("mixes sequences: some rows hold numbers of more than one sequence", "holds several layers: [0, 1, 2]"),
+        ),
+        (  # four parts: the first three, and how many more
+            4,
+            3,
+            [
+                ("[0]", "MIXES sequences 0..2: " + layer_rows(3, "layer 0") + "; and 1 more parts"),
+                (
+                    "[1]",
+                    "MIXES sequences 0..2: seq 1 h_n: layer 1 forward final state; seq 2 h_n: layer 1 forward final "
+                    "state; seq 0 h_n: layer 2 forward final state; and 1 more parts",
+                ),
+                (
+                    "[2]",
+                    "MIXES sequences 0..2: seq 2 h_n: layer 2 forward final state; seq 0 h_n: top layer forward final "
+                    "state; seq 1 h_n: top layer forward final state; and 1 more parts",
+                ),
+            ],
+            (
+                "mixes sequences: some rows hold numbers of more than one sequence",
+                "holds several layers: [0, 1, 2, 3]",
+            ),
+        ),
+    ],
+)
+def test_hidden_view_batch_size_rows_say_each_sequence_and_layer(num_layers, batch, rows, facts):
+    gru = seeded(nn.GRU, 4, 5, num_layers=num_layers)
+    r = rows_of(gru, randn(6, batch, 4), "h_n.view(batch_size, -1)")
+    assert r.shape == (batch, num_layers * 5) and r.rows == tuple(rows) and r.facts == facts
+    flat = r.shape[1]  # the rule behind the rows: h_n.view(N, -1) lays h_n's (layer, sequence) blocks end to end
+    assert flat // 5 == num_layers and not r.right and r.instead == "h_n[-1]"
+
+
+@pytest.mark.parametrize(
+    "line, shape, rows, facts, intent, right",
+    [
+        (
+            "h_n",
+            (2, 3, 5),
+            [
+                (f"[{k}, {n}]", f"sequence {n}: h_n: {'top layer' if k else 'layer 0'} forward final state")
+                for k in range(2)
+                for n in range(3)
+            ],
+            ("holds several layers: [0, 1]",),
+            "decoder",
+            True,
+        ),
+        (
+            "h_n[-1]",
+            (3, 5),
+            [(f"[{n}]", f"sequence {n}: h_n: top layer forward final state") for n in range(3)],
+            (),
+            "summary",
+            True,
+        ),
+        (  # one number: the first of h_n
+            "h_n[0, 0, 0]",
+            (),
+            [("all", "sequence 0: h_n: layer 0 forward final state, feature 0 of 5")],
+            ("not the top layer (layer 1)",),
+            "summary",
+            False,
+        ),
+        (  # the first number of output
+            "output[0, 0, :1]",
+            (1,),
+            [("all", "sequence 0: output: top layer forward, feature 0 of 5, step 0")],
+            (),
+            "summary",
+            False,
+        ),
+        (
+            "output[-1]",
+            (3, 5),
+            [(f"[{n}]", f"sequence {n}: output: top layer forward, step 5 = its final state") for n in range(3)],
+            (),
+            "summary",
+            True,
+        ),
+        (  # output's last step and h_n's top row side by side: one layer, one sequence per row
+            "torch.cat((output[-1], h_n[-1]), dim=-1)",
+            (3, 10),
+            [
+                (
+                    f"[{n}]",
+                    f"sequence {n}: output: top layer forward, step 5 = its final state; h_n: top layer forward "
+                    "final state",
+                )
+                for n in range(3)
+            ],
+            (),
+            "summary",
+            False,
+        ),
+        (
+            "output[1:3, 0]",
+            (2, 5),
+            [
+                ("[0]", "sequence 0: output: top layer forward, step 1"),
+                ("[1]", "sequence 0: output: top layer forward, step 2"),
+            ],
+            (),
+            "summary",
+            False,
+        ),
+    ],
+)
+def test_rows_and_facts_of_a_two_layer_gru(line, shape, rows, facts, intent, right):
+    r = rows_of(seeded(nn.GRU, 4, 5, num_layers=2), randn(6, 3, 4), line)
+    assert r.shape == shape and r.rows == tuple(rows) and r.facts == facts
+    assert r.intent == intent and r.right == right and r.instead == ("" if right else "h_n[-1]")
+    assert r.padding_read is False and r.with_packing == ()
+
+
+@pytest.mark.parametrize(
+    "steps, rows",
+    [
+        (
+            7,
+            [(f"[{t}, 0]", f"sequence 0: output: top layer forward, step {t}") for t in range(6)]
+            + [("[6, 0]", "sequence 0: output: top layer forward, step 6 = its final state")],
+        ),
+        (
+            8,
+            [(f"[{t}, 0]", f"sequence 0: output: top layer forward, step {t}") for t in range(6)]
+            + [("...", "2 more rows")],
+        ),
+        (
+            9,
+            [(f"[{t}, 0]", f"sequence 0: output: top layer forward, step {t}") for t in range(6)]
+            + [("...", "3 more rows")],
+        ),
+    ],
+)
+def test_up_to_seven_rows_are_shown_then_six_and_how_many_more(steps, rows):
+    r = rows_of(seeded(nn.GRU, 4, 5), randn(steps, 1, 4), "output")
+    assert r.shape == (steps, 1, 5) and r.rows == tuple(rows)
+
+
+@pytest.mark.parametrize(
+    "uses, shape, rows, facts, right, instead",
+    [
+        (
+            "c",
+            (2, 3, 5),
+            [
+                (f"[{k}, {n}]", f"sequence {n}: c_n: {'top layer' if k else 'layer 0'} forward cell state")
+                for k in range(2)
+                for n in range(3)
+            ],
+            (
+                "names read as: c = c_n (write the call line to name them yourself)",
+                "holds cell states (c_n), not hidden states",
+            ),
+            True,  # every layer's cell state: what a decoder's c_0 takes
+            "",
+        ),
+        (
+            "c[0]",
+            (3, 5),
+            [(f"[{n}]", f"sequence {n}: c_n: layer 0 forward cell state") for n in range(3)],
+            (
+                "names read as: c = c_n (write the call line to name them yourself)",
+                "not the top layer (layer 1)",
+                "holds cell states (c_n), not hidden states",
+            ),
+            False,
+            "h_n[-1]",
+        ),
+        (
+            "out, (h, c) = self.lstm(x)\nc[-1]",
+            (3, 5),
+            [(f"[{n}]", f"sequence {n}: c_n: top layer forward cell state") for n in range(3)],
+            ("holds cell states (c_n), not hidden states",),
+            False,
+            "h[-1]",
+        ),
+        (
+            "out, (h, c) = self.lstm(x)\nh[-1]",
+            (3, 5),
+            [(f"[{n}]", f"sequence {n}: h_n: top layer forward final state") for n in range(3)],
+            (),
+            True,
+            "",
+        ),
+    ],
+)
+def test_cell_state_lines_say_they_hold_c_n(uses, shape, rows, facts, right, instead):
+    r = rows_of(seeded(nn.LSTM, 4, 5, num_layers=2), randn(6, 3, 4), uses)
+    assert r.shape == shape and r.rows == tuple(rows) and r.facts == facts
+    assert r.right == right and r.instead == instead
+
+
+def test_a_line_mixing_h_n_and_c_n_reads_as_a_decoders_state():
+    r = rows_of(seeded(nn.LSTM, 4, 5, num_layers=2), randn(6, 3, 4), "out, (h, c) = self.lstm(x)\ntorch.cat((h, c), 2)")
+    assert r.shape == (2, 3, 10) and r.intent == "decoder" and not r.right and r.instead == "h"
+    assert r.rows[0] == ("[0, 0]", "sequence 0: h_n: layer 0 forward final state; c_n: layer 0 forward cell state")
+    assert r.facts == ("holds several layers: [0, 1]", "holds cell states (c_n), not hidden states")
+
+
+# --- names: the student's own (from the call line), or read from the usual names, and said so ----------------
+
+
+@pytest.mark.parametrize(
+    "cell, uses, said, rows",
+    [
+        ("LSTM", "hidden[0][-1]", ["hidden = (h_n, c_n)"], "h_n: top layer forward final state"),
+        ("LSTM", "h = hidden[0]\nh[-1]", ["hidden = (h_n, c_n)"], "h_n: top layer forward final state"),
+        ("LSTM", "h[-1]", ["h = h_n"], "h_n: top layer forward final state"),
+        ("LSTM", "c[-1]", ["c = c_n"], "c_n: top layer forward cell state"),
+        ("LSTM", "enc_out[-1]", ["enc_out = output"], "output: top layer forward, step 5 = its final state"),
+        ("GRU", "hidden[-1]", ["hidden = h_n"], "h_n: top layer forward final state"),
+        ("GRU", "state[-1]", ["state = h_n"], "h_n: top layer forward final state"),  # a GRU's state is h_n
+    ],
+)
+def test_usual_names_are_read_and_the_report_says_how(cell, uses, said, rows):
+    module = seeded(getattr(nn, cell), 4, 5)
+    report = explain(module, randn(6, 3, 4), uses=uses)
+    r = report.readings[-1]
+    assert r.rows == tuple((f"[{n}]", f"sequence {n}: {rows}") for n in range(3))
+    names = "names read as: " + ", ".join(said) + " (write the call line to name them yourself)"
+    assert r.facts[0] == names and all(names == one.facts[0] for one in report.readings)
+
+
+def test_a_gru_has_no_cell_state_to_read():
+    with pytest.raises(ValueError, match=r"'c' is not one of the names known here \['B', 'D', 'H', 'H_cell'"):
+        explain(seeded(nn.GRU, 4, 5), randn(6, 3, 4), uses="c[-1]")
+
+
+@pytest.mark.parametrize(
+    "module, x, line, shape, row",
+    [
+        (  # proj_size: h_n's width; H_cell: c_n's width
+            seeded(nn.LSTM, 4, 5, proj_size=3, num_layers=2),
+            randn(6, 3, 4),
+            "h_n.view(num_layers, D, N, proj_size)[-1, 0]",
+            (3, 3),
+            "h_n: top layer forward final state",
+        ),
+        (
+            seeded(nn.LSTM, 4, 5, proj_size=3, num_layers=2),
+            randn(6, 3, 4),
+            "c_n.view(num_layers, D, N, H_cell)[-1, 0]",
+            (3, 5),
+            "c_n: top layer forward cell state",
+        ),
+        (  # c_n's rows are hidden_size wide, h_n's proj_size: each read whole
+            seeded(nn.LSTM, 4, 5, proj_size=3),
+            randn(6, 3, 4),
+            "c_n[-1]",
+            (3, 5),
+            "c_n: top layer forward cell state",
+        ),
+        (
+            seeded(nn.LSTM, 4, 5, proj_size=3),
+            randn(6, 3, 4),
+            "h_n[-1]",
+            (3, 3),
+            "h_n: top layer forward final state",
+        ),
+        (
+            seeded(nn.LSTM, 4, 5, proj_size=3),
+            randn(6, 3, 4),
+            "c_n[-1, :, 1:4]",
+            (3, 3),
+            "c_n: top layer forward cell state, feature 1..3 of 5",
+        ),
+        (
+            seeded(nn.GRU, 4, 5, num_layers=2),
+            randn(6, 3, 4),
+            "h_n.view(num_layers, N, hidden_size)[-1]",
+            (3, 5),
+            "h_n: top layer forward final state",
+        ),
+        (  # L: the steps, wherever the layout puts them
+            seeded(nn.GRU, 4, 5),
+            randn(6, 3, 4),
+            "output[L - 1]",
+            (3, 5),
+            "output: top layer forward, step 5 = its final state",
+        ),
+        (
+            seeded(nn.GRU, 4, 5, batch_first=True),
+            randn(3, 6, 4),
+            "output[:, L - 1]",
+            (3, 5),
+            "output: top layer forward, step 5 = its final state",
+        ),
+    ],
+)
+def test_size_names_read_as_the_course_symbols(module, x, line, shape, row):
+    r = rows_of(module, x, line)
+    assert r.shape == shape and r.rows == tuple((f"[{n}]", f"sequence {n}: {row}") for n in range(3))
+
+
+# --- one sequence alone (unbatched): no sequence to name, the same reading ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "module, line, shape, rows, facts, intent, right, instead",
+    [
+        (
+            seeded(nn.GRU, 4, 5),
+            "output[L - 1]",
+            (5,),
+            [("all", "output: top layer forward, step 5 = its final state")],
+            (),
+            "summary",
+            True,
+            "",
+        ),
+        (
+            seeded(nn.GRU, 4, 5),
+            "output",
+            (6, 5),
+            [(f"[{t}]", f"output: top layer forward, step {t}") for t in range(5)]
+            + [("[5]", "output: top layer forward, step 5 = its final state")],
+            (),
+            "tagging",
+            True,
+            "",
+        ),
+        (
+            seeded(nn.GRU, 4, 5),
+            "output[-1:]",
+            (1, 5),
+            [("[0]", "output: top layer forward, step 5 = its final state")],
+            (),
+            "summary",
+            False,
+            "h_n[-1]",
+        ),
+        (
+            seeded(nn.GRU, 4, 5, num_layers=2),
+            "h_n",
+            (2, 5),
+            [("[0]", "h_n: layer 0 forward final state"), ("[1]", "h_n: top layer forward final state")],
+            ("holds several layers: [0, 1]",),
+            "decoder",
+            True,
+            "",
+        ),
+        (
+            seeded(nn.GRU, 4, 5, num_layers=2),
+            "h_n[0]",
+            (5,),
+            [("all", "h_n: layer 0 forward final state")],
+            ("not the top layer (layer 1)",),
+            "summary",
+            False,
+            "h_n[-1]",
+        ),
+        (  # the backward direction ends at step 0
+            seeded(nn.GRU, 4, 5, bidirectional=True),
+            "torch.cat((output[-1, :5], output[0, 5:]))",
+            (10,),
+            [
+                (
+                    "all",
+                    "output: top layer forward, step 5 = its final state; output: top layer backward, step 0 = its "
+                    "final state",
+                )
+            ],
+            (),
+            "summary",
+            True,
+            "",
+        ),
+        (  # two layers, two directions: every layer's pair side by side, in one row per layer
+            seeded(nn.GRU, 4, 5, num_layers=2, bidirectional=True),
+            "h_n[::2]",
+            (2, 5),
+            [("[0]", "h_n: layer 0 forward final state"), ("[1]", "h_n: top layer forward final state")],
+            ("holds several layers: [0, 1]",),
+            "decoder",
+            False,
+            "h_n.view(2, 2 * 5)",
+        ),
+    ],
+)
+def test_unbatched_lines(module, line, shape, rows, facts, intent, right, instead):
+    report = explain(module, randn(6, 4), uses=line)
+    r = reading(report)
+    assert report.spec.unbatched and r.shape == shape and r.rows == tuple(rows) and r.facts == facts
+    assert r.intent == intent and r.right == right and r.instead == instead and r.instead_holds
+    if intent == "summary" and instead:
+        assert torch.equal(instead_value(report, r), report.output[-1])
+    if intent == "decoder" and instead:  # each layer's forward and backward final states side by side
+        wanted = torch.stack([torch.cat([report.h_n[2 * k], report.h_n[2 * k + 1]]) for k in range(2)])
+        assert torch.equal(instead_value(report, r), wanted)
