@@ -1,19 +1,20 @@
 """Every notebook runs in a real JupyterLab in Chromium; each control of each view redraws it; and what JupyterLab
 shows passes the accessibility audit (issue 29), keyboard included.
 
-One page per notebook serves three tests, in order (the fixture `in_lab`; tests/xdist_plan.py keeps a notebook's
+One page per notebook serves four tests, in order (the fixture `in_lab`; tests/xdist_plan.py keeps a notebook's
 tests on one worker), so that JupyterLab opens and runs each notebook once:
 1. the stored notebook, as opened: no serious or critical axe violation in its outputs (tests/a11y_audit.py), and
    each figure shows exactly the alt text stored with it (the course's extension sets it; tests/test_lab_alt.py shows
    JupyterLab alone would not); JupyterLab's own chrome is audited with the first notebook, and only reported;
-2. Run All: every view renders; every control is moved while the kernel is held busy, so the new picture can only
-   come from the page's memory; the page sends the kernel the control's new value and nothing else (its comm
-   messages are counted), and once the kernel is free it has the same values and the same picture as the page;
-3. with the keyboard only, every control of every view is reached with Tab, moved with the arrow keys (a checkbox
-   with Space) while the focus stays on it, shows a visible focus, and the view's picture follows (tests/keyboard.py);
-4. saved, and opened as live RISE slides in the same page, as a teacher would: every slide is walked with Space,
-   each live view fits its slide, redraws and works by keyboard without turning the slide (tests/rise_slides.py);
-   no console error, and no request leaves 127.0.0.1 from the moment the notebook was opened.
+2. Run All, save, and open as live RISE slides in the same page, as a teacher would: every slide is walked with
+   Space; each live view fits its slide as it starts, redraws, and works by keyboard without turning the slide
+   (tests/rise_slides.py); no console error, and no request leaves 127.0.0.1 from the moment the notebook opened;
+3. back in JupyterLab (the notebook opened again on the same kernel, its views live): every view renders; every
+   control is moved while the kernel is held busy, so the new picture can only come from the page's memory; the
+   page sends the kernel the control's new value and nothing else (its comm messages are counted), and once the
+   kernel is free it has the same values and the same picture as the page;
+4. with the keyboard only, every control of every view is reached with Tab, moved with the arrow keys (a checkbox
+   with Space) while the focus stays on it, shows a visible focus, and the view's picture follows (tests/keyboard.py).
 
 The server runs on a temporary copy of notebooks/ (JupyterLab autosaves), so the working tree is
 left as it was; screenshots and console logs go to artifacts/browser/, the server log to artifacts/lab/.
@@ -120,7 +121,7 @@ def test_notebooks_with_widgets_are_found():
     assert WIDGET_NOTEBOOKS, f"no notebook in {NOTEBOOKS} stores a live widget view"
 
 
-# --- every notebook with widgets, in the browser: one page each, three tests in order ------------------------
+# --- every notebook in the browser: one page each, four tests in order -------------------------------------
 
 
 @dataclass
@@ -133,21 +134,30 @@ class NotebookInLab:
     announcements: list[int]
     requests: list[str]
     ran: bool = False
-    on_slides: bool = False  # the last test takes the page from JupyterLab to the slides
+    on_slides: bool = False  # the slides test takes the page from JupyterLab to the slides
 
-    def run_all(self, lab) -> None:
-        """Run > Run All Cells, once, and wait until every view has rendered."""
+    def live(self, lab) -> None:
+        """Make sure the notebook has run (Run > Run All Cells, once) and JupyterLab shows its views live: after the
+        slides, the notebook is opened again in JupyterLab, on the same kernel, and its views come back live."""
+        views = labpage.live_view_count(self.notebook)
         if not self.ran:
             labpage.run_all_cells(self.page)
             labpage.wait_all_executed(self.page, lab, self.served)
-            labpage.wait_widgets_settled(self.page, labpage.live_view_count(self.notebook))
+            labpage.wait_widgets_settled(self.page, views)
             self.ran = True
+        elif self.on_slides:
+            self.page.set_viewport_size(labpage.VIEWPORT)
+            self.page.console_log.entries.clear()  # the slides' part is written and checked by the slides test
+            self.page.console_log.errors.clear()
+            labpage.open_notebook(self.page, lab, self.served)
+            labpage.wait_widgets_settled(self.page, views)
+            self.on_slides = False
 
 
 @pytest.fixture(scope="module", params=COURSE, ids=[p.name for p in COURSE])
 def in_lab(request, lab, browser):
-    """The notebook opened in JupyterLab in a fresh page (its console and sent messages recorded), shared by the
-    notebook's tests; its kernel shut down after them."""
+    """The notebook opened in JupyterLab in a fresh page (its console, requests and sent messages recorded), shared
+    by the notebook's tests; its kernel shut down after them."""
     notebook = request.param
     served = f"notebooks/{notebook.name}"
     context = browser.new_context(viewport=labpage.VIEWPORT)
@@ -163,7 +173,7 @@ def in_lab(request, lab, browser):
         labpage.open_notebook(page, lab, served)
         yield in_lab
     finally:
-        if not in_lab.on_slides:  # (the slides test has written JupyterLab's part)
+        if not in_lab.on_slides:  # (the slides test writes the slides' part)
             page.console_log.write(SHOTS / f"{notebook.stem}--console.log")
             with contextlib.suppress(Exception):  # a dead page must not hide a failure
                 page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
@@ -188,11 +198,41 @@ def test_notebook_outputs_in_jupyterlab_have_no_serious_violation(in_lab, axe_so
 
 
 @pytest.mark.timeout(900)
+def test_live_slides(lab, in_lab):
+    """As a teacher would: Run All in JupyterLab, save, and open the notebook as live RISE slides in the same page
+    (the slides join the same kernel). Before the other tests move any control, so that each slide shows its views
+    as they start."""
+    page, notebook = in_lab.page, in_lab.notebook
+    in_lab.live(lab)
+    views = labpage.live_view_count(notebook)
+    labpage.save_notebook(page, lab, in_lab.served, views)
+    errors = page.console_log.errors
+    assert not errors, "browser console errors in JupyterLab (opening and running the notebook):\n" + "\n".join(errors)
+    page.console_log.entries.clear()  # the slides' console from here
+    page.console_log.errors.clear()
+    in_lab.on_slides = True
+    rise_slides.SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(rise_slides.SLIDE_SIZE)
+    try:
+        rise_slides.open_slides(page, lab, in_lab.served, views)
+        checked_views = rise_slides.walk_slides(page, notebook)
+        assert checked_views == views, f"{checked_views} slides with a live view checked, the notebook stores {views}"
+        errors = rise_slides.unexpected_errors(page.console_log.errors)
+        assert not errors, "browser console errors on the slides:\n" + "\n".join(errors)
+    finally:
+        page.console_log.write(rise_slides.SHOTS / f"{notebook.stem}--console.log")
+        with contextlib.suppress(Exception):  # a dead page must not hide the failure above
+            page.screenshot(path=rise_slides.SHOTS / f"{notebook.stem}--99-last.png")
+    remote = [url for url in in_lab.requests if rise_slides.leaves_loopback(url, lab.base_url)]
+    assert not remote, f"requests that leave 127.0.0.1: {remote}"
+
+
+@pytest.mark.timeout(900)
 def test_notebook_runs_and_its_sliders_redraw(lab, in_lab):
     page, notebook = in_lab.page, in_lab.notebook
     check_no_news_prompt(page, notebook, in_lab.announcements)
 
-    in_lab.run_all(lab)
+    in_lab.live(lab)
     views = labpage.live_view_count(notebook)
     page.screenshot(path=shot_name(notebook, "02-executed"), full_page=True)
     check_outputs(page, views)
@@ -212,11 +252,12 @@ def test_notebook_runs_and_its_sliders_redraw(lab, in_lab):
 @pytest.mark.timeout(900)
 def test_every_control_of_every_view_works_by_keyboard_with_a_visible_focus(lab, in_lab):
     page, notebook = in_lab.page, in_lab.notebook
-    in_lab.run_all(lab)
+    in_lab.live(lab)
     errors_before = len(page.console_log.errors)
     views = page.locator(labpage.WIDGET_VIEW).all()
     assert views
     for index, view in enumerate(views):
+        labpage.wait_pictures_settled(view.locator("img").first)  # the kernel has sent what it draws ahead
         reached, expected, problems = keyboard_only(page, view, index)
         RESULTS[f"keyboard, {notebook.stem} view {index}"] = {
             "counts": {"critical": 0, "serious": 0, "moderate": 0, "minor": 0},
@@ -315,32 +356,3 @@ def check_kernel_agrees(img, kernel, where: str) -> None:
     kernel_key, kernel_digest = labpage.kernel_pictures(kernel)[uid]
     assert key == kernel_key, f"{where}: the page shows the picture for {key}, the kernel's values are {kernel_key}"
     assert digest == kernel_digest, f"{where}: the page's picture for {key} is not the kernel's"
-
-
-@pytest.mark.timeout(900)
-def test_live_slides(lab, in_lab):
-    """Last, as it leaves JupyterLab: the run saved, then the same page opens the notebook as live RISE slides."""
-    page, notebook = in_lab.page, in_lab.notebook
-    in_lab.run_all(lab)
-    views = labpage.live_view_count(notebook)
-    labpage.save_notebook(page, lab, in_lab.served, views)
-    page.console_log.write(SHOTS / f"{notebook.stem}--console.log")  # JupyterLab's part, checked by the tests above
-    with contextlib.suppress(Exception):
-        page.screenshot(path=shot_name(notebook, "99-last"), full_page=True)
-    in_lab.on_slides = True
-    page.console_log.entries.clear()
-    page.console_log.errors.clear()
-    rise_slides.SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(rise_slides.SLIDE_SIZE)
-    try:
-        rise_slides.open_slides(page, lab, in_lab.served, views)
-        checked_views = rise_slides.walk_slides(page, notebook)
-        assert checked_views == views, f"{checked_views} slides with a live view checked, the notebook stores {views}"
-        errors = rise_slides.unexpected_errors(page.console_log.errors)
-        assert not errors, "browser console errors on the slides:\n" + "\n".join(errors)
-    finally:
-        page.console_log.write(rise_slides.SHOTS / f"{notebook.stem}--console.log")
-        with contextlib.suppress(Exception):  # a dead page must not hide the failure above
-            page.screenshot(path=rise_slides.SHOTS / f"{notebook.stem}--99-last.png")
-    remote = [url for url in in_lab.requests if rise_slides.leaves_loopback(url, lab.base_url)]
-    assert not remote, f"requests that leave 127.0.0.1: {remote}"
