@@ -179,3 +179,88 @@ def test_a_line_is_read_on_the_submodule_named_by_rnn():
     assert reading.right and reading.shape == (3, 4)
     page = report._repr_html_()
     assert "Your line: h[-1]" in page and "holds exactly that" in page
+
+
+class Raises(nn.Module):
+    """An LSTM, then (or before it) the model's own error."""
+
+    def __init__(self, error, before=False):
+        super().__init__()
+        self.rnn = nn.LSTM(3, 4)
+        self.error, self.before = error, before
+
+    def forward(self, x):
+        if self.before:
+            raise self.error
+        self.rnn(x)
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error, said",
+    [
+        (
+            RuntimeError("  shapes do not match\nsecond line  "),
+            "RuntimeError from your model's forward: shapes do not match",
+        ),
+        (KeyError(), "KeyError from your model's forward: "),
+        (ValueError(" \n "), "ValueError from your model's forward: "),
+    ],
+)
+def test_the_model_s_own_error_is_said_by_its_type_and_first_line(error, said):
+    torch.manual_seed(0)
+    report = explain(Raises(error), torch.randn(5, 2, 3))
+    assert report.model_error == said
+    torch_warned = [s for s in report.sections() if s.title == "torch warned"]
+    assert torch_warned[0].rows == ((f"after it returned: {said}",),)
+    with pytest.raises(ValueError) as refused:  # before any recurrent call returned: nothing to explain
+        explain(Raises(error, before=True), torch.randn(5, 2, 3))
+    assert str(refused.value) == said
+
+
+def test_a_model_that_never_calls_its_recurrent_module_is_refused_naming_it():
+    class Skips(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = nn.ModuleList([nn.GRU(3, 4)])
+
+        def forward(self, x):
+            return x
+
+    with pytest.raises(ValueError) as refused:
+        explain(Skips(), torch.randn(5, 2, 3))
+    assert str(refused.value) == "batch is not allowed here: the model ran but never called model.blocks[0]"
+
+
+@pytest.mark.parametrize(
+    "batch, shown",
+    [
+        (torch.zeros(2, 3, dtype=torch.int64), "(2, 3) int64"),
+        ((torch.zeros(2, 3, dtype=torch.int64), [3, 2]), "((2, 3) int64, list)"),
+        ((torch.zeros(4, 3), (torch.zeros(2), 7)), "((4, 3) float32, ((2,) float32, int))"),
+    ],
+)
+def test_the_batch_row_shows_each_tensor_s_shape_and_dtype_and_other_values_by_type(batch, shown):
+    class Takes(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(3, 4)
+
+        def forward(self, *args):
+            return self.rnn(torch.ones(5, 2, 3))
+
+    torch.manual_seed(0)
+    report = explain(Takes(), batch)
+    assert report.shapes[0] == report.shapes[0].__class__("batch", shown, "", "what your model took")
+    assert report.shapes[1].holds == "what model.rnn received"
+
+
+def test_a_submodule_whose_name_is_not_python_is_reached_by_getattr():
+    m = nn.Module()
+    m.add_module("my-rnn", nn.GRU(3, 4))
+    m.forward = lambda x: m.get_submodule("my-rnn")(x)
+    torch.manual_seed(0)
+    report = explain(m, torch.randn(5, 2, 3))
+    assert report.spec.access == "getattr(model, 'my-rnn')"
+    assert eval(report.spec.access, {"model": m}) is m.get_submodule("my-rnn")
+    assert report.code == ["output, h_n = getattr(model, 'my-rnn')(x)"]

@@ -2,6 +2,7 @@
 
 import typing
 
+import pytest
 import torch
 from torch import nn
 
@@ -351,3 +352,301 @@ def test_words_are_never_cut_at_a_hyphen_and_an_empty_cell_stays_empty():
 def test_three_columns_share_the_room_less_two_spaces_between_each_and_give_way_one_character_at_a_time():
     assert _widths([("a" * 30, "b" * 30, "c" * 30)], 80) == [25, 25, 26]  # 76 + 2 gaps of 2 = 80
     assert _widths([("a" * 60, "b" * 61)], 97, code=(0,)) == [60, 35]  # 95 + one gap of 2 = 97
+
+
+# --- A line's sizes: self.hidden_size and its kin are read as the module's sizes, nothing else is -----------------
+
+from helpers.explain.expression import ALLOWED  # noqa: E402
+
+
+@pytest.mark.parametrize("owner", ["self", "args", "config", "opt", "hparams"])
+def test_sizes_read_from_the_usual_owners_are_the_module_s_own(owner):
+    torch.manual_seed(0)
+    line = f"h_n.view({owner}.num_layers, 1, -1, {owner}.hidden_size)[-1, 0]"
+    report = explain(nn.GRU(3, 4, num_layers=2, batch_first=True), torch.randn(2, 5, 3), uses=line)
+    (reading,) = report.readings
+    assert reading.shape == (2, 4) and reading.right
+
+
+@pytest.mark.parametrize(
+    "line, part, why",
+    [
+        ("h_n.view(model.num_layers, -1)", "model.num_layers", "is not allowed"),
+        ("h_n.view(self.depth, -1)", "self.depth", "is not a size known here ['B', 'D', 'H', 'H_cell', 'H_in',"),
+        ("h_n[x.y.z]", "x.y.z", "is not allowed"),
+    ],
+)
+def test_other_attributes_are_refused_naming_the_part_and_what_an_expression_may_hold(line, part, why):
+    torch.manual_seed(0)
+    with pytest.raises(ValueError) as refused:
+        explain(nn.GRU(3, 4, batch_first=True), torch.randn(2, 5, 3), uses=line)
+    said = str(refused.value)
+    assert said.startswith(f"expression={line!r} is not allowed: {part!r} {why}")
+    assert said.endswith(f"; an expression may hold {ALLOWED}")
+    assert "'hidden_size', 'hidden_units'" in said or why == "is not allowed"
+
+
+# --- In Jupyter: the tables as HTML and text, then the grid as its own PNG output with its alt text ---------------
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _displayed(report, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: shown.append((args, kwargs)))
+    report._ipython_display_()
+    return shown
+
+
+def test_jupyter_shows_the_tables_then_the_grid_as_a_png_with_its_caption_and_alt_text(monkeypatch):
+    import base64
+
+    torch.manual_seed(0)
+    report = explain(nn.GRU(3, 4, batch_first=True), torch.randn(2, 5, 3))
+    (tables, tables_kw), (grid, grid_kw) = _displayed(report, monkeypatch)
+    assert tables == ({"text/html": report._repr_html_(), "text/plain": str(report)},) and tables_kw == {"raw": True}
+    png, alt = report.picture.drawn()
+    assert png.startswith(PNG) and report.picture.png() == png and alt
+    caption = "The grid for this configuration (GRU, num_layers=1, bidirectional=False)"
+    (data,) = grid
+    assert data == {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": caption}
+    assert grid_kw == {"metadata": {"image/png": {"alt": f"{caption}. {alt}"}}, "raw": True}
+
+
+def test_a_module_too_deep_to_draw_shows_its_tables_only_and_says_why():
+    torch.manual_seed(0)
+    report = explain(nn.RNN(2, 3, num_layers=5), torch.randn(4, 1, 2))
+    assert report.picture.png() is None and report.picture.drawn() == (None, None) and report.picture.code == ""
+    grid = report.sections()[-1]
+    assert grid.rows == () and grid.caption == "not drawn: the grid draws up to 4 layers, this module has 5"
+
+
+def test_a_module_too_deep_to_draw_is_one_display_in_jupyter(monkeypatch):
+    torch.manual_seed(0)
+    report = explain(nn.RNN(2, 3, num_layers=5), torch.randn(4, 1, 2))
+    assert len(_displayed(report, monkeypatch)) == 1
+
+
+def test_several_reports_are_each_report_in_the_model_s_order():
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = nn.GRU(3, 4), nn.RNN(4, 2)
+
+        def forward(self, x):
+            return self.second(self.first(x)[0])
+
+    torch.manual_seed(0)
+    reports = explain(Two(), torch.randn(5, 2, 3))
+    first, second = reports["first"], reports["second"]
+    assert len(reports) == 2 and list(reports) == [first, second]
+    assert str(reports) == f"{first}\n\n{second}" and repr(reports) == str(reports)
+    assert reports._repr_html_() == f"{first._repr_html_()}\n{second._repr_html_()}"
+
+
+# --- Stage 1: what explain() refuses before anything runs, each message naming the argument, its value, what is allowed
+
+import numpy  # noqa: E402
+
+
+def _gru(**kw):
+    torch.manual_seed(0)
+    return nn.GRU(3, 4, **kw)
+
+
+def _lstm():
+    torch.manual_seed(0)
+    return nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2)
+
+
+def _flagged(name, value):
+    module = _gru()
+    setattr(module, name, value)
+    return module
+
+
+def _x():
+    return torch.randn(5, 2, 3, generator=torch.Generator().manual_seed(0))
+
+
+def _packed():
+    return torch.nn.utils.rnn.pack_padded_sequence(_x(), [5, 3])
+
+
+@pytest.mark.parametrize(
+    "call, said",
+    [
+        pytest.param(
+            lambda: explain(nn.LSTMCell(3, 4), _x()),
+            "module=LSTMCell is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM, or a model that contains one; LSTMCell runs one time step and returns no output sequence",
+            id="lstmcell",
+        ),
+        pytest.param(
+            lambda: explain(nn.Linear(3, 4), _x()),
+            "module=Linear is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM, or a model that contains one",
+            id="linear",
+        ),
+        pytest.param(
+            lambda: explain("gru", _x()),
+            "module=str is not allowed: module must be an nn.RNN, nn.GRU or nn.LSTM, or a model that contains one",
+            id="notmodule",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _packed(), lengths=torch.tensor([5, 3])),
+            "lengths=[5, 3] is not allowed with a PackedSequence x: the packed sequence already carries each sequence's length",
+            id="packed+lengths",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), [1, 2]),
+            "x=list is not allowed: x must be a tensor or a PackedSequence",
+            id="x list",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(5, 2, 3, dtype=torch.int64)),
+            "x is torch.int64, but the module expects float features (input_size=3 numbers per step): token ids need an nn.Embedding first, e.g. x = embedding(token_ids); or pass your whole model and its batch, explain(model, batch)",
+            id="x int",
+        ),
+        pytest.param(
+            lambda: explain(_gru(batch_first=True), torch.zeros(1, 5, 2, 3)),
+            "x has shape (1, 5, 2, 3) (4-D), but the module expects a 3-D batch (N, L, H_in) (batch_first=True) or a 2-D sequence (L, H_in)",
+            id="x 4d",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(3)),
+            "x has shape (3,) (1-D), but the module expects a 3-D batch (L, N, H_in) (batch_first=False) or a 2-D sequence (L, H_in)",
+            id="x 1d",
+        ),
+        pytest.param(
+            lambda: explain(_gru(batch_first=True), torch.zeros(2, 5, 7)),
+            "x has 7 features, but the module expects input_size=3 (x has shape (2, 5, 7) = (N, L, H_in); H_in is the last axis)",
+            id="features",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(5, 7)),
+            "x has 7 features, but the module expects input_size=3 (x has shape (5, 7) = (L, H_in); H_in is the last axis)",
+            id="features unb",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(5, 2, 3, dtype=torch.float64)),
+            "x is torch.float64, but the module's weights are torch.float32: convert one to the other, e.g. x.to(torch.float32) or module.to(torch.float64)",
+            id="dtype",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(0, 2, 3)),
+            "x has shape (0, 2, 3), with no sequences or no steps: the module needs N >= 1 and L >= 1",
+            id="empty",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(5, 3), lengths=torch.tensor([5])),
+            "lengths=[5] is not allowed with an unbatched x of shape (5, 3) = (L, H_in): it is one whole sequence; add a batch axis to pack it",
+            id="unbatched lengths",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths=torch.tensor([[5, 3]])),
+            "lengths=[[5, 3]] is not allowed: lengths must be 1-D, one integer per sequence",
+            id="lengths 2d",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths=torch.tensor([5.0, 3.0])),
+            "lengths=[5.0, 3.0] is not allowed: lengths must be 1-D, one integer per sequence",
+            id="lengths float",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths="5,3"),
+            "lengths='5,3' is not allowed: lengths must be a list or 1-D tensor of integers",
+            id="lengths str",
+        ),
+        pytest.param(
+            lambda: explain(_gru(batch_first=True), torch.zeros(2, 5, 3), lengths=[5, 3, 1]),
+            "lengths=[5, 3, 1] does not fit the batch: x has shape (2, 5, 3) = (N, L, H_in), so N=2 sequences (x.shape[0]) need 2 lengths, but 3 were given",
+            id="lengths count",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths=[6, 3]),
+            "lengths=[6, 3] does not fit the batch: x has shape (5, 2, 3) = (L, N, H_in), so each length must be an integer from 1 to L=5 (x.shape[0], the number of steps)",
+            id="lengths range",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths=(0, 3)),
+            "lengths=[0, 3] does not fit the batch: x has shape (5, 2, 3) = (L, N, H_in), so each length must be an integer from 1 to L=5 (x.shape[0], the number of steps)",
+            id="lengths zero",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths=[True, 3]),
+            "lengths=[True, 3] does not fit the batch: x has shape (5, 2, 3) = (L, N, H_in), so each length must be an integer from 1 to L=5 (x.shape[0], the number of steps)",
+            id="lengths bool",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), lengths=numpy.array([5, 9])),
+            "lengths=[5, 9] does not fit the batch: x has shape (5, 2, 3) = (L, N, H_in), so each length must be an integer from 1 to L=5 (x.shape[0], the number of steps)",
+            id="lengths np",
+        ),
+        pytest.param(
+            lambda: explain(_lstm(), _x(), hx=torch.zeros(4, 2, 2)),
+            "hx=Tensor is not allowed: an LSTM takes hx as a pair (h_0, c_0) of tensors",
+            id="hx lstm not pair",
+        ),
+        pytest.param(
+            lambda: explain(_lstm(), _x(), hx=(torch.zeros(4, 2, 2), 3)),
+            "hx[1] (c_0)=int is not allowed: c_0 must be a tensor",
+            id="hx lstm c not tensor",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), hx=torch.zeros(1, 4)),
+            "hx has shape (1, 4), but the module expects h_0 of shape (1, 2, 4) = (num_layers * D, N, H_out) for this x",
+            id="hx shape",
+        ),
+        pytest.param(
+            lambda: explain(_gru(batch_first=True), torch.zeros(2, 5, 3), hx=torch.zeros(2, 1, 4)),
+            "hx has shape (2, 1, 4), but the module expects h_0 of shape (1, 2, 4) = (num_layers * D, N, H_out) for this x; h_0 is never batch first, even with batch_first=True",
+            id="hx bf",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), hx=torch.zeros(2, 1, 4)),
+            "hx has shape (2, 1, 4), but the module expects h_0 of shape (1, 2, 4) = (num_layers * D, N, H_out) for this x; h_0 is never batch first, even with batch_first=True",
+            id="hx transposed",
+        ),
+        pytest.param(
+            lambda: explain(_lstm(), _x(), hx=(torch.zeros(4, 2, 2), torch.zeros(4, 2, 2))),
+            "hx[1] (c_0) has shape (4, 2, 2), but the module expects c_0 of shape (4, 2, 4) = (num_layers * D, N, H_cell) for this x",
+            id="hx c shape",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), torch.zeros(5, 3), hx=torch.zeros(1, 2, 4)),
+            "hx has shape (1, 2, 4), but the module expects h_0 of shape (1, 4) = (num_layers * D, H_out) for this x",
+            id="hx unbatched",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), rnn="x"),
+            "rnn='x' is not allowed: the module you passed is itself the recurrent module",
+            id="rnn with module",
+        ),
+        pytest.param(
+            lambda: explain(_flagged("batch_first", "False"), _x()),
+            "batch_first='False' is not allowed: batch_first must be True or False, not a str (nn.GRU stores it as given, and a string such as 'False' counts as true)",
+            id="flag",
+        ),
+        pytest.param(
+            lambda: explain(_flagged("hidden_size", True), _x()),
+            "hidden_size=True is not allowed: hidden_size must be an integer, not a bool (nn.GRU reads True as 1)",
+            id="size",
+        ),
+        pytest.param(
+            lambda: explain(_gru(), _x(), hx=[1]),
+            "hx=list is not allowed: h_0 must be a tensor",
+            id="hx gru not tensor",
+        ),
+    ],
+)
+def test_explain_refuses_what_does_not_fit_with_the_argument_its_value_and_what_is_allowed(call, said):
+    with pytest.raises(ValueError) as refused:
+        call()
+    assert str(refused.value) == said
+
+
+def test_weights_and_hx_of_different_dtypes_are_refused_naming_both():
+    with pytest.raises(ValueError) as refused:
+        explain(_gru(), _x(), hx=torch.zeros(1, 2, 4, dtype=torch.float64))
+    assert str(refused.value).startswith("hx is torch.float64, but the module's weights are torch.float32")
