@@ -13,7 +13,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from helpers.explain import explain
 from helpers.explain.expression import apply_expression
-from helpers.explain.lines import Reading, parse_uses
+from helpers.explain.lines import INTENTS, Reading, parse_uses
 
 
 def seeded(cls, *args, **kwargs):
@@ -914,3 +914,194 @@ def test_unbatched_lines(module, line, shape, rows, facts, intent, right, instea
     if intent == "decoder" and instead:  # each layer's forward and backward final states side by side
         wanted = torch.stack([torch.cat([report.h_n[2 * k], report.h_n[2 * k + 1]]) for k in range(2)])
         assert torch.equal(instead_value(report, r), wanted)
+
+
+# --- what the line is for (intent), read from its shape and layout, and what to write instead --------------------
+
+
+@pytest.mark.parametrize(
+    "batch_first, line, shape, intent, right, instead, check",
+    [
+        (True, "output", (3, 6, 5), "tagging", True, "", "torch.equal(output, output): True"),
+        (True, "output[:, -2:]", (3, 2, 5), "tagging", False, "output", "torch.equal(output, output): True"),
+        (True, "output[:, -1:]", (3, 1, 5), "summary", False, "h_n[-1]", "torch.equal(h_n[-1], output[:, -1]): True"),
+        (True, "output[:, :, :2]", (3, 6, 2), "summary", False, "h_n[-1]", "torch.equal(h_n[-1], output[:, -1]): True"),
+        (False, "output", (6, 3, 5), "tagging", True, "", "torch.equal(output, output): True"),
+        (False, "output[-2:]", (2, 3, 5), "tagging", False, "output", "torch.equal(output, output): True"),
+        (False, "output[-1:]", (1, 3, 5), "summary", False, "h_n[-1]", "torch.equal(h_n[-1], output[-1]): True"),
+    ],
+)
+def test_intent_follows_the_steps_axis_of_the_layout(batch_first, line, shape, intent, right, instead, check):
+    gru = seeded(nn.GRU, 4, 5, batch_first=batch_first)
+    report = explain(gru, randn(3, 6, 4) if batch_first else randn(6, 3, 4), uses=line)
+    r = reading(report)
+    assert (r.shape, r.intent, r.right, r.instead, r.instead_holds, r.check) == (
+        shape,
+        intent,
+        right,
+        instead,
+        True,
+        check,
+    )
+    verdict = "your line holds exactly that" if right else f"your line does not hold it; write {instead}"
+    assert r.verdict == f"read as {INTENTS[intent]}: {verdict}"
+
+
+@pytest.mark.parametrize(
+    "module, line, intent, right, instead, check",
+    [
+        (  # both directions side by side at every step: still one vector per step
+            seeded(nn.GRU, 4, 5, bidirectional=True),
+            "output",
+            "tagging",
+            True,
+            "",
+            "torch.equal(output, output): True",
+        ),
+        (  # one direction: every layer's final state, and the same stacked by hand
+            seeded(nn.GRU, 4, 5, num_layers=2),
+            "h_n[::1]",
+            "decoder",
+            True,
+            "",
+            "torch.equal(h_n, torch.stack([h_n[0], h_n[1]])): True",
+        ),
+        (  # the top layer's final states: in output at the last step, in h_n at the last row
+            seeded(nn.GRU, 4, 5, num_layers=2),
+            "output[-1]",
+            "summary",
+            True,
+            "",
+            "torch.equal(h_n[-1], output[-1]): True",
+        ),
+        (  # two layers, two directions: forward ends at the last step, backward at step 0
+            seeded(nn.GRU, 4, 5, num_layers=2, bidirectional=True),
+            "torch.cat((output[-1, :, :5], output[0, :, 5:]), -1)",
+            "summary",
+            True,
+            "",
+            "torch.equal(torch.cat([h_n[-2], h_n[-1]], dim=-1), torch.cat([output[-1, :, :5], output[0, :, 5:]], "
+            "dim=-1)): True",
+        ),
+        (
+            seeded(nn.GRU, 4, 5, num_layers=2, bidirectional=True),
+            "output[-1]",
+            "summary",
+            False,
+            "torch.cat([h_n[-2], h_n[-1]], dim=-1)",
+            "torch.equal(torch.cat([h_n[-2], h_n[-1]], dim=-1), torch.cat([output[-1, :, :5], output[0, :, 5:]], "
+            "dim=-1)): True",
+        ),
+        (  # a decoder wanting both directions: each layer's forward and backward side by side, c_n hidden_size wide
+            seeded(nn.LSTM, 4, 5, num_layers=2, bidirectional=True, proj_size=3),
+            "out, (h, c) = self.lstm(x)\nc[::2]",
+            "decoder",
+            False,
+            "c.view(2, 2, 3, 5).transpose(1, 2).reshape(2, 3, 10)",
+            "torch.equal(c.view(2, 2, 3, 5).transpose(1, 2).reshape(2, 3, 10), torch.stack([torch.cat([c[0], c[1]], "
+            "dim=-1), torch.cat([c[2], c[3]], dim=-1)])): True",
+        ),
+        (  # ... and h_n proj_size wide
+            seeded(nn.LSTM, 4, 5, num_layers=2, bidirectional=True, proj_size=3),
+            "out, (h, c) = self.lstm(x)\nh[::2]",
+            "decoder",
+            False,
+            "h.view(2, 2, 3, 3).transpose(1, 2).reshape(2, 3, 6)",
+            "torch.equal(h.view(2, 2, 3, 3).transpose(1, 2).reshape(2, 3, 6), torch.stack([torch.cat([h[0], h[1]], "
+            "dim=-1), torch.cat([h[2], h[3]], dim=-1)])): True",
+        ),
+    ],
+)
+def test_what_to_write_instead_and_its_check(module, line, intent, right, instead, check):
+    report = explain(module, randn(6, 3, 4), uses=line)
+    r = reading(report)
+    assert (r.intent, r.right, r.instead, r.instead_holds, r.check) == (intent, right, instead, True, check)
+    if intent == "decoder" and instead:  # checked here too: each layer's two directions, joined
+        state = report.c_n if "c[" in line else report.h_n
+        wanted = torch.stack([torch.cat([state[2 * k], state[2 * k + 1]], dim=-1) for k in range(2)])
+        assert torch.equal(instead_value(report, r, c=report.c_n, h=report.h_n), wanted)
+
+
+@pytest.mark.parametrize(
+    "hidden, line, part",
+    [
+        (5, "output[-1, :, 2:]", "feature 2..4 of 5"),
+        (5, "output[-1, :, ::2]", "feature 0, 2, 4 of 5"),
+        (8, "output[-1, :, ::2]", "feature 0, 2, 4, 6 of 8"),
+        (10, "output[-1, :, ::2]", "feature 0, 2, 4, 6, ... of 10"),
+        (12, "output[-1, :, ::2]", "feature 0, 2, 4, 6, ... of 12"),
+    ],
+)
+def test_part_of_the_features_is_named_by_its_span(hidden, line, part):
+    r = rows_of(seeded(nn.GRU, 4, hidden), randn(6, 3, 4), line)
+    assert r.rows == tuple(
+        (f"[{n}]", f"sequence {n}: output: top layer forward, {part}, step 5 = its final state") for n in range(3)
+    )
+
+
+# --- x padded with zeros and not packed: which numbers have read the padding -----------------------------------
+
+
+def padded_short_first():
+    x = randn(3, 7, 4)
+    x[0, 5:] = 0  # sequence 0: 5 steps, then padding
+    x[2, 2:] = 0  # sequence 2: 2 steps; sequence 1 has all 7
+    return x
+
+
+@pytest.mark.parametrize(
+    "bidirectional, line, row, padding_read",
+    [
+        (False, "h_n[-1, 0]", "sequence 0: h_n: top layer forward final state (after reading 2 padding steps)", True),
+        (False, "h_n[-1, 1]", "sequence 1: h_n: top layer forward final state", False),
+        (False, "h_n[-1, 2]", "sequence 2: h_n: top layer forward final state (after reading 5 padding steps)", True),
+        (False, "out[0, 4]", "sequence 0: output: top layer forward, step 4", False),
+        (False, "out[0, 5]", "sequence 0: output: top layer forward, step 5 (has read padding)", True),
+        (False, "out[2, 0]", "sequence 2: output: top layer forward, step 0", False),
+        (False, "out[2, 1]", "sequence 2: output: top layer forward, step 1", False),
+        (False, "out[2, 2]", "sequence 2: output: top layer forward, step 2 (has read padding)", True),
+        (False, "out[1, -1]", "sequence 1: output: top layer forward, step 6 = its final state", False),
+        # the backward direction starts at the end: at a short sequence, it has read the padding at every step
+        (True, "out[1, 0, 5:]", "sequence 1: output: top layer backward, step 0 = its final state", False),
+        (
+            True,
+            "out[0, 0, 5:]",
+            "sequence 0: output: top layer backward, step 0 = its final state (has read padding)",
+            True,
+        ),
+        (
+            True,
+            "out[2, 0, 5:]",
+            "sequence 2: output: top layer backward, step 0 = its final state (has read padding)",
+            True,
+        ),
+        (True, "out[2, 1, :5]", "sequence 2: output: top layer forward, step 1", False),
+        (True, "out[2, 3, :5]", "sequence 2: output: top layer forward, step 3 (has read padding)", True),
+    ],
+)
+def test_padded_unpacked_input_says_which_numbers_read_padding(bidirectional, line, row, padding_read):
+    gru = seeded(nn.GRU, 4, 5, bidirectional=bidirectional, batch_first=True)
+    report = explain(gru, padded_short_first(), uses=line)
+    r = reading(report)
+    assert r.rows == (("all", row),) and r.padding_read is padding_read
+    assert ("has read padding: x was padded and not packed" in r.facts) is padding_read
+    assert report.padding.lengths == (5, 7, 2)
+    # a summary line on a padded batch is shown how to pack it, in the student's name for h_n
+    assert r.with_packing[:2] == (
+        "lengths = [5, 7, 2]  # each sequence's steps before its trailing zero steps",
+        "packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)",
+    )
+    assert r.with_packing[3].startswith("sequence 0 (5 of 7 steps): torch.allclose(packed h_n[:, 0], h_n[:, 0]) is ")
+
+
+def test_packing_lines_use_the_students_name_and_not_for_a_tagging_line_that_read_no_padding():
+    gru = seeded(nn.GRU, 4, 5, batch_first=True)
+    named = reading(explain(gru, padded_short_first(), uses="out, hidden = self.gru(x)\nhidden[-1, 1]"))
+    assert named.padding_read is False
+    assert named.with_packing[3].startswith("sequence 0 (5 of 7 steps): torch.allclose(packed h_n[:, 0], hidden[:, 0])")
+    tagging = reading(
+        explain(gru, padded_short_first(), uses="out, hidden = self.gru(x)\nout[1:2]")
+    )  # sequence 1: 7 steps
+    assert tagging.intent == "tagging" and tagging.padding_read is False and tagging.with_packing == ()
+    read = reading(explain(gru, padded_short_first(), uses="out, hidden = self.gru(x)\nout[:1]"))  # sequence 0: 5 of 7
+    assert read.intent == "tagging" and read.padding_read is True and len(read.with_packing) == 5
