@@ -269,3 +269,32 @@ def test_each_uses_line_gets_its_own_section(capsys):
     out = capsys.readouterr().out
     assert "Your line: out[:, -1]  (shape (2, 3))" in out and "Your line: h_n[-1]  (shape (2, 3))" in out
     assert out.count("verdict  read as a summary of each whole sequence (e.g. for a classifier): your line holds") == 2
+
+
+@pytest.mark.parametrize(
+    "cell, kwargs, shape, dtype, expected",
+    [
+        # LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2): H_in 3, H_cell 4, D 2, H_out 2, 4 * 4 = 16 gates.
+        # parameters: layer 0, 2 * (16 * (3 + 2 + 2) + 2 * 4) = 240; layer 1 reads D * H_out = 4: 2 * (16 * 8 + 8) = 272
+        # run: 30 steps * D * (2 layers * H_out + 16 gates) + 4 * 2 layers * D * 5 * H_cell = 1200 + 320 = 1520
+        # the report's float64 copies: 8 * (2 * 30 * D * H_out + 2 * 2 * D * 5 * H_cell) = 8 * (240 + 160) = 3200
+        # 1.5 * ((512 + 2 * 90 numbers of x + 2 * 1520) * 4 bytes + 3200) = 1.5 * 18128
+        (
+            "LSTM",
+            dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True, proj_size=2),
+            [5, 6, 3],
+            None,
+            27192,
+        ),
+        # GRU(8, 50) unbatched in float64: parameters 150 * (8 + 50 + 2) = 9000; run 112 * (50 + 150) + 4 * 50 = 22600
+        # copies 8 * (2 * 112 * 50 + 2 * 50) = 90400; 1.5 * ((9000 + 2 * 896 + 2 * 22600) * 8 + 90400) = 1.5 * 538336
+        ("GRU", dict(input_size=8, hidden_size=50), [112, 8], torch.float64, 807504),
+        ("GRU", dict(input_size=8, hidden_size=50, dtype=torch.float64), [112, 8], None, 807504),  # the module's dtype
+        ("GRU", dict(input_size=8, hidden_size=50), [112, 8], None, 471552),  # float32: 1.5 * (55992 * 4 + 90400)
+        # RNN() with every default: 1 * (1 + 1 + 2) = 4 parameters; 4 steps, batch 2 (x.shape[0]):
+        # run 4 * (1 + 1) + 4 * 2 = 16; copies 8 * (2 * 4 + 2 * 2) = 96
+        ("RNN", {}, [2, 2, 1], None, int(1.5 * ((4 + 2 * 4 + 2 * 16) * 4 + 96))),
+    ],
+)
+def test_the_memory_estimate_worked_out_by_hand_from_its_parts(cell, kwargs, shape, dtype, expected):
+    assert estimate_bytes(cell, kwargs, shape, dtype) == expected
