@@ -1105,3 +1105,26 @@ def test_packing_lines_use_the_students_name_and_not_for_a_tagging_line_that_rea
     assert tagging.intent == "tagging" and tagging.padding_read is False and tagging.with_packing == ()
     read = reading(explain(gru, padded_short_first(), uses="out, hidden = self.gru(x)\nout[:1]"))  # sequence 0: 5 of 7
     assert read.intent == "tagging" and read.padding_read is True and len(read.with_packing) == 5
+
+
+@pytest.mark.parametrize(
+    "pad, out",
+    [
+        ("out, lens = pad_packed_sequence(packed_out, batch_first=True)", "out"),
+        ("out, lens = pad_packed_sequence(packed_out, batch_first=False)", "out.transpose(0, 1)"),
+        ("padded, lens = pad_packed_sequence(packed_out, True)", "padded"),
+    ],
+)
+def test_after_pad_packed_sequence_the_advice_is_in_the_students_names(pad, out):
+    name = pad.split(",")[0]
+    r = reading(packed_report(f"{pad}\n{name}[-1]"))
+    assert not r.right and r.instead == "h[-1]" and r.instead_holds
+    assert r.check == f"torch.equal(h[-1], {out}[torch.arange(3), lens - 1]): True"
+
+
+def test_without_a_call_line_the_packed_lengths_are_read_by_their_own_name():
+    lstm = seeded(nn.LSTM, 4, 5, batch_first=True)
+    report = explain(lstm, randn(3, 6, 4), lengths=[6, 4, 2], uses="lengths\noutput[torch.arange(3), lengths - 1]")
+    lengths, last = report.readings
+    assert lengths == Reading("lengths", None, (("", "not states: [6, 4, 2]"),), (), "", True, "", True, "", ())
+    assert last.right and last.rows[1] == ("[1]", "sequence 1: output: top layer forward, step 3 = its final state")
