@@ -298,3 +298,141 @@ def test_each_uses_line_gets_its_own_section(capsys):
 )
 def test_the_memory_estimate_worked_out_by_hand_from_its_parts(cell, kwargs, shape, dtype, expected):
     assert estimate_bytes(cell, kwargs, shape, dtype) == expected
+
+
+# --- The module expression: what is read, and each refusal as the learner sees it -------------------------------
+
+from helpers.explain.parse import ACCEPTED as ACCEPTED_IN_FULL  # noqa: E402
+from helpers.explain.parse import parse_arguments  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        (
+            "nn.GRU(1, 2, 3, True, False, 0.0, False, 4)",
+            "nn.GRU takes at most 7 positional arguments "
+            "(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)",
+        ),
+        ("nn.LSTM(*sizes)", "*args is not a literal"),
+        ("nn.GRU(8, 5, hidden_size=5)", "hidden_size is given twice"),
+        ("nn.GRU(True, 5)", "input_size=True is not an integer (nn.GRU would read True as 1)"),
+        ("nn.LSTM(8, 5, proj_size=False)", "proj_size=False is not an integer (nn.LSTM would read True as 1)"),
+        (
+            "nn.GRU(8, 5, batch_first='False')",
+            "batch_first='False' is not True or False (a string such as 'False' counts as true)",
+        ),
+        (
+            "nn.GRU(8, 5, bidirectional=1)",
+            "bidirectional=1 is not True or False (a string such as 'False' counts as true)",
+        ),
+        ("nn.GRU(8, 5, dropout='0.1')", "dropout='0.1' is not a number"),
+        ("nn.GRU(8, 5, dropout=True)", "dropout=True is not a number"),
+        ("nn.RNN(8, 5, nonlinearity='sigmoid')", "nonlinearity='sigmoid' is not 'tanh' or 'relu'"),
+        ("nn.RNN(8, 5, 1, 'gelu')", "nonlinearity='gelu' is not 'tanh' or 'relu'"),
+        (
+            "nn.GRU(8, 5, dtype=torch.float16)",
+            "dtype=torch.float16 is not a literal (a number, True/False or a string)",
+        ),
+        ("nn.GRU(8, 5, dtype=np.float64)", "dtype=np.float64 is not a literal (a number, True/False or a string)"),
+        ("nn.GRU(-True, 5)", "input_size=-True is not a literal (a number, True/False or a string)"),
+        ("nn.GRU(8, 5, dropout=-'a')", "dropout=-'a' is not a literal (a number, True/False or a string)"),
+        ("nn.GRU(8, 5, bias=None)", "bias=None is not a literal (a number, True/False or a string)"),
+        ("nn.GRU(8, 5, batch_first=[True])", "batch_first=[True] is not a literal (a number, True/False or a string)"),
+        (
+            "nn.GRU(8, 5, nonlinearity='relu')",
+            "nn.GRU has no argument 'nonlinearity' here (it takes input_size, "
+            "hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)",
+        ),
+        ("gru", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.GRU", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ('nn["GRU"](8, 5)', "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.Linear(8, 5)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("torch.LSTM(8, 5)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.nn.LSTM(8, 5)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("a.nn.LSTM(8, 5)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("torch.torch.LSTM(8, 5)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("f().nn.LSTM(8, 5)", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.GRU(8, 5) + 1", "it is not a call of nn.RNN, nn.GRU or nn.LSTM"),
+        ("nn.GRU(8,", "it is not valid Python ('(' was never closed)"),
+    ],
+)
+def test_a_module_expression_is_refused_naming_what_is_wrong_and_what_is_accepted(text, why):
+    with pytest.raises(ValueError) as refused:
+        parse_arguments(text)
+    assert str(refused.value) == f"module expression {text!r} is not allowed: {why}; {ACCEPTED_IN_FULL}"
+
+
+def test_a_float_size_is_refused_as_not_an_integer():
+    with pytest.raises(
+        ValueError, match=r"^module expression 'nn.GRU\(8, 5.0\)' is not allowed: hidden_size=5.0 is not an"
+    ):
+        parse_arguments("nn.GRU(8, 5.0)")
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        (
+            "x" * 2001,
+            "module expression '" + "x" * 60 + "...' is not allowed: it has 2001 characters, at most 2000 are read",
+        ),
+        ("(" * 300 + "1" + ")" * 300, "is not allowed: it is not valid Python (too many nested parentheses)"),
+        (42, "module expression 42 is not allowed: it must be a string; " + ACCEPTED_IN_FULL),
+        ("nn.GRU(4097, 5)", "input_size=4097 is not allowed here: the command line takes input_size up to 4096"),
+        ("nn.GRU(8, 4097)", "hidden_size=4097 is not allowed here: the command line takes hidden_size up to 4096"),
+        (
+            "nn.GRU(8, 5, num_layers=17)",
+            "num_layers=17 is not allowed here: the command line takes num_layers up to 16",
+        ),
+        (
+            "nn.LSTM(8, 5, proj_size=4097)",
+            "proj_size=4097 is not allowed here: the command line takes proj_size up to 4096",
+        ),
+    ],
+)
+def test_too_long_too_deep_or_too_large_is_refused_before_anything_is_built(text, said):
+    with pytest.raises(ValueError) as refused:
+        parse_arguments(text)
+    assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "text, cell, kwargs",
+    [
+        ("  nn.GRU(8, 5)\n", "GRU", {"input_size": 8, "hidden_size": 5}),
+        (
+            "torch.nn.RNN(8, 5, 1, 'relu', False)",
+            "RNN",
+            dict(input_size=8, hidden_size=5, num_layers=1, nonlinearity="relu", bias=False),
+        ),
+        ("nn.GRU(4096, 4096, 16)", "GRU", {"input_size": 4096, "hidden_size": 4096, "num_layers": 16}),
+        ("nn.GRU(8, 5, dtype=torch.double)", "GRU", {"input_size": 8, "hidden_size": 5, "dtype": torch.float64}),
+        ("nn.GRU(8, 5, dtype=torch.float)", "GRU", {"input_size": 8, "hidden_size": 5, "dtype": torch.float32}),
+        ("nn.GRU(8, 5, dtype=torch.float32)", "GRU", {"input_size": 8, "hidden_size": 5, "dtype": torch.float32}),
+        (
+            "nn.GRU(8, 5, dropout=-0.5)",
+            "GRU",
+            {"input_size": 8, "hidden_size": 5, "dropout": -0.5},
+        ),  # torch's to refuse
+        ("nn.LSTM(8, -5, proj_size=0)", "LSTM", {"input_size": 8, "hidden_size": -5, "proj_size": 0}),
+        ("nn.RNN(8, 5, nonlinearity='tanh')", "RNN", {"input_size": 8, "hidden_size": 5, "nonlinearity": "tanh"}),
+    ],
+)
+def test_literal_arguments_are_read_by_name_in_torch_s_positional_order(text, cell, kwargs):
+    assert parse_arguments(text) == (cell, kwargs)
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("nn.GRU(8, -5)", "hidden_size must be greater than zero"),
+        ("nn.GRU(8, 5, dropout=2)", "dropout should be a number in range [0, 1]"),
+        ("nn.LSTM(8, 5, proj_size=5)", "proj_size has to be smaller than hidden_size"),
+    ],
+)
+def test_what_torch_refuses_is_said_as_torch_s_refusal(text, said):
+    with pytest.raises(ValueError) as refused:
+        parse_module(text)
+    assert str(refused.value).startswith(f"module expression {text!r} is not allowed: torch refused it: ")
+    assert said in str(refused.value)
