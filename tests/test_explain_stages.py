@@ -650,3 +650,35 @@ def test_weights_and_hx_of_different_dtypes_are_refused_naming_both():
     with pytest.raises(ValueError) as refused:
         explain(_gru(), _x(), hx=torch.zeros(1, 2, 4, dtype=torch.float64))
     assert str(refused.value).startswith("hx is torch.float64, but the module's weights are torch.float32")
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_a_padded_x_not_packed_is_told_the_lines_to_pack_it_and_how_far_each_short_sequence_s_h_n_moves(batch_first):
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 4, batch_first=batch_first)
+    x = torch.randn(7, 8, 3)  # (N, L, H_in): sequence n has n + 1 steps, then zeros
+    for n in range(7):
+        x[n, n + 1 :] = 0
+    x = x if batch_first else x.transpose(0, 1).contiguous()
+    report = explain(gru, x)
+    (section,) = [s for s in report.sections() if s.title == "x looks padded, and no lengths were given"]
+    with torch.no_grad():
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, list(range(1, 8)), batch_first, enforce_sorted=False)
+        _, packed_h_n = gru(packed)
+    said = [
+        (
+            f"sequence {n} ({n + 1} of 8 steps): torch.allclose(packed h_n[:, {n}], h_n[:, {n}]) is False, "
+            f"largest difference {float((packed_h_n[:, n] - report.h_n[:, n]).abs().max()):.4f}",
+        )
+        for n in range(5)  # the first five short sequences: eight lines at most
+    ]
+    assert section.header == ("what packing would change",)
+    assert section.rows == (
+        ("lengths = [1, 2, 3, 4, 5, 6, 7]  # each sequence's steps before its trailing zero steps",),
+        (f"packed = pack_padded_sequence(x, lengths, batch_first={batch_first}, enforce_sorted=False)",),
+        (f"then call the module on packed (and pad_packed_sequence(..., batch_first={batch_first}) its output)",),
+        *said,
+    )
+    with_line = explain(gru, x, uses="h_n[-1]")  # the line's own section says it instead
+    assert "x looks padded, and no lengths were given" not in [s.title for s in with_line.sections()]
+    assert with_line.readings[0].with_packing == tuple(row[0] for row in section.rows)
