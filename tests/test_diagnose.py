@@ -474,6 +474,8 @@ def test_the_index_holds_every_valid_step_and_every_row_where_each_direction_end
             h = cfg.h_out
             assert torch.equal(out[name.step, name.seq, name.direction * h : (name.direction + 1) * h], vector)
         assert ix.find(vector)[0] == next(nm for nm, v in ix.vectors if torch.equal(v, vector))
+        one_ulp_off = torch.nextafter(vector, torch.full_like(vector, float("inf")))
+        assert ix.find(one_ulp_off) == ()  # exact equality only: a number one ulp off names nothing
     assert ix.find(torch.zeros(cfg.h_out)) == (Name("zeros"),)
     assert ix.find(torch.full((cfg.h_out,), 0.123)) == ()
     assert ix.widths == sorted({cfg.h_out, cfg.hidden_size} if r.c_n is not None else {cfg.h_out}, reverse=True)
@@ -1033,3 +1035,15 @@ def test_each_story_in_the_learners_words(case_name, got, expected, prefer, patt
     if advice is not None:
         ns = namespace(m, got, expected)
         assert torch.equal(eval(advice, ns), eval("expected" + target, ns))
+
+
+def test_wanted_numbers_computed_from_the_run_next_to_an_answer_row_that_matches_nothing():
+    m = Run(CASES["gru 2-dir time-major"])
+    got = m.h_n[-1].clone()
+    got[0] = torch.tensor([0.1, 0.2, 0.3])  # row 0 is no vector of the run; row 1 is h_n[-1, 1]
+    d = diagnose(m.run, got, m.h_n[-1] * 2)
+    assert (d.pattern, d.advice) == ("mixed", None)
+    assert d.text == (
+        "Your answer[0] matches no vector of this run. The task wants other numbers there, computed from the run "
+        "rather than read from it."
+    )
