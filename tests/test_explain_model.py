@@ -264,3 +264,78 @@ def test_a_submodule_whose_name_is_not_python_is_reached_by_getattr():
     assert report.spec.access == "getattr(model, 'my-rnn')"
     assert eval(report.spec.access, {"model": m}) is m.get_submodule("my-rnn")
     assert report.code == ["output, h_n = getattr(model, 'my-rnn')(x)"]
+
+
+def test_what_the_model_changes_in_place_after_the_call_does_not_reach_the_report():
+    class Scribbles(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(3, 4)
+
+        def forward(self, x, h):
+            out, (h_n, c_n) = self.rnn(x, h)
+            for t in (x, h[0], h[1], out, h_n, c_n):
+                t.zero_()
+            return out
+
+    torch.manual_seed(0)
+    m, x, h = Scribbles(), torch.randn(5, 2, 3), (torch.randn(1, 2, 4), torch.randn(1, 2, 4))
+    with torch.no_grad():
+        out, (h_n, c_n) = m.rnn(x, h)
+    report = explain(m, (x.clone(), tuple(t.clone() for t in h)))
+    assert torch.equal(report.output, out) and torch.equal(report.h_n, h_n) and torch.equal(report.c_n, c_n)
+    assert torch.equal(report.tensors["h_0"], h[0]) and torch.equal(report.tensors["c_0"], h[1])
+    assert report.shapes[1].shape == "(5, 2, 3)" and report.all_hold
+
+
+def test_an_lstm_s_hx_may_be_a_list_and_each_warning_is_said_once():
+    import warnings
+
+    class Warns(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(3, 4)
+
+        def forward(self, x):
+            warnings.warn("careful: x is long", stacklevel=2)
+            warnings.warn("careful: x is long", stacklevel=2)
+            return self.rnn(x)
+
+    torch.manual_seed(0)
+    report = explain(Warns(), torch.randn(5, 2, 3))
+    assert report.warnings == ["careful: x is long"]
+    assert [s.rows for s in report.sections() if s.title == "torch warned"] == [(("careful: x is long",),)]
+    torch.manual_seed(0)
+    lstm, x = nn.LSTM(3, 4), torch.randn(5, 2, 3)
+    x[3:, 1] = 0  # padded, so the packed run is made too, with the same h_0 and c_0
+    h = [torch.randn(1, 2, 4), torch.randn(1, 2, 4)]
+    report = explain(lstm, x, hx=h)
+    with torch.no_grad():
+        out, (h_n, c_n) = lstm(x, tuple(h))
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, [5, 3], enforce_sorted=False)
+        _, (packed_h_n, packed_c_n) = lstm(packed, tuple(h))
+    assert torch.equal(report.output, out) and torch.equal(report.c_n, c_n) and report.warnings == []
+    assert report.padding.lengths == (5, 3) and torch.equal(report.padding.h_n, packed_h_n)
+    assert torch.equal(report.padding.c_n, packed_c_n)
+
+
+@pytest.mark.parametrize(
+    "shape, lengths, padded",
+    [
+        ((5, 2, 3), None, (5, 3)),  # trailing zero steps of sequence 1: padded
+        ((1, 2, 3), None, None),  # one step: nothing to pad
+        ((5, 3), None, None),  # unbatched: one whole sequence
+        ((5, 2, 3), [5, 3], None),  # packed already
+    ],
+)
+def test_x_looks_padded_only_when_batched_unpacked_longer_than_one_step_with_trailing_zero_steps(
+    shape, lengths, padded
+):
+    torch.manual_seed(0)
+    gru, x = nn.GRU(3, 4), torch.randn(shape)
+    if len(shape) == 2:
+        x[3:] = 0
+    else:
+        x[3:, 1] = 0
+    report = explain(gru, x, lengths=lengths)
+    assert (report.padding.lengths if report.padding else None) == padded
