@@ -108,6 +108,7 @@ def check_slide(page, notebook: Path, slide_id: str) -> int:
     for view in slide.locator(labpage.WIDGET_VIEW).all():
         page.screenshot(path=SHOTS / f"{notebook.stem}--{slide_id}.png")
         check_fits(view, slide_id)
+        labpage.wait_pictures_settled(view.locator("img").first)  # the kernel has sent what it draws ahead
         check_keyboard_only(page, view, slide_id)
         check_slider_redraws(page, view, slide_id)
         moved += 1
