@@ -339,3 +339,17 @@ def test_x_looks_padded_only_when_batched_unpacked_longer_than_one_step_with_tra
         x[3:, 1] = 0
     report = explain(gru, x, lengths=lengths)
     assert (report.padding.lengths if report.padding else None) == padded
+
+
+def test_a_named_child_of_a_sequential_and_a_child_named_by_a_digit_are_reached_by_valid_python():
+    from collections import OrderedDict
+
+    m = nn.Module()
+    m.seq = nn.Sequential(OrderedDict(rnn=nn.GRU(3, 4)))
+    m.add_module("7", nn.RNN(4, 2))
+    m.forward = lambda x: m.get_submodule("7")(m.seq(x)[0])
+    torch.manual_seed(0)
+    reports = explain(m, torch.randn(5, 2, 3))
+    assert [r.spec.access for r in reports] == ["model.seq.rnn", "getattr(model, '7')"]
+    for name, report in reports.reports.items():
+        assert eval(report.spec.access, {"model": m}) is m.get_submodule(name)
