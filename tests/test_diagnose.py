@@ -583,6 +583,22 @@ def test_an_answer_in_another_dtype_is_read_by_its_values():
 SHAPE_STORIES = [
     (
         "gru 2-dir time-major",
+        "m.h_n[-1, :1].unsqueeze(0)",
+        "m.h_n[-1, 0]",
+        "reshaped",  # two extra dimensions: no single squeeze undoes it
+        "Your answer holds the right numbers in the right order, but reshaped (shape (1, 1, 3), wanted (3,)): "
+        "answer.reshape(3,) gives the wanted shape.",
+    ),
+    (
+        "gru 2-dir time-major",
+        "m.h_n[-1, 0].reshape(3, 1)",
+        "m.h_n[-1, 0].reshape(1, 3)",
+        "transposed",
+        "Your answer holds the right numbers, with its dimensions in another order (shape (3, 1), wanted (1, 3)). Put "
+        "them in the wanted order with answer.transpose(0, 1).",
+    ),
+    (
+        "gru 2-dir time-major",
         "m.h_n[-1:]",
         "m.h_n[-1]",
         "extra_dim",
@@ -733,6 +749,20 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # the rows moved but the features stayed last: not "features_moved", the rows' provenance tells the story
+        "gru 2-dir time-major",
+        "m.h_n.permute(1, 0, 2).reshape(m.h_n.shape)",
+        "m.h_n",
+        "",
+        "other_sequences",
+        "Your answer[0, 1] is h_n[1, 0]: final state of layer 0, backward, sequence 0. It should be h_n[0, 1]: final "
+        "state of layer 0, forward, sequence 1. That row belongs to another sequence. Rows that belong to other "
+        "sequences are the sign of a reshape (or view) without a transpose: reshape regroups the numbers in memory "
+        "order and moves no axis. Move the batch axis with .transpose(0, 1) (or .permute) instead. (5 more pieces of "
+        "your answer differ too.)",
+        "h_n[0, 1]",
+        "[0, 1]",
+    ),
     (
         "gru 2-dir time-major",
         "torch.cat([m.out[:, -1, m.H :], m.out[:, -1, : m.H]], -1)",
