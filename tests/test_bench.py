@@ -116,3 +116,22 @@ def test_drag_reports_a_value_whose_picture_never_showed():
 def test_drag_that_never_reaches_the_top_says_so():
     d = bench.drag_figures(frames([(0, 0, [0]), (16, 1, [1])]), 0, 3)
     assert not d["reached_top"]
+
+
+def test_the_suite_s_summary_is_pytest_s_line_not_make_s():
+    out = (
+        "........ [100%]\n================ 3939 passed, 4 skipped in 807.29s (0:13:27) ================\n"
+        "make[1]: Leaving directory '/tmp/fresh'\n"
+    )
+    assert bench.pytest_summary(out) == "3939 passed, 4 skipped in 807.29s (0:13:27)"
+    assert bench.pytest_summary("== 2 failed, 9 passed in 3.1s ==\nmake: *** [Makefile:52: test] Error 1\n") == (
+        "2 failed, 9 passed in 3.1s"
+    )
+    assert bench.pytest_summary("make: nothing to be done\n") == "make: nothing to be done"
+
+
+def test_the_run_without_browser_tests_leaves_out_every_module_that_drives_chromium():
+    left_out = bench.browser_modules()
+    for module in ("tests/test_browser.py", "tests/test_a11y_browser.py", "tests/test_lab_alt.py"):
+        assert module in left_out
+    assert "tests/test_live_slides.py" not in left_out  # browser-free since the walk moved to test_browser
