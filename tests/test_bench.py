@@ -5,6 +5,7 @@ picture is not the one for the slider's new value is not a fast sample, and a vi
 """
 
 import json
+from pathlib import Path
 
 from tools import bench
 
@@ -135,3 +136,13 @@ def test_the_run_without_browser_tests_leaves_out_every_module_that_drives_chrom
     for module in ("tests/test_browser.py", "tests/test_a11y_browser.py", "tests/test_lab_alt.py"):
         assert module in left_out
     assert "tests/test_live_slides.py" not in left_out  # browser-free since the walk moved to test_browser
+
+
+def test_how_busy_the_cores_were_is_the_busy_share_of_the_ticks_between_two_readings():
+    assert bench.busy_share((100, 1000), (400, 1600)) == 0.5
+    assert bench.busy_share(None, (1, 2)) is None
+    assert bench.busy_share((1, 2), (1, 2)) is None  # no time passed
+    now = bench.cpu_ticks()
+    if Path("/proc/stat").exists():
+        busy, total = now
+        assert 0 <= busy <= total

@@ -542,9 +542,27 @@ def pytest_summary(stdout: str) -> str:
     return (counted or lines or [""])[-1]
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(busy, all) clock ticks of every core since boot, from /proc/stat (None where there is none)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """How busy the cores were between two cpu_ticks() readings (0 to 1)."""
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 def make_test_run(pytest_args: str = "") -> dict:
-    """Wall time of one `make test` (lint, the tree check, pytest in one process per core), with the load around it."""
-    load = os.getloadavg()[0]
+    """Wall time of one `make test` (lint, the tree check, pytest in one process per core), with the load around it
+    and how busy the cores were meanwhile (well under 100% says the suite waits more than it computes)."""
+    load, ticks = os.getloadavg()[0], cpu_ticks()
     start = time.perf_counter()
     done = subprocess.run(["make", "test", f"PYTEST_ARGS={pytest_args}"], cwd=REPO_ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -553,6 +571,7 @@ def make_test_run(pytest_args: str = "") -> dict:
         "exit_code": done.returncode,
         "summary": pytest_summary(done.stdout),
         "load_average_1min": [load, os.getloadavg()[0]],  # at start, at end
+        "cores_busy": busy_share(ticks, cpu_ticks()),
     }
 
 
@@ -665,6 +684,8 @@ def table(figures: dict) -> str:
             continue
         failed = "" if e["exit_code"] == 0 else f", FAILED with exit code {e['exit_code']}"
         load = "load {:.1f} -> {:.1f}".format(*e["load_average_1min"])
+        if e.get("cores_busy") is not None:
+            load += f", cores {e['cores_busy']:.0%} busy"
         target = f"<= {TARGETS['e']:.0f} min" if run == "with browser tests" else "reported"
         met = verdict(e["seconds"] / 60, TARGETS["e"]) if run == "with browser tests" else ""
         rows.append(
