@@ -572,6 +572,8 @@ def make_test_run(pytest_args: str = "") -> dict:
         "summary": pytest_summary(done.stdout),
         "load_average_1min": [load, os.getloadavg()[0]],  # at start, at end
         "cores_busy": busy_share(ticks, cpu_ticks()),
+        # make test's pytest-xdist processes: as given to make bench, else the Makefile's TEST_WORKERS
+        "workers": os.environ.get("TEST_WORKERS", "the Makefile's default"),
     }
 
 
@@ -690,7 +692,7 @@ def table(figures: dict) -> str:
         met = verdict(e["seconds"] / 60, TARGETS["e"]) if run == "with browser tests" else ""
         rows.append(
             row(
-                f"(e) make test {run}, wall time on {os.cpu_count()} cores",
+                f"(e) make test {run}, wall time on {os.cpu_count()} cores, TEST_WORKERS: {e.get('workers', '?')}",
                 f"{e['seconds'] / 60:.1f} min ({e['summary']}{failed}; {load})",
                 target,
                 met,
