@@ -583,6 +583,15 @@ def test_an_answer_in_another_dtype_is_read_by_its_values():
 SHAPE_STORIES = [
     (
         "gru 2-dir time-major",
+        "m.h_n[-1, 0, :1].reshape(1, 1)",
+        "m.h_n[-1, 0, :1]",
+        "extra_dim",  # one number is still the right numbers in the wrong shape
+        "Your answer holds the right numbers, with an extra dimension of size 1 at position 0 (shape (1, 1), wanted "
+        "(1,)). A slice such as 0:1 keeps a dimension; an integer index such as 0 drops it. Drop it with "
+        "answer.squeeze(0).",
+    ),
+    (
+        "gru 2-dir time-major",
         "m.h_n[-1, :1].unsqueeze(0)",
         "m.h_n[-1, 0]",
         "reshaped",  # two extra dimensions: no single squeeze undoes it
@@ -749,6 +758,43 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # h_n[-1] of a 1-direction run is also output's last step: as many h_n names as output names, h_n wins
+        "gru 1-dir batch_first",
+        "m.h_n[-1]",
+        "m.h_n[0]",
+        "",
+        "wrong_layer",
+        "Your answer[0] is h_n[-1, 0]: final state of layer 1 (the top layer), sequence 0. It should be h_n[0, 0]: final "
+        "state of layer 0, sequence 0. That is the wrong layer: the last rows of h_n hold the top layer, the one output "
+        "shows. (2 more pieces of your answer differ too.)",
+        "h_n[0, 0]",
+        "[0]",
+    ),
+    (  # the halves swapped in one row only: not "each row swapped", the first wrong piece tells the story
+        "gru 2-dir time-major",
+        "torch.cat([torch.cat([m.h_n[-1, :1], m.h_n[-2, :1]], -1), m.summary()[1:]])",
+        "m.summary()",
+        "",
+        "wrong_direction",
+        "Your answer[0, 0:3] is h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. It should be "
+        "h_n[-2, 0]: final state of layer 1 (the top layer), forward, sequence 0. That is the backward direction; the "
+        "task wants the forward one. The forward direction ends at the last valid step, the backward direction at "
+        "step 0. (1 more piece of your answer differs too.)",
+        "h_n[-2, 0]",
+        "[0, 0:3]",
+    ),
+    (  # more than wanted, but the wanted row is two pieces: no one span to keep
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[-2], m.h_n[-1], m.h_n[0]], -1)",
+        "m.summary()",
+        "",
+        "too_much",
+        "Your answer holds what the task wants, and more besides: your answer[0, 0:3] is h_n[-2, 0] (final state of "
+        "layer 1 (the top layer), forward, sequence 0); your answer[0, 3:6] is h_n[-1, 0] (final state of layer 1 (the "
+        "top layer), backward, sequence 0), and more. Keep only that.",
+        None,
+        "",
+    ),
     (  # the rows moved but the features stayed last: not "features_moved", the rows' provenance tells the story
         "gru 2-dir time-major",
         "m.h_n.permute(1, 0, 2).reshape(m.h_n.shape)",
@@ -1077,3 +1123,13 @@ def test_wanted_numbers_computed_from_the_run_next_to_an_answer_row_that_matches
         "Your answer[0] matches no vector of this run. The task wants other numbers there, computed from the run "
         "rather than read from it."
     )
+
+
+def test_zeros_for_c_n_in_a_packed_run_are_not_called_padding():
+    """output is padded with zeros, c_n never is: zeros where c_n is wanted are the "zeros" story even when the run
+    has padding, and the advice names the c_n row."""
+    m = Run(CASES["lstm 1-dir time-major packed"])
+    d = diagnose(m.run, torch.zeros_like(m.c_n[-1]), m.c_n[-1])
+    assert (d.pattern, d.advice, d.target) == ("zeros", "c_n[-1, 0]", "[0]")
+    d = diagnose(m.run, torch.zeros_like(m.h_n[-1]), m.h_n[-1])
+    assert (d.pattern, d.advice, d.target) == ("padding", "output[5, 0]", "[0]")
