@@ -418,7 +418,7 @@ UNBATCHED = {
     ),
     "lstm 1-dir unbatched": Case(RNNConfig("lstm", 2, 3, num_layers=2, seed=9), seq_len=3, unbatched=True),
 }
-ALL_CASES = {**CASES, **UNBATCHED}
+ALL_CASES = {**CASES, **UNBATCHED, "gru batch of one": Case(RNNConfig("gru", 3, 4, seed=12), seq_len=4, batch_size=1)}
 
 
 def tensors(r):
@@ -758,6 +758,42 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (
+        "lstm 2-dir batch_first packed",
+        "m.c_n[-1][:, 1:]",
+        "m.c_n[-1]",
+        "c_n",
+        "partial",
+        "Your answer[0] is only features 1:5 of c_n[-1, 0] (cell state of layer 2 (the top layer), backward, sequence "
+        "0), which has 5 features. A slice bound written as a number cuts a vector in the middle once the sizes "
+        "change: compute it from the shape, for example H_out = c_n.shape[-1].",
+        None,
+        "",
+    ),
+    (  # time-major: the rows are output[t, 0] for t = 0, 1, ...
+        "gru 2-dir time-major",
+        "m.out[0, :, : m.H]",
+        "m.last_valid()[:, : m.H]",
+        "",
+        "time_for_batch",
+        "The rows of your answer are the steps of one sequence: your answer[0] is output[0, 0, 0:3] (the top layer's "
+        "output at step 0, forward, sequence 0); your answer[1] is output[1, 0, 0:3] (the top layer's output at step "
+        "1, forward, sequence 0), and more. The task wants one row per sequence. Here output is (L, N, ...): check "
+        "which dimension is time and which is the batch.",
+        None,
+        "",
+    ),
+    (  # a batch of one sequence: steps of that sequence are not time read as batch
+        "gru batch of one",
+        "m.out[0, :-1]",
+        "m.out[:, -1]",
+        "",
+        "mixed",
+        "Your answer holds other states of the run: your answer[0] is output[0, 0] (the top layer's output at step 0, "
+        "sequence 0); your answer[1] is output[1, 0] (the top layer's output at step 1, sequence 0), and more.",
+        None,
+        "",
+    ),
     (  # h_n[-1] of a 1-direction run is also output's last step: as many h_n names as output names, h_n wins
         "gru 1-dir batch_first",
         "m.h_n[-1]",
@@ -1133,3 +1169,14 @@ def test_zeros_for_c_n_in_a_packed_run_are_not_called_padding():
     assert (d.pattern, d.advice, d.target) == ("zeros", "c_n[-1, 0]", "[0]")
     d = diagnose(m.run, torch.zeros_like(m.h_n[-1]), m.h_n[-1])
     assert (d.pattern, d.advice, d.target) == ("padding", "output[5, 0]", "[0]")
+
+
+def test_a_cut_c_n_row_is_measured_against_c_n_s_own_width():
+    """With proj_size, c_n is hidden_size wide (4 here), h_n and each half of output proj_size wide (2)."""
+    m = Run(CASES["lstm 2-dir proj_size"])
+    d = diagnose(m.run, m.c_n[-1][:, :3], m.c_n[-1], "c_n")
+    assert d.pattern == "partial"
+    assert d.text.startswith(
+        "Your answer[0] is only features 0:3 of c_n[-1, 0] (cell state of layer 1 (the top layer), backward, sequence "
+        "0), which has 4 features."
+    )
