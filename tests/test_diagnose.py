@@ -758,6 +758,30 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # a cut of a vector that is both output's last step and h_n[-1]: named from the tensor the learner used
+        "gru 1-dir batch_first",
+        "m.out[:, -1, 1:]",
+        "m.out[:, -1]",
+        "output",
+        "partial",
+        "Your answer[0] is only features 1:4 of output[0, 4] (the top layer's output at step 4, sequence 0), which has "
+        "4 features. A slice bound written as a number cuts a vector in the middle once the sizes change: compute it "
+        "from the shape, for example H_out = output.shape[-1].",
+        None,
+        "",
+    ),
+    (
+        "gru 1-dir batch_first",
+        "m.h_n[-1][:, 1:]",
+        "m.h_n[-1]",
+        "h_n",
+        "partial",
+        "Your answer[0] is only features 1:4 of h_n[-1, 0] (final state of layer 1 (the top layer), sequence 0), which "
+        "has 4 features. A slice bound written as a number cuts a vector in the middle once the sizes change: compute "
+        "it from the shape, for example H_out = h_n.shape[-1].",
+        None,
+        "",
+    ),
     (
         "lstm 2-dir batch_first packed",
         "m.c_n[-1][:, 1:]",
