@@ -758,6 +758,31 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # the wanted row sits at a different place in each answer row: no one span of features to keep
+        "gru 2-dir time-major",
+        "torch.stack([torch.cat([m.h_n[-1, 0], m.h_n[-2, 0]]), torch.cat([m.h_n[-2, 1], m.h_n[-1, 1]])])",
+        "m.h_n[-1]",
+        "",
+        "too_much",
+        "Your answer holds what the task wants, and more besides: your answer[0, 0:3] is h_n[-1, 0] (final state of "
+        "layer 1 (the top layer), backward, sequence 0); your answer[0, 3:6] is h_n[-2, 0] (final state of layer 1 "
+        "(the top layer), forward, sequence 0), and more. Keep only that.",
+        None,
+        "",
+    ),
+    (  # the wrong numbers in a transposed shape are no transpose of the wanted tensor
+        "gru 2-dir time-major",
+        "m.h_n[0].T",
+        "m.h_n[-1]",
+        "",
+        "interleaved",
+        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number "
+        "0 of h_n[0, 0]; your answer[0, 1:2] is number 0 of h_n[0, 1]. That is what moving the features axis (the last "
+        "one) with permute or transpose does before a reshape: the numbers of different rows end up alternating. Keep "
+        "the features last when you move axes.",
+        None,
+        "",
+    ),
     (  # a cut of a vector that is both output's last step and h_n[-1]: named from the tensor the learner used
         "gru 1-dir batch_first",
         "m.out[:, -1, 1:]",
