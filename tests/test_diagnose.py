@@ -1229,3 +1229,9 @@ def test_a_cut_c_n_row_is_measured_against_c_n_s_own_width():
         "Your answer[0] is only features 0:3 of c_n[-1, 0] (cell state of layer 1 (the top layer), backward, sequence "
         "0), which has 4 features."
     )
+    d = diagnose(m.run, m.h_n[-1][:, 1:], m.h_n[-1], "h_n")  # and a cut h_n row against proj_size
+    assert d.text == (
+        "Your answer[0] is only features 1:2 of h_n[-1, 0] (final state of layer 1 (the top layer), backward, sequence "
+        "0), which has 2 features. A slice bound written as a number cuts a vector in the middle once the sizes "
+        "change: compute it from the shape, for example H_out = h_n.shape[-1]."
+    )
