@@ -682,3 +682,14 @@ def test_a_padded_x_not_packed_is_told_the_lines_to_pack_it_and_how_far_each_sho
     with_line = explain(gru, x, uses="h_n[-1]")  # the line's own section says it instead
     assert "x looks padded, and no lengths were given" not in [s.title for s in with_line.sections()]
     assert with_line.readings[0].with_packing == tuple(row[0] for row in section.rows)
+
+
+def test_the_final_states_table_names_its_columns_and_marks_h_n_and_in_output_as_code():
+    torch.manual_seed(0)
+    report = explain(nn.GRU(3, 4, num_layers=2, bidirectional=True), torch.randn(5, 3))  # unbatched: no N in the view
+    (section,) = [s for s in report.sections() if s.title == STATES]
+    assert section.header == ("layer", "direction", "h_n", "in output", "checked") and section.code == (2, 3)
+    assert section.caption == CHECKED + "; h_n[k] == h_n.view(2, 2, 4)[k // D, k % D] for every row k: True"
+    assert section.rows[-1] == ("1", "backward", "h_n[3]", "output[0, 4:]", "True")
+    page = report._repr_html_()
+    assert f"<td {LEFT}><code>h_n[3]</code></td><td {LEFT}><code>output[0, 4:]</code></td><td {LEFT}>True</td>" in page
