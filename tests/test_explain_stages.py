@@ -693,3 +693,145 @@ def test_the_final_states_table_names_its_columns_and_marks_h_n_and_in_output_as
     assert section.rows[-1] == ("1", "backward", "h_n[3]", "output[0, 4:]", "True")
     page = report._repr_html_()
     assert f"<td {LEFT}><code>h_n[3]</code></td><td {LEFT}><code>output[0, 4:]</code></td><td {LEFT}>True</td>" in page
+
+
+# --- An index expression: what it may hold, each refusal naming the part and why --------------------------------
+
+from helpers.explain.expression import apply_expression  # noqa: E402
+
+
+def _named():
+    output = torch.arange(24.0).reshape(2, 3, 4)  # (L, N, D * H_out)
+    return {
+        "output": output,
+        "h_n": output + 100,
+        "lengths": torch.tensor([2, 1, 2]),
+        "pair": (output, output + 1),
+        "n": 3,
+    }
+
+
+@pytest.mark.parametrize(
+    "expression, why",
+    [
+        ("output * 2", "'output * 2' does arithmetic on something that is not an integer"),
+        ("-output", "'-output' does arithmetic on something that is not an integer"),
+        ("lengths * 2", "'lengths * 2' multiplies or divides a tensor"),
+        ("lengths // 2", "'lengths // 2' multiplies or divides a tensor"),
+        ("3 // 0", "'3 // 0' divides by zero"),
+        ("100000000 * 100000", "'100000000 * 100000' is too large a size"),
+        ("output[::0]", "'::0' has a step below 1, which tensors do not allow"),
+        ("output[::-1]", "'::-1' has a step below 1, which tensors do not allow"),
+        ("output[1.5]", "'1.5' is not allowed"),
+        ("output[n:1.5]", "'1.5' is not allowed"),
+        ("output[:h_n]", "'h_n' is not an integer"),
+        ("torch.arange(10000001)", "'torch.arange(10000001)' is too long"),
+        ("output.size(0, 1)", "'output.size(0, 1)' takes at most one dimension"),
+        ("output.size(dim=0)", "'output.size(dim=0)' takes at most one dimension"),
+        ("output.view(-2, 4)", "'output.view(-2, 4)' has a size below -1"),
+        ("output.reshape(3, -2)", "'output.reshape(3, -2)' has a size below -1"),
+        ("output.squeeze(axis=0)", "'output.squeeze(axis=0)' takes no keyword but ['dim']"),
+        ("output.view(size=3)", "'output.view(size=3)' takes no keyword but []"),
+        ("torch.cat(output, 0)", "'torch.cat(output, 0)' takes a list or tuple of tensors"),
+        ("torch.cat([output], 0, dim=1)", "'torch.cat([output], 0, dim=1)' takes the tensors and one dim"),
+        ("torch.stack([output], axis=1)", "'torch.stack([output], axis=1)' takes the tensors and one dim"),
+        ("len(output)", "'len(output)' calls something that is not allowed"),
+        ("output.sum()", "'output.sum()' calls something that is not allowed"),
+        ("torch.zeros(3)", "'torch.zeros(3)' calls something that is not allowed"),
+        ("torch.arange(3, 4)", "'torch.arange(3, 4)' calls something that is not allowed"),
+        ("foo", "'foo' is not one of the names known here ['h_n', 'lengths', 'n', 'output', 'pair']"),
+        ("output[h_n]", "'h_n' is not an integer index"),
+        ("pair[lengths]", "'pair[lengths]' indexes a pair with something that is not an integer"),
+        ("n[0]", "'n' is not a tensor"),
+        ("torch.cat([output, n])", "'n' is not a tensor"),
+        ("output.view(1.5)", "'1.5' is not allowed"),
+        ("output.view(output)", "'output' is not an integer"),
+        ("model.x", "'model.x' is not allowed"),
+        ("output.T", "'output.T' is not allowed"),
+        ("self.x", "'self.x' is not a size known here []"),
+        ("'text'", "\"'text'\" is not allowed"),
+        ("output if n else h_n", "'output if n else h_n' is not allowed"),
+    ],
+)
+def test_an_expression_is_refused_naming_its_part_and_why_then_what_an_expression_may_hold(expression, why):
+    with pytest.raises(ValueError) as refused:
+        apply_expression(expression, _named())
+    assert str(refused.value) == f"expression={expression!r} is not allowed: {why}; an expression may hold {ALLOWED}"
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("output[:, -1, :2]", lambda t: t["output"][:, -1, :2]),
+        ("output[-1]", lambda t: t["output"][-1]),
+        ("output[...,  1:3:2]", lambda t: t["output"][..., 1:3:2]),
+        ("output[None, 0]", lambda t: t["output"][None, 0]),
+        ("h_n.view(2, 1, 3, 4)[-1, 0]", lambda t: t["h_n"].view(2, 1, 3, 4)[-1, 0]),
+        ("h_n.reshape(-1, 4)", lambda t: t["h_n"].reshape(-1, 4)),
+        ("h_n.view(h_n.shape[0] * 3, 4)", lambda t: t["h_n"].view(6, 4)),
+        ("h_n.view(h_n.size(0) // 2, -1)", lambda t: t["h_n"].view(1, -1)),
+        ("h_n.view(n - 1, n + -3 + 3, 4)", lambda t: t["h_n"].view(2, 3, 4)),
+        ("h_n.permute(1, 0, 2)", lambda t: t["h_n"].permute(1, 0, 2)),
+        ("h_n.transpose(0, 1).contiguous()", lambda t: t["h_n"].transpose(0, 1)),
+        ("h_n[:1].squeeze(dim=0)", lambda t: t["h_n"][0]),
+        ("h_n[0].unsqueeze(0)", lambda t: t["h_n"][:1]),
+        ("h_n.flatten(start_dim=1, end_dim=2)", lambda t: t["h_n"].flatten(1, 2)),
+        ("h_n.detach()", lambda t: t["h_n"]),
+        ("torch.cat([h_n[-2], h_n[-1]], dim=-1)", lambda t: torch.cat([t["h_n"][-2], t["h_n"][-1]], dim=-1)),
+        ("torch.concat((h_n[0], h_n[1]), 1)", lambda t: torch.cat([t["h_n"][0], t["h_n"][1]], 1)),
+        ("torch.stack([h_n[0], h_n[1]])", lambda t: torch.stack([t["h_n"][0], t["h_n"][1]])),
+        ("torch.stack((h_n[0], h_n[1]), dim=2)", lambda t: torch.stack([t["h_n"][0], t["h_n"][1]], 2)),
+        ("output[lengths - 1, torch.arange(3)]", lambda t: t["output"][t["lengths"] - 1, torch.arange(3)]),
+        ("output[lengths + -1, torch.arange(n)]", lambda t: t["output"][t["lengths"] - 1, torch.arange(3)]),
+        ("pair[1][0]", lambda t: t["output"][0] + 1),
+        ("pair[-1:]", lambda t: (t["output"] + 1,)),
+        ("output.shape", lambda t: (2, 3, 4)),
+        ("output.size()", lambda t: (2, 3, 4)),
+        ("output.size(-1)", lambda t: 4),
+        ("(n, 2 * n, n // 2)", lambda t: (3, 6, 1)),
+    ],
+)
+def test_an_allowed_expression_gives_what_the_same_code_gives_in_torch(expression, expected):
+    got, wanted = apply_expression(expression, _named()), expected(_named())
+    if isinstance(wanted, torch.Tensor):
+        assert torch.equal(got, wanted)
+    elif isinstance(wanted, tuple) and wanted and isinstance(wanted[0], torch.Tensor):
+        assert len(got) == len(wanted) and all(torch.equal(a, b) for a, b in zip(got, wanted))
+    else:
+        assert got == wanted and type(got) is type(wanted)
+
+
+@pytest.mark.parametrize(
+    "expression, said",
+    [
+        ("h_n[0][0][0][0]", "'h_n[0][0][0][0]' fails on your tensors: invalid index of a 0-dim tensor."),
+        ("output[5]", "'output[5]' fails on your tensors: index 5 is out of bounds for dimension 0 with size 2"),
+        (
+            "output.view(5, 5)",
+            "'output.view(5, 5)' fails on your tensors: shape '[5, 5]' is invalid for input of size 24",
+        ),
+        ("output.size(7)", "'output.size(7)' fails on your tensors: tuple index out of range"),
+    ],
+)
+def test_an_expression_that_torch_cannot_apply_is_said_to_fail_on_the_tensors(expression, said):
+    with pytest.raises(ValueError) as refused:
+        apply_expression(expression, _named())
+    assert str(refused.value).startswith(f"expression={expression!r}: {said}")
+
+
+@pytest.mark.parametrize(
+    "expression, said",
+    [
+        (
+            "output[" * 50 + "0" + "]" * 50,
+            "expression is not allowed: it is nested more than 40 deep or is too long to read",
+        ),
+        ("n + " * 1001 + "n", "expression is not allowed: it has 4005 characters, at most 2000 are read"),
+        ("output[", "expression='output[' is not allowed: it is not valid Python ("),
+        (3, "expression=3 is not allowed: expression must be a string"),
+    ],
+)
+def test_an_expression_too_long_too_deep_or_not_python_is_refused_before_it_is_read(expression, said):
+    with pytest.raises(ValueError) as refused:
+        apply_expression(expression, _named())
+    assert str(refused.value).startswith(said)
