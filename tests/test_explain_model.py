@@ -252,7 +252,8 @@ def test_the_batch_row_shows_each_tensor_s_shape_and_dtype_and_other_values_by_t
     torch.manual_seed(0)
     report = explain(Takes(), batch)
     assert report.shapes[0] == report.shapes[0].__class__("batch", shown, "", "what your model took")
-    assert report.shapes[1].holds == "what model.rnn received"
+    assert report.shapes[1] == report.shapes[1].__class__("x", "(5, 2, 3)", "(L, N, H_in)", "what model.rnn received")
+    assert [row.name for row in report.shapes] == ["batch", "x", "h_0", "output", "h_n"]
 
 
 def test_a_submodule_whose_name_is_not_python_is_reached_by_getattr():
@@ -353,3 +354,24 @@ def test_a_named_child_of_a_sequential_and_a_child_named_by_a_digit_are_reached_
     assert [r.spec.access for r in reports] == ["model.seq.rnn", "getattr(model, '7')"]
     for name, report in reports.reports.items():
         assert eval(report.spec.access, {"model": m}) is m.get_submodule(name)
+
+
+def test_a_recurrent_submodule_that_does_not_return_what_torch_s_gives_is_caught_by_the_checks():
+    class Doubles(nn.GRU):
+        def forward(self, x, hx=None):
+            output, h_n = super().forward(x, hx)
+            return 2 * output, h_n  # output's last step is no longer h_n
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = Doubles(3, 4)
+
+        def forward(self, x):
+            return self.rnn(x)
+
+    torch.manual_seed(0)
+    report = explain(Model(), torch.randn(5, 2, 3) + 1)
+    (section,) = [s for s in report.sections() if s.title.startswith("Final states")]
+    assert section.rows == (("0", "forward", "h_n[0]", "output[-1]", "False"),)
+    assert not report.all_hold
