@@ -758,6 +758,18 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # two cut vectors side by side: cut slices, not numbers taken one at a time
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[-2][:, :2], m.h_n[-1][:, :2]], -1)",
+        "m.summary()",
+        "h_n",
+        "partial",
+        "Your answer[0, 0:2] is only features 0:2 of h_n[-2, 0] (final state of layer 1 (the top layer), forward, "
+        "sequence 0), which has 3 features. A slice bound written as a number cuts a vector in the middle once the "
+        "sizes change: compute it from the shape, for example H_out = h_n.shape[-1].",
+        None,
+        "",
+    ),
     (  # the wanted row sits at a different place in each answer row: no one span of features to keep
         "gru 2-dir time-major",
         "torch.stack([torch.cat([m.h_n[-1, 0], m.h_n[-2, 0]]), torch.cat([m.h_n[-2, 1], m.h_n[-1, 1]])])",
