@@ -1128,3 +1128,9 @@ def test_without_a_call_line_the_packed_lengths_are_read_by_their_own_name():
     lengths, last = report.readings
     assert lengths == Reading("lengths", None, (("", "not states: [6, 4, 2]"),), (), "", True, "", True, "", ())
     assert last.right and last.rows[1] == ("[1]", "sequence 1: output: top layer forward, step 3 = its final state")
+
+
+def test_every_name_read_without_a_call_line_is_listed_in_order():
+    r = rows_of(seeded(nn.LSTM, 4, 5), randn(6, 3, 4), "torch.cat((h[-1], c[-1]), 1)")
+    assert r.facts[0] == "names read as: c = c_n, h = h_n (write the call line to name them yourself)"
+    assert r.rows[0] == ("[0]", "sequence 0: h_n: top layer forward final state; c_n: top layer forward cell state")
