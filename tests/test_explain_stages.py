@@ -835,3 +835,24 @@ def test_an_expression_too_long_too_deep_or_not_python_is_refused_before_it_is_r
     with pytest.raises(ValueError) as refused:
         apply_expression(expression, _named())
     assert str(refused.value).startswith(said)
+
+
+def test_each_section_s_columns_and_which_of_them_hold_code():
+    torch.manual_seed(0)
+    x = torch.randn(5, 2, 3)
+    x[3:, 1] = 0  # padded, not packed: the packing section too
+    report = explain(nn.LSTM(3, 4), x)
+    layout = {s.title: (s.header, s.code, s.links) for s in report.sections()}
+    assert layout == {
+        "The call": (("code",), (0,), None),
+        "Shapes": (("tensor", "shape", "axes", "holds"), (0,), None),
+        STATES: (("layer", "direction", "h_n", "in output", "checked"), (2, 3), None),
+        "Cell states": (("c_n", "in output"), (), None),
+        SUMMARY: (("expression", "shape", "what it is", "checked"), (0,), None),
+        "Traps for this configuration": (("note", "explained in"), (), 1),
+        "x looks padded, and no lengths were given": (("what packing would change",), (), None),
+        GRID: (("drawn by",), (0,), None),
+    }
+    page = report._repr_html_()
+    assert f"<td {LEFT}><code>output, (h_n, c_n) = lstm(x)</code></td>" in page
+    assert f"<td {LEFT}><code>x</code></td><td {LEFT}>(5, 2, 3)</td>" in page
