@@ -758,6 +758,19 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # two steps of one sequence are already time read as batch
+        "gru 1-dir batch_first",
+        "m.out[0, :2]",
+        "m.out[:, -1]",
+        "",
+        "time_for_batch",
+        "The rows of your answer are the steps of one sequence: your answer[0] is output[0, 0] (the top layer's output "
+        "at step 0, sequence 0); your answer[1] is output[0, 1] (the top layer's output at step 1, sequence 0). The "
+        "task wants one row per sequence. Here output is (N, L, ...): check which dimension is time and which is the "
+        "batch.",
+        None,
+        "",
+    ),
     (  # two cut vectors side by side: cut slices, not numbers taken one at a time
         "gru 2-dir time-major",
         "torch.cat([m.h_n[-2][:, :2], m.h_n[-1][:, :2]], -1)",
