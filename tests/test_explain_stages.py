@@ -856,3 +856,15 @@ def test_each_section_s_columns_and_which_of_them_hold_code():
     page = report._repr_html_()
     assert f"<td {LEFT}><code>output, (h_n, c_n) = lstm(x)</code></td>" in page
     assert f"<td {LEFT}><code>x</code></td><td {LEFT}>(5, 2, 3)</td>" in page
+
+
+@pytest.mark.parametrize(
+    "module, x, lengths",
+    [
+        (nn.GRU(3, 2, batch_first=True), torch.ones(2, 5, 3), [5, 5]),  # packed, every sequence whole
+        (nn.GRU(3, 2, bidirectional=True, batch_first=True), torch.ones(2, 1, 3), None),  # one step: it is also step 0
+    ],
+)
+def test_output_at_its_last_step_is_said_equal_where_it_is(module, x, lengths):
+    rows = _sections(explain(module, x, lengths=lengths))[SUMMARY][1]
+    assert rows[2][1:] == ("", "output at its last step: equal here", "True") and rows[2][0] == "output[:, -1]"
