@@ -758,6 +758,19 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # the backward half first, but layer 0 second: not the two halves swapped
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[-1], m.h_n[0]], -1)",
+        "m.summary()",
+        "",
+        "wrong_direction",
+        "Your answer[0, 0:3] is h_n[-1, 0]: final state of layer 1 (the top layer), backward, sequence 0. It should be "
+        "h_n[-2, 0]: final state of layer 1 (the top layer), forward, sequence 0. That is the backward direction; the "
+        "task wants the forward one. The forward direction ends at the last valid step, the backward direction at "
+        "step 0. (3 more pieces of your answer differ too.)",
+        "h_n[-2, 0]",
+        "[0, 0:3]",
+    ),
     (  # two steps of one sequence are already time read as batch
         "gru 1-dir batch_first",
         "m.out[0, :2]",
