@@ -758,6 +758,18 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # the forward half second, but layer 0 first: not the two halves swapped either
+        "gru 2-dir time-major",
+        "torch.cat([m.h_n[0], m.h_n[-2]], -1)",
+        "m.summary()",
+        "",
+        "wrong_layer",
+        "Your answer[0, 0:3] is h_n[0, 0]: final state of layer 0, forward, sequence 0. It should be h_n[-2, 0]: final "
+        "state of layer 1 (the top layer), forward, sequence 0. That is the wrong layer: the last rows of h_n hold the "
+        "top layer, the one output shows. (3 more pieces of your answer differ too.)",
+        "h_n[-2, 0]",
+        "[0, 0:3]",
+    ),
     (  # the backward half first, but layer 0 second: not the two halves swapped
         "gru 2-dir time-major",
         "torch.cat([m.h_n[-1], m.h_n[0]], -1)",
