@@ -758,6 +758,17 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # a whole row that matches nothing, the other rows right
+        "gru 2-dir time-major",
+        "torch.cat([torch.full((1, 6), 0.123), m.summary()[1:]])",
+        "m.summary()",
+        "",
+        "partly_nothing",
+        "Your answer[0, 0:3] matches no vector of this run. It should be h_n[-2, 0]: final state of layer 1 (the top "
+        "layer), forward, sequence 0. (1 more piece of your answer differs too.)",
+        "h_n[-2, 0]",
+        "[0, 0:3]",
+    ),
     (  # the forward half second, but layer 0 first: not the two halves swapped either
         "gru 2-dir time-major",
         "torch.cat([m.h_n[0], m.h_n[-2]], -1)",
