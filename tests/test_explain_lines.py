@@ -1134,3 +1134,16 @@ def test_every_name_read_without_a_call_line_is_listed_in_order():
     r = rows_of(seeded(nn.LSTM, 4, 5), randn(6, 3, 4), "torch.cat((h[-1], c[-1]), 1)")
     assert r.facts[0] == "names read as: c = c_n, h = h_n (write the call line to name them yourself)"
     assert r.rows[0] == ("[0]", "sequence 0: h_n: top layer forward final state; c_n: top layer forward cell state")
+
+
+@pytest.mark.parametrize(
+    "lengths, uses, check",
+    [
+        ([6, 4, 2], "output[:, -1]", "torch.equal(h_n[-1], output[torch.arange(3), lengths - 1]): True"),
+        (None, "out, (h, c) = self.lstm(x)\nc[-1]", "torch.equal(h[-1], out[:, -1]): True"),
+        (None, "out, hidden = self.lstm(x)\nhidden[1][-1]", "torch.equal(hidden[0][-1], out[:, -1]): True"),
+    ],
+)
+def test_the_check_is_written_in_the_names_the_student_used(lengths, uses, check):
+    lstm = seeded(nn.LSTM, 4, 5, batch_first=True)
+    assert rows_of(lstm, randn(3, 6, 4), uses, lengths=lengths).check == check
