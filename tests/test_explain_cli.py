@@ -317,7 +317,8 @@ from helpers.explain.parse import parse_arguments  # noqa: E402
         ("nn.LSTM(*sizes)", "*args is not a literal"),
         ("nn.GRU(8, 5, hidden_size=5)", "hidden_size is given twice"),
         ("nn.GRU(True, 5)", "input_size=True is not an integer (nn.GRU would read True as 1)"),
-        ("nn.LSTM(8, 5, proj_size=False)", "proj_size=False is not an integer (nn.LSTM would read True as 1)"),
+        ("nn.LSTM(8, 5, proj_size=False)", "proj_size=False is not an integer (nn.LSTM would read False as 0)"),
+        ("nn.GRU(8, 5.0)", "hidden_size=5.0 is not an integer"),
         (
             "nn.GRU(8, 5, batch_first='False')",
             "batch_first='False' is not True or False (a string such as 'False' counts as true)",

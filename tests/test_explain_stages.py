@@ -534,6 +534,11 @@ def _packed():
             id="dtype",
         ),
         pytest.param(
+            lambda: explain(_gru(), torch.zeros(5, 2, 3), hx=torch.zeros(1, 2, 4, dtype=torch.float64)),
+            "hx is torch.float64, but the module's weights are torch.float32: convert one to the other, e.g. hx.to(torch.float32) or module.to(torch.float64)",
+            id="hx dtype",
+        ),
+        pytest.param(
             lambda: explain(_gru(), torch.zeros(0, 2, 3)),
             "x has shape (0, 2, 3), with no sequences or no steps: the module needs N >= 1 and L >= 1",
             id="empty",

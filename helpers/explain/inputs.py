@@ -190,7 +190,7 @@ def _check_dtype(x: torch.Tensor, dtype: torch.dtype, name: str) -> None:
     if x.dtype != dtype:
         raise ValueError(
             f"{name} is {x.dtype}, but the module's weights are {dtype}: convert one to the other, "
-            f"e.g. x.to({dtype}) or module.to({x.dtype})"
+            f"e.g. {name.partition('.')[0]}.to({dtype}) or module.to({x.dtype})"
         )
 
 

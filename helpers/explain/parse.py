@@ -121,7 +121,8 @@ def check_types(text: str, cell: str, kwargs: dict) -> None:
     """Refuse what torch would accept with another meaning: True as a size, 'False' as a flag, a string dropout."""
     for name, value in kwargs.items():
         if name in INTEGERS and (isinstance(value, bool) or not isinstance(value, int)):
-            raise _refuse(text, f"{name}={value!r} is not an integer (nn.{cell} would read True as 1)")
+            why = f" (nn.{cell} would read {value!r} as {int(value)})" if isinstance(value, bool) else ""
+            raise _refuse(text, f"{name}={value!r} is not an integer{why}")
         if name in BOOLEANS and not isinstance(value, bool):
             raise _refuse(text, f"{name}={value!r} is not True or False (a string such as 'False' counts as true)")
         if name == "dropout" and isinstance(value, (bool, str)):
