@@ -418,7 +418,12 @@ UNBATCHED = {
     ),
     "lstm 1-dir unbatched": Case(RNNConfig("lstm", 2, 3, num_layers=2, seed=9), seq_len=3, unbatched=True),
 }
-ALL_CASES = {**CASES, **UNBATCHED, "gru batch of one": Case(RNNConfig("gru", 3, 4, seed=12), seq_len=4, batch_size=1)}
+ALL_CASES = {
+    **CASES,
+    **UNBATCHED,
+    "gru batch of one": Case(RNNConfig("gru", 3, 4, seed=12), seq_len=4, batch_size=1),
+    "gru 3 layers": Case(RNNConfig("gru", 3, 3, num_layers=3, seed=13), seq_len=3, batch_size=2),
+}
 
 
 def tensors(r):
@@ -758,6 +763,31 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # one direction, three layers: a lower row is the wrong layer, never a view with directions first
+        "gru 3 layers",
+        "m.h_n[1]",
+        "m.h_n[2]",
+        "",
+        "wrong_layer",
+        "Your answer[0] is h_n[1, 0]: final state of layer 1, sequence 0. It should be h_n[-1, 0]: final state of layer "
+        "2 (the top layer), sequence 0. That is the wrong layer: the last rows of h_n hold the top layer, the one "
+        "output shows. (1 more piece of your answer differs too.)",
+        "h_n[-1, 0]",
+        "[0]",
+    ),
+    (  # layer 0 backward read from a (D, num_layers, N, H_out) view: row 1 * num_layers + 0
+        "gru 2-dir time-major",
+        "m.h_n.view(2, 2, m.N, m.H)[1, 0]",
+        "m.h_n[1]",
+        "",
+        "view_order",
+        "Your answer[0] is h_n[-2, 0]: final state of layer 1 (the top layer), forward, sequence 0. It should be h_n[1, "
+        "0]: final state of layer 0, backward, sequence 0. That is the row a view with the directions before the "
+        "layers would pick. h_n's rows go layer by layer, forward then backward inside each layer: view it as "
+        "(num_layers, D, N, H_out), not (D, num_layers, N, H_out). (1 more piece of your answer differs too.)",
+        "h_n[1, 0]",
+        "[0]",
+    ),
     (  # a whole row that matches nothing, the other rows right
         "gru 2-dir time-major",
         "torch.cat([torch.full((1, 6), 0.123), m.summary()[1:]])",
