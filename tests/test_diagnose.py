@@ -763,6 +763,18 @@ def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)
 STORIES = [
+    (  # output wanted at a middle step, a lower layer's row given: the hint still points to h_n's last rows
+        "gru 1-dir batch_first",
+        "m.h_n[0]",
+        "m.out[:, 2]",
+        "",
+        "wrong_layer",
+        "Your answer[0] is h_n[0, 0]: final state of layer 0, sequence 0. It should be output[0, 2]: the top layer's "
+        "output at step 2, sequence 0. That is the wrong layer: the last rows of h_n hold the top layer, the one "
+        "output shows. (2 more pieces of your answer differ too.)",
+        "output[0, 2]",
+        "[0]",
+    ),
     (  # one direction, three layers: a lower row is the wrong layer, never a view with directions first
         "gru 3 layers",
         "m.h_n[1]",
