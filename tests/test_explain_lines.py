@@ -422,18 +422,11 @@ def test_pad_packed_sequence_lines_read_each_padded_position(lines, lengths, row
     assert report.tensors["lengths"].tolist() == list(lengths)
 
 
-PAD_DEFAULT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="pad_packed_sequence's batch_first defaults to False, but lines.py's _pad starts from the module's "
-    "batch_first: on a batch_first module, out, lens = pad_packed_sequence(packed_out) is read as (N, L, ...)",
-)
-
-
 @pytest.mark.parametrize(
     "batch_first, pad, padded_first",
     [
         (False, "pad_packed_sequence(packed_out)", False),
-        pytest.param(True, "pad_packed_sequence(packed_out)", False, marks=PAD_DEFAULT_BUG),
+        (True, "pad_packed_sequence(packed_out)", False),
         (True, "pad_packed_sequence(packed_out, batch_first=True)", True),
         (False, "pad_packed_sequence(packed_out, batch_first=True)", True),
         (True, "pad_packed_sequence(packed_out, batch_first=False)", False),
@@ -475,6 +468,15 @@ def test_pad_packed_sequence_gives_the_layout_it_asks_for_whatever_the_module(ba
         (
             "out, lengths = pad_packed_sequence(packed_out, 1)\nout",
             "uses line 'out, lengths = pad_packed_sequence(packed_out, 1)': batch_first must be True or False",
+        ),
+        (
+            "out, lengths = pad_packed_sequence(packed_out, batch_first=1)\nout",
+            "uses line 'out, lengths = pad_packed_sequence(packed_out, batch_first=1)': batch_first must be True or False",
+        ),
+        (
+            "out, lengths = pad_packed_sequence(packed_out, batch_first=self.batch_first)\nout",
+            "uses line 'out, lengths = pad_packed_sequence(packed_out, batch_first=self.batch_first)': "
+            "batch_first must be True or False",
         ),
     ],
 )

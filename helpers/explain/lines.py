@@ -322,12 +322,13 @@ def _pad(statement, spec, tensors, tags, bind, canon, packed_names) -> None:
     source = node.args[0].id
     if source not in packed_names:
         raise ValueError(f"uses line {statement.source!r}: {source} is not the packed output of the call line")
-    batch_first = spec.batch_first
+    batch_first = False  # pad_packed_sequence's own default, whatever the module's batch_first
     for k in node.keywords:
-        if k.arg == "batch_first" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, bool):
-            batch_first = k.value.value
-        elif k.arg != "batch_first":
+        if k.arg != "batch_first":
             raise ValueError(f"uses line {statement.source!r}: only batch_first= is read here")
+        if not (isinstance(k.value, ast.Constant) and isinstance(k.value.value, bool)):
+            raise ValueError(f"uses line {statement.source!r}: batch_first must be True or False")
+        batch_first = k.value.value
     if len(node.args) > 1:
         if not (isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, bool)):
             raise ValueError(f"uses line {statement.source!r}: batch_first must be True or False")
