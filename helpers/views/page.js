@@ -1,13 +1,10 @@
 // The page side of a slider view (helpers/views/page.py). The page keeps the view's pictures, decoded, by the
-// controls' values, each as its own <img>; when a control moves it puts that <img> on show in place of the one
-// there, with no message to the kernel and back.
+// controls' values; when a control moves it swaps the picture on show, with no message to the kernel and back.
 // The kernel sends the pictures (the one on show, then those one step away, or all of them for a small view).
 // A key is the controls' values as JSON: a slider's or checkbox's value, a menu's index.
 
 function keep(pictures, key, url) {
-  // An <img> decoded now, while nothing waits. That element itself goes on show (swapper), so that showing it costs
-  // no decoding: setting the src of the <img> on show to a kept picture's data: URL made Chromium decode the
-  // picture again (issue 27: 7 of 20 first shows of 01's pictures decoded anew, ~2 ms each, none this way).
+  // Decoded now, while nothing waits, so that showing it later costs no decoding.
   if (pictures.has(key)) return;
   const picture = new Image();
   picture.src = url;
@@ -15,38 +12,21 @@ function keep(pictures, key, url) {
   pictures.set(key, picture);
 }
 
-function takeOver(picture, shown) {
-  // The picture going on show takes every attribute of the one it replaces (alt, class, style, data-uid, and
-  // whatever a tool set, such as make bench's elementtiming), its own src apart.
-  for (const name of picture.getAttributeNames()) {
-    if (name !== "src" && !shown.hasAttribute(name)) picture.removeAttribute(name);
-  }
-  for (const name of shown.getAttributeNames()) {
-    if (name !== "src") picture.setAttribute(name, shown.getAttribute(name));
-  }
-}
-
-function swapper(first, pictures, keyNow) {
-  // show(): put the picture for the controls' values on show now, in place of the one there, if the page has it;
-  // say whether it did. show.shown() is the <img> on show. (Its data-key names the picture on show, data-from
-  // whether it was in the page when asked for ("page") or came from the kernel later ("kernel"), and data-held how
-  // many the page holds: for the tests and make bench, which look for the view's <img> each time.)
-  let shown = first;
-  const show = (origin = "page") => {
+function swapper(img, pictures, keyNow) {
+  // Show the picture for the controls' values now, if the page has it; say whether it did.
+  // (img.dataset.key names the picture on show, .from whether it was in the page when asked for ("page") or came
+  // from the kernel later ("kernel"), and .held how many the page holds: for the tests and make bench.)
+  return (origin = "page") => {
     const key = keyNow();
     const picture = pictures.get(key);
-    if (picture && picture !== shown) {
-      takeOver(picture, shown);
-      picture.dataset.key = key;
-      picture.dataset.from = origin;
-      shown.replaceWith(picture);
-      shown = picture;
+    if (picture && img.src !== picture.src) {
+      img.dataset.key = key;
+      img.dataset.from = origin;
+      img.src = picture.src;
     }
-    shown.dataset.held = pictures.size;
+    img.dataset.held = pictures.size;
     return picture !== undefined;
   };
-  show.shown = () => shown;
-  return show;
 }
 
 // --- the keyboard (issue 29): a view's menu and toggle buttons move with the arrow keys, as its sliders do ------
@@ -95,19 +75,20 @@ if (!window.rnnViewKeys) {
 // --- in JupyterLab and on live slides (anywidget): the controls are ipywidgets models ---------------------
 
 async function render({ model, el }) {
+  const img = document.createElement("img");
+  img.alt = model.get("alt");
+  el.appendChild(img);
   const pictures = new Map();
   const start = model.get("start");
   keep(pictures, start.key, start.url);
-  const first = pictures.get(start.key);
-  first.alt = model.get("alt");
-  first.dataset.key = start.key;
-  first.dataset.uid = model.get("uid");
-  el.appendChild(first);
+  img.src = start.url;
+  img.dataset.key = start.key;
+  img.dataset.uid = model.get("uid");
   const kinds = model.get("kinds");
   const controls = await Promise.all(
     model.get("controls").map((ref) => model.widget_manager.get_model(ref.replace("IPY_MODEL_", ""))),
   );
-  const show = swapper(first, pictures, () => JSON.stringify(controls.map((c, i) => c.get(kinds[i]))));
+  const show = swapper(img, pictures, () => JSON.stringify(controls.map((c, i) => c.get(kinds[i]))));
   const moved = () => show("page");
   const listeners = controls.map((control, i) => [control, `change:${kinds[i]}`]);
   for (const [control, event] of listeners) control.on(event, moved);
@@ -116,7 +97,7 @@ async function render({ model, el }) {
     show("kernel");
   };
   model.on("msg:custom", received);
-  const described = () => { show.shown().alt = model.get("alt"); }; // the kernel's alt text for the values on show
+  const described = () => { img.alt = model.get("alt"); }; // the kernel's alt text for the values on show
   model.on("change:alt", described);
   show();
   model.send({ hello: true }); // a new page: the kernel sends what it has drawn, then draws ahead
@@ -153,19 +134,15 @@ function renderStatic(el, state) {
   });
   const value = ({ spec, input }) =>
     spec.kind === "checkbox" ? input.checked : spec.kind === "select" ? input.selectedIndex : Number(input.value);
-  // The first picture on show: the one at the starting values (an empty <img> if the page lacks it).
-  const startKey = JSON.stringify(inputs.map(value));
-  const first = pictures.get(startKey) || document.createElement("img");
-  if (pictures.has(startKey)) first.dataset.key = startKey;
-  first.alt = state.alt;
+  const img = document.createElement("img");
+  img.alt = state.alt;
   const missing = document.createElement("p");
   missing.className = "rnn-static-missing";
-  el.append(first, missing);
-  const show = swapper(first, pictures, () => JSON.stringify(inputs.map(value)));
+  el.append(img, missing);
+  const show = swapper(img, pictures, () => JSON.stringify(inputs.map(value)));
   const update = () => {
     for (const control of inputs) control.shown.textContent = control.spec.kind === "range" ? ` ${value(control)}` : "";
     const found = show();
-    const img = show.shown();
     img.alt = (state.alts || {})[JSON.stringify(inputs.map(value))] || state.alt;
     img.style.opacity = found ? "1" : "0.3";
     missing.textContent = found ? "" : "This combination is not embedded in this page (see the note above).";
