@@ -125,7 +125,7 @@ def suite_overhead(rounds: int = 3) -> dict:
 #   time it is put back in the page (a new layout object), so a picture shown before is timed as well. Later
 #   than "ms" when raster and presentation lag behind the frame's callbacks (a busy machine), earlier when the
 #   frame before painted it.
-# With them: the segments on the way (key press -> swapped -> decoded -> next frame), the key of the picture shown,
+# With them: the segments on the way (key press -> new picture on show -> decoded -> next frame), the key of the picture shown,
 # the key before the press, the slider's value before and after, and where the picture came from: the page's
 # memory ("page") or the kernel, later ("kernel"). A press whose picture does not change leaves no result: the
 # bench counts it as such.
@@ -171,7 +171,7 @@ ARM_PRESS = """(handle, [id, view]) => {
                 const shown = performance.now();
                 bench.results[a.id] = {
                     ms: shown - a.down, key, keyBefore: a.keyBefore, valueBefore: a.valueBefore, valueAfter, origin,
-                    segments: {"press -> swapped": a.swapped - a.down, "swapped -> decoded": decoded - a.swapped,
+                    segments: {"press -> on show": a.swapped - a.down, "on show -> decoded": decoded - a.swapped,
                                "decoded -> next frame": shown - decoded},
                 };
             });
