@@ -1,12 +1,11 @@
 """What several browser modules build, shared so that their tests can spread over the pytest-xdist workers.
 
-- reveal.js, as `make slides` installs it (from the npm registry, into artifacts/reveal/): once per checkout, under a
-  lock, so that two workers never run npm into the same folder.
 - `make html`'s pages and `make slides`'s decks, built once per test run, whatever the number of processes
   (tests/conftest.py's `built_pages` and `built_decks`): the first process that needs them runs the Makefile's
   target under a lock, the others wait for it and use what it built. So what is checked is what this checkout
   builds, not whatever an earlier run left in artifacts/. The views' pictures they embed come from
-  artifacts/pictures/, which tools/html_export.py fills one notebook at a time under its own lock.
+  artifacts/pictures/, which tools/html_export.py fills one notebook at a time under its own lock; `make slides`
+  installs reveal.js from the npm registry the first time, under the decks' lock.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,6 @@ import pytest
 from tools.html_export import file_lock
 from tools.labserver import ARTIFACTS, REPO_ROOT
 
-REVEAL = ARTIFACTS / "reveal" / "node_modules" / "reveal.js"
 LOCKS = ARTIFACTS / "locks"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -40,24 +37,6 @@ def locked(name: str):
     """Hold artifacts/locks/<name>.lock: one test process at a time (the others wait)."""
     LOCKS.mkdir(parents=True, exist_ok=True)
     return file_lock(LOCKS / f"{name}.lock")
-
-
-def ensure_reveal(need: Callable[[bool, str], None] = need) -> Path:
-    """reveal.js where `make slides` puts it, installed by the Makefile's own rule the first time."""
-    need(
-        shutil.which("make") is not None and shutil.which("npm") is not None,
-        "the decks need make and npm to install reveal.js (`sudo apt-get install make npm`)",
-    )
-    with locked("reveal"):
-        done = subprocess.run(
-            ["make", str((REVEAL / "dist" / "reveal.js").relative_to(REPO_ROOT))],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return REVEAL
 
 
 # This run's name, the same in every pytest-xdist worker of a run (a process of its own without xdist).
@@ -85,5 +64,8 @@ def build_pages() -> Path:
 
 def build_decks() -> Path:
     """`make slides`'s decks, in artifacts/slides/, built once per run (with reveal.js, installed the first time)."""
-    ensure_reveal()
+    need(
+        shutil.which("make") is not None and shutil.which("npm") is not None,
+        "the decks need make and npm to install reveal.js (`sudo apt-get install make npm`)",
+    )
     return once_per_run("decks", "slides", ARTIFACTS / "slides")

@@ -11,7 +11,7 @@ the collection, which each worker sorts alike (LONGEST_FIRST).
   notebook share a page (a module fixture with the notebook as its parameter): a notebook's tests are one unit.
 - Modules that share something outside pytest are one unit (SHARED): the hub tests (each creates Unix users, and
   the hub's log has one name). The decks and pages that several modules check are built once per run, by whichever
-  worker needs them first, under a lock (tests/builds.py), as are reveal.js's install and each notebook's pictures in
+  worker needs them first, under a lock (tests/builds.py), as are each notebook's pictures in
   artifacts/pictures/ (tools/html_export.py); so their tests spread like the other browser tests.
 The groups come from the test ids, not from xdist_group marks: xdist 3.8.0 puts a mark's group into
 `item._nodeid`, which pytest 9.2's items no longer read, so marked tests would be spread one by one.
