@@ -225,6 +225,14 @@ def real_bytes(cell, kwargs, shape, dtype=torch.float32):
         ("GRU", {"input_size": 8, "hidden_size": 50, "num_layers": 3, "bidirectional": True}, [112, 4, 8]),
         ("LSTM", {"input_size": 8, "hidden_size": 50, "num_layers": 2, "proj_size": 20}, [9, 8]),
         ("LSTM", {"input_size": 4, "hidden_size": 6, "bidirectional": True, "batch_first": True}, [3, 10, 4]),
+        # one step of 1000 sequences: the states (num_layers * D, N, H_cell) outweigh everything else, so an
+        # estimate that took N from the wrong axis (L = 1) would fall below what torch returns
+        ("LSTM", {"input_size": 1, "hidden_size": 64, "num_layers": 16, "proj_size": 1}, [1, 1000, 1]),
+        (
+            "LSTM",
+            {"input_size": 1, "hidden_size": 64, "num_layers": 16, "proj_size": 1, "batch_first": True},
+            [1000, 1, 1],
+        ),
     ],
 )
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -242,6 +250,50 @@ def test_the_memory_estimate_covers_the_parameters_x_and_what_the_module_returns
     assert (
         real_bytes(cell, wider, shape[:-1] + [shape[-1] + 1], dtype) - real == (more_params + more_x) * dtype.itemsize
     )
+
+
+@pytest.mark.parametrize(
+    "cell, kwargs",
+    [
+        ("LSTM", dict(input_size=8, hidden_size=50, num_layers=3, bidirectional=True)),  # the question's module
+        ("GRU", dict(input_size=3, hidden_size=40, num_layers=2)),
+        ("RNN", dict(input_size=2, hidden_size=7)),
+        ("LSTM", dict(input_size=2, hidden_size=30, num_layers=4, proj_size=3)),
+    ],
+)
+@pytest.mark.parametrize("steps, batch", [(112, 4), (1, 500), (500, 1), (3, 3)])
+def test_the_memory_estimate_reads_n_and_l_where_the_layout_puts_them(cell, kwargs, steps, batch):
+    """batch_first moves only x's batch axis: the same L and N cost the same in either layout, and more
+    sequences cost more than more steps of as many numbers (each sequence has its own states)."""
+    h_in = kwargs["input_size"]
+    second = estimate_bytes(cell, dict(kwargs, batch_first=False), [steps, batch, h_in])  # (L, N, H_in)
+    first = estimate_bytes(cell, dict(kwargs, batch_first=True), [batch, steps, h_in])  # (N, L, H_in)
+    assert second == first
+    unbatched = estimate_bytes(cell, kwargs, [steps, h_in])  # (L, H_in): one sequence, in either layout
+    assert unbatched == estimate_bytes(cell, dict(kwargs, batch_first=True), [steps, h_in])
+    assert unbatched == estimate_bytes(cell, dict(kwargs, batch_first=False), [steps, 1, h_in])
+    if steps != batch:  # the same numbers in x, as steps or as sequences: the sequences' states weigh more
+        more_sequences = estimate_bytes(cell, kwargs, [min(steps, batch), max(steps, batch), h_in])
+        more_steps = estimate_bytes(cell, kwargs, [max(steps, batch), min(steps, batch), h_in])
+        assert more_sequences > more_steps
+
+
+def test_a_run_the_estimate_allows_is_not_refused(capsys, monkeypatch):
+    """The guard refuses exactly the runs whose estimate is over the limit: with the limit at this run's own
+    estimate, it runs, in both layouts; one byte less and it is refused."""
+    cli_module = sys.modules[main.__module__]
+    kwargs = {"input_size": 2, "hidden_size": 8, "num_layers": 3}
+    for module, shape in (
+        ("nn.GRU(2, 8, num_layers=3)", [2, 300, 2]),
+        ("nn.GRU(2, 8, 3, batch_first=True)", [300, 2, 2]),
+    ):
+        limit = estimate_bytes("GRU", dict(kwargs, batch_first="batch_first" in module), shape)
+        monkeypatch.setattr(cli_module, "MEMORY_LIMIT", limit)
+        assert main([module, "--input-shape", ",".join(map(str, shape))]) == 0
+        assert "N = 300, L = 2" in capsys.readouterr().out
+        monkeypatch.setattr(cli_module, "MEMORY_LIMIT", limit - 1)
+        code, out = run_main(capsys, module, "--input-shape", ",".join(map(str, shape)))
+        assert code == 2 and "is not allowed: it would take about" in out.err
 
 
 def test_an_unexpected_error_is_one_line_naming_its_type_cut_at_300_characters(capsys, monkeypatch):
@@ -276,12 +328,22 @@ def test_each_uses_line_gets_its_own_section(capsys):
     [
         # LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2): H_in 3, H_cell 4, D 2, H_out 2, 4 * 4 = 16 gates.
         # parameters: layer 0, 2 * (16 * (3 + 2 + 2) + 2 * 4) = 240; layer 1 reads D * H_out = 4: 2 * (16 * 8 + 8) = 272
-        # run: 30 steps * D * (2 layers * H_out + 16 gates) + 4 * 2 layers * D * 5 * H_cell = 1200 + 320 = 1520
-        # the report's float64 copies: 8 * (2 * 30 * D * H_out + 2 * 2 * D * 5 * H_cell) = 8 * (240 + 160) = 3200
-        # 1.5 * ((512 + 2 * 90 numbers of x + 2 * 1520) * 4 bytes + 3200) = 1.5 * 18128
+        # x (5, 6, 3) without batch_first is (L, N, H_in): L = 5, N = 6 (L * N = 30 steps of all sequences)
+        # run: 30 steps * D * (2 layers * H_out + 16 gates) + 4 * 2 layers * D * N 6 * H_cell = 1200 + 384 = 1584
+        # the report's float64 copies: 8 * (2 * 30 * D * H_out + 2 * 2 * D * 6 * H_cell) = 8 * (240 + 192) = 3456
+        # 1.5 * ((512 + 2 * 90 numbers of x + 2 * 1584) * 4 bytes + 3456) = 1.5 * 18896
         (
             "LSTM",
             dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True, proj_size=2),
+            [5, 6, 3],
+            None,
+            28344,
+        ),
+        # the same x with batch_first=True is (N, L, H_in): N = 5, so the states count 4 * 2 * D * 5 * H_cell = 320
+        # and the copies 8 * (240 + 160) = 3200: 1.5 * ((512 + 180 + 2 * 1520) * 4 + 3200) = 1.5 * 18128
+        (
+            "LSTM",
+            dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True, proj_size=2, batch_first=True),
             [5, 6, 3],
             None,
             27192,
@@ -294,6 +356,15 @@ def test_each_uses_line_gets_its_own_section(capsys):
         # RNN() with every default: 1 * (1 + 1 + 2) = 4 parameters; 4 steps, batch 2 (x.shape[0]):
         # run 4 * (1 + 1) + 4 * 2 = 16; copies 8 * (2 * 4 + 2 * 2) = 96
         ("RNN", {}, [2, 2, 1], None, int(1.5 * ((4 + 2 * 4 + 2 * 16) * 4 + 96))),
+        # x (3, 7, 1), L * N = 21 steps: without batch_first N = x.shape[1] = 7, the states 4 * N = 28
+        # run 21 * (1 + 1) + 28 = 70; copies 8 * (2 * 21 + 2 * 7) = 448: 1.5 * ((4 + 42 + 140) * 4 + 448) = 1.5 * 1192
+        ("RNN", {}, [3, 7, 1], None, 1788),
+        # with batch_first=True N = x.shape[0] = 3: run 42 + 12 = 54; copies 8 * (42 + 6) = 384: 1.5 * (616 + 384)
+        ("RNN", {"batch_first": True}, [3, 7, 1], None, 1500),
+        # unbatched (7, 1), either batch_first: N = 1, 7 steps: run 14 + 4 = 18; copies 8 * (14 + 2) = 128;
+        # 1.5 * ((4 + 14 + 36) * 4 + 128) = 1.5 * 344
+        ("RNN", {}, [7, 1], None, 516),
+        ("RNN", {"batch_first": True}, [7, 1], None, 516),
     ],
 )
 def test_the_memory_estimate_worked_out_by_hand_from_its_parts(cell, kwargs, shape, dtype, expected):

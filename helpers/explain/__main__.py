@@ -30,11 +30,19 @@ def estimate_bytes(cell: str, kwargs: dict, input_shape: list[int], dtype: torch
         below = h_in if layer == 0 else d * h_out
         params += d * (gates * (below + h_out + 2) + (h_out * h_cell if sizes["proj_size"] else 0))
     steps = math.prod(input_shape[:-1])  # L * N, whatever the layout
-    batch = input_shape[0] if len(input_shape) == 3 else 1
+    batch = batch_size(input_shape, kwargs.get("batch_first", False))  # the states hold N, not L, rows per layer
     run = steps * d * (layers * h_out + gates) + 4 * layers * d * batch * h_cell
     itemsize = torch.tensor([], dtype=dtype or kwargs.get("dtype") or torch.float32).element_size()
     copies = 8 * (2 * steps * d * h_out + 2 * layers * d * batch * h_cell)  # tags and the padded output
     return int(1.5 * ((params + 2 * math.prod(input_shape) + 2 * run) * itemsize + copies))
+
+
+def batch_size(input_shape: list[int], batch_first: bool) -> int:
+    """N, read from x's shape as the module reads it: (N, L, H_in) with batch_first=True, (L, N, H_in) without,
+    and 1 for an unbatched (L, H_in)."""
+    if len(input_shape) != 3:
+        return 1
+    return input_shape[0] if batch_first else input_shape[1]
 
 
 DEFAULTS = {"input_size": 1, "hidden_size": 1, "num_layers": 1, "proj_size": 0, "bidirectional": False}
@@ -131,10 +139,7 @@ def _report(parser: argparse.ArgumentParser, args):
 def _initial_state(module, x: torch.Tensor, generator: torch.Generator):
     """A random h_0 (and c_0) of the shape this module and x need, or x's own error if x does not fit."""
     rows = module.num_layers * (2 if module.bidirectional else 1)
-    if x.dim() == 3:
-        batch = (x.shape[0] if module.batch_first else x.shape[1],)
-    else:
-        batch = ()
+    batch = (batch_size(list(x.shape), module.batch_first),) if x.dim() == 3 else ()
     h_out = getattr(module, "proj_size", 0) or module.hidden_size
     h_0 = torch.randn((rows, *batch, h_out), generator=generator, dtype=x.dtype)
     if isinstance(module, torch.nn.LSTM):
