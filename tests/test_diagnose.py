@@ -134,7 +134,12 @@ MISTAKES = {
             "torch.zeros_like where no padding exists",
             lambda m: m.case.lengths is None,
             lambda m: (torch.zeros_like(m.h_n[-1]), m.h_n[-1]),
-        )
+        ),
+        (  # c_n is never padded, packed or not
+            "torch.zeros_like for c_n",
+            lambda m: m.c_n is not None,
+            lambda m: (torch.zeros_like(m.c_n[-1]), m.c_n[-1]),
+        ),
     ],
     "c_n_for_h_n": [("c_n[-1] for h_n[-1]", lambda m: m.c_n is not None, lambda m: (m.c_n[-1], m.h_n[-1]))],
     "h_n_for_c_n": [("h_n[-1] for c_n[-1]", lambda m: m.c_n is not None, lambda m: (m.h_n[-1], m.c_n[-1]))],
@@ -1127,13 +1132,13 @@ STORIES = [
         "c_n[-1, 0]",
         "[0]",
     ),
-    (
+    (  # sequence 0 is as long as the batch's steps: output holds no padding for it, so its zeros are no padding
         "lstm 1-dir time-major packed",
         "torch.zeros_like(m.h_n[-1])",
         "m.h_n[-1]",
         "",
-        "padding",
-        "Your answer[0] is zeros: what output holds after a sequence's end (padding). It should be output[5, 0]: the top layer's output at step 5, sequence 0. That is padding: sequence 0 has only 6 valid steps, and output holds zeros after them. Its final state is at its own last valid step, lengths[0] - 1 = 5. (3 more pieces of your answer differ too.)",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be output[5, 0]: the top layer's output at step 5, sequence 0. This run is padded only in output, after each sequence's end; sequence 0 has all 6 steps valid, so output holds no padding for it. Zeros are no state of it: read the run's own tensors rather than making new ones (torch.zeros). (3 more pieces of your answer differ too.)",
         "output[5, 0]",
         "[0]",
     ),
@@ -1313,14 +1318,145 @@ def test_wanted_numbers_computed_from_the_run_next_to_an_answer_row_that_matches
     )
 
 
-def test_zeros_for_c_n_in_a_packed_run_are_not_called_padding():
-    """output is padded with zeros, c_n never is: zeros where c_n is wanted are the "zeros" story even when the run
-    has padding, and the advice names the c_n row."""
-    m = Run(CASES["lstm 1-dir time-major packed"])
-    d = diagnose(m.run, torch.zeros_like(m.c_n[-1]), m.c_n[-1])
-    assert (d.pattern, d.advice, d.target) == ("zeros", "c_n[-1, 0]", "[0]")
-    d = diagnose(m.run, torch.zeros_like(m.h_n[-1]), m.h_n[-1])
-    assert (d.pattern, d.advice, d.target) == ("padding", "output[5, 0]", "[0]")
+ZEROS_CASES = {
+    "lstm 1-dir packed full length": Case(RNNConfig("lstm", 3, 3, num_layers=2, seed=4), 4, 3, lengths=(4, 4, 4)),
+    "lstm proj_size packed": Case(
+        RNNConfig("lstm", 3, 4, num_layers=1, bidirectional=True, proj_size=2, seed=5), 4, 3, lengths=(4, 2, 3)
+    ),
+}
+PADDED_ONLY_IN_OUTPUT = "This run is padded only in output, after each sequence's end; "
+NOT_A_STATE = " Zeros are no state of it: read the run's own tensors rather than making new ones (torch.zeros)."
+NO_PADDING = "This run has no padding, so zeros are no state of it: read the run's own tensors rather than making new ones (torch.zeros)."
+
+# (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice)
+ZEROS = [
+    (  # c_n is never padded, even in a packed run
+        "lstm 1-dir time-major packed",
+        "torch.zeros_like(m.c_n[-1])",
+        "m.c_n[-1]",
+        "",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be c_n[-1, 0]: cell state of layer 1 (the top layer), sequence 0. "
+        + PADDED_ONLY_IN_OUTPUT
+        + "c_n is never padded."
+        + NOT_A_STATE
+        + " (3 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "torch.zeros_like(m.c_n[-1])",
+        "m.c_n[-1]",
+        "c_n",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be c_n[-1, 0]: cell state of layer 2 (the top layer), backward, sequence 0. "
+        + PADDED_ONLY_IN_OUTPUT
+        + "c_n is never padded."
+        + NOT_A_STATE
+        + " (2 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+    ),
+    (  # with proj_size a c_n row (hidden_size wide) is wider than the zeros cut at H_out: still one row of zeros
+        "lstm proj_size packed",
+        "torch.zeros_like(m.c_n[-1])",
+        "m.c_n[-1]",
+        "",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be c_n[-1, 0]: cell state of layer 0, backward, sequence 0. "
+        + PADDED_ONLY_IN_OUTPUT
+        + "c_n is never padded."
+        + NOT_A_STATE
+        + " (2 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+    ),
+    (  # just outside: the same mistake in a run with no padding at all says so
+        "lstm 2-dir proj_size",
+        "torch.zeros_like(m.c_n[-1])",
+        "m.c_n[-1]",
+        "",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be c_n[-1, 0]: cell state of layer 1 (the top layer), backward, sequence 0. "
+        + NO_PADDING
+        + " (2 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+    ),
+    (  # packed, but every sequence as long as the batch's steps: no padding anywhere
+        "lstm 1-dir packed full length",
+        "torch.zeros_like(m.c_n[-1])",
+        "m.c_n[-1]",
+        "",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be c_n[-1, 0]: cell state of layer 1 (the top layer), sequence 0. "
+        + NO_PADDING
+        + " (2 more pieces of your answer differ too.)",
+        "c_n[-1, 0]",
+    ),
+    (
+        "lstm 1-dir packed full length",
+        "torch.zeros_like(m.h_n[-1])",
+        "m.h_n[-1]",
+        "",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be output[3, 0]: the top layer's output at step 3, sequence 0. "
+        + NO_PADDING
+        + " (2 more pieces of your answer differ too.)",
+        "output[3, 0]",
+    ),
+    (  # a lower layer's final state: output never shows it, h_n is never padded
+        "lstm 2-dir batch_first packed",
+        "torch.zeros_like(m.h_n[0])",
+        "m.h_n[0]",
+        "",
+        "zeros",
+        "Your answer[0] is zeros: all its numbers are 0. It should be h_n[0, 0]: final state of layer 0, forward, sequence 0. "
+        + PADDED_ONLY_IN_OUTPUT
+        + "h_n is never padded, and output shows only the top layer."
+        + NOT_A_STATE
+        + " (2 more pieces of your answer differ too.)",
+        "h_n[0, 0]",
+    ),
+    (  # output's padding read where the top layer's backward final state is wanted: it ends at step 0
+        "lstm 2-dir batch_first packed",
+        "m.out[1:, -1, m.H :]",
+        "m.h_n[-1, 1:]",
+        "h_n",
+        "padding",
+        "Your answer[0] is zeros: what output holds after a sequence's end (padding). It should be h_n[-1, 1]: final state of layer 2 (the top layer), backward, sequence 1. That is padding: sequence 1 has only 2 valid steps, and output holds zeros after them. Its backward direction ends at step 0, which is never padding. (1 more piece of your answer differs too.)",
+        "h_n[-1, 1]",
+    ),
+    (  # output's padding read where a valid step before the last is wanted
+        "lstm 2-dir batch_first packed",
+        "m.out[2:, 3, : m.H]",
+        "m.out[2:, 1, : m.H]",
+        "",
+        "padding",
+        "Your answer[0] is zeros: what output holds after a sequence's end (padding). It should be output[2, 1, 0:5]: the top layer's output at step 1, forward, sequence 2. That is padding: sequence 2 has only 3 valid steps, and output holds zeros after them. Step 1 is one of them.",
+        "output[2, 1, 0:5]",
+    ),
+    (  # with proj_size too, output's padding is H_out wide
+        "lstm proj_size packed",
+        "m.out[1:, -1, : m.H]",
+        "m.h_n[-2, 1:]",
+        "h_n",
+        "padding",
+        "Your answer[0] is zeros: what output holds after a sequence's end (padding). It should be h_n[-2, 1]: final state of layer 0, forward, sequence 1. That is padding: sequence 1 has only 2 valid steps, and output holds zeros after them. Its final state is at its own last valid step, lengths[1] - 1 = 1. (1 more piece of your answer differs too.)",
+        "h_n[-2, 1]",
+    ),
+]
+
+
+@pytest.mark.parametrize("case_name,got,expected,prefer,pattern,text,advice", ZEROS)
+def test_zeros_are_called_padding_only_where_output_is_padded(case_name, got, expected, prefer, pattern, text, advice):
+    """Only output is padded, after a sequence's end: zeros where c_n, a lower layer's h_n row or a sequence without
+    padding is wanted are zeros made by hand, and the message never says "no padding" for a run that has some."""
+    m = Run({**ALL_CASES, **ZEROS_CASES}[case_name])
+    got, expected = eval(got), eval(expected)
+    d = diagnose(m.run, got, expected, prefer)
+    assert (d.pattern, d.text, d.advice, d.target) == (pattern, text, advice, "[0]")
+    assert torch.equal(eval(advice, namespace(m, got, expected)), expected[0])
+    padded = m.case.lengths is not None and min(m.case.lengths) < m.L
+    assert ("no padding" in d.text) == (not padded)  # "no padding" only for a run that has none
+    assert ("(padding)" in d.text) == (pattern == "padding")
 
 
 def test_a_cut_c_n_row_is_measured_against_c_n_s_own_width():

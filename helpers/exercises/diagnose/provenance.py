@@ -35,7 +35,7 @@ WHY = {
 def relation(ix: RunIndex, wanted: Name, got: Name) -> str:
     """Name the story that turns the wanted vector into the one the answer holds."""
     if got.tensor == "zeros":
-        return "padding" if ix.run.lengths is not None and wanted.kind == "hidden" else "zeros"
+        return "padding" if _padded_here(ix, wanted) else "zeros"
     if wanted.kind != got.kind:
         return "c_n_for_h_n" if got.kind == "cell" else "h_n_for_c_n"
     if wanted.seq != got.seq:
@@ -52,6 +52,36 @@ def relation(ix: RunIndex, wanted: Name, got: Name) -> str:
     if wanted.step != got.step:
         return "off_by_one" if abs(wanted.step - got.step) == 1 else "wrong_step"
     return "mixed"
+
+
+def _padded_here(ix: RunIndex, wanted: Name) -> bool:
+    """Zeros where wanted is could be output's padding: the top layer's hidden state of a sequence with padding.
+
+    Only output is padded, and only after a sequence's end: c_n, h_n's lower layers and a sequence as long as the
+    batch's steps have no padding to read by mistake.
+    """
+    return (
+        ix.run.lengths is not None
+        and wanted.kind == "hidden"
+        and wanted.layer == ix.num_layers - 1
+        and ix.last[wanted.seq] < ix.seq_len - 1
+    )
+
+
+def _zeros_why(ix: RunIndex, e: Name) -> str:
+    """Why zeros are no state of this run, true for its padding: none at all, or only in output, not where e is."""
+    if all(last == ix.seq_len - 1 for last in ix.last):
+        return WHY["zeros"]
+    if e.kind == "cell":
+        reason = "c_n is never padded"
+    elif e.layer != ix.num_layers - 1:
+        reason = "h_n is never padded, and output shows only the top layer"
+    else:
+        reason = f"sequence {e.seq} has all {ix.seq_len} steps valid, so output holds no padding for it"
+    return (
+        f"This run is padded only in output, after each sequence's end; {reason}. Zeros are no state of it: "
+        f"read the run's own tensors rather than making new ones (torch.zeros)."
+    )
 
 
 def _index(piece: Piece, width: int) -> str:
@@ -137,7 +167,7 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
     got_at = {(p.row, p.start, p.stop): p for p in got_pieces}
     wrong = []
     for w in want_pieces:
-        g = got_at.get((w.row, w.start, w.stop))
+        g = got_at.get((w.row, w.start, w.stop)) or _zeros_over(got_pieces, w)
         if g is None or not set(g.names) & set(w.names):
             wrong.append((w, g))
     if not wrong:  # equal pieces everywhere means equal tensors; never reached for a wrong answer
@@ -183,11 +213,25 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
         )
     e, h = best_pair(w.names, g.names, prefer)
     pattern = relation(ix, e, h)
+    held = "all its numbers are 0" if pattern == "zeros" else words(h, ix)  # padding only in the padding story
     text = (
-        f"Your {where(g, width)} is {code(h, ix)}: {words(h, ix)}. It should be {code(e, ix)}: "
+        f"Your {where(g, width)} is {code(h, ix)}: {held}. It should be {code(e, ix)}: "
         f"{words(e, ix)}. {_why(ix, pattern, e, h)}{tail}"
     )
     return Diagnosis(pattern, text, code(e, ix), _index(w, width))
+
+
+def _zeros_over(got_pieces: list[Piece], w: Piece) -> Piece | None:
+    """Zeros over all of w's features, as one piece: zeros are cut at most H_out wide, a c_n row is wider with
+    proj_size set."""
+    inside = [p for p in got_pieces if p.row == w.row and w.start <= p.start and p.stop <= w.stop]
+    if (
+        inside
+        and all(p.names == (Name("zeros"),) for p in inside)
+        and sum(p.stop - p.start for p in inside) == (w.stop - w.start)
+    ):
+        return Piece(w.row, w.start, w.stop, (Name("zeros"),))
+    return None
 
 
 def _unnamed_wanted(ix: RunIndex, w: Piece, g: Piece | None, width: int, prefer: str) -> Diagnosis:
@@ -215,10 +259,17 @@ def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
         return text + (" It is also the other direction." if e.direction != h.direction else "")
     if pattern == "padding":
         n, length = e.seq, int(ix.run.lengths[e.seq])
+        if e.direction == 1 and e.step == 0:
+            where_e = "Its backward direction ends at step 0, which is never padding."
+        elif e.step == length - 1:
+            where_e = f"Its final state is at its own last valid step, lengths[{n}] - 1 = {length - 1}."
+        else:
+            where_e = f"Step {e.step} is one of them."
         return (
-            f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. "
-            f"Its final state is at its own last valid step, lengths[{n}] - 1 = {length - 1}."
+            f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. {where_e}"
         )
+    if pattern == "zeros":
+        return _zeros_why(ix, e)
     if pattern == "off_by_one":
         return f"That is one step off: step {h.step} instead of step {e.step}. Steps run from 0 to L - 1."
     if pattern == "wrong_step" and ix.num_directions == 1:
