@@ -118,3 +118,69 @@ def test_each_located_state_names_the_registry_rules_that_place_it():
         for rules in said.values():
             for rule_id in rules:
                 assert rule(rule_id).id == rule_id
+
+
+class _Warns(nn.Module):
+    """A model whose forward warns with a message of several lines, as some libraries' warnings are."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
+        self.gru = seeded(nn.GRU, 3, 4, batch_first=True)
+
+    def forward(self, x):
+        import warnings
+
+        warnings.warn(self.message, stacklevel=2)
+        return self.gru(x)[0]
+
+
+def _section(text: str, title: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start:end]
+
+
+def test_a_warning_of_several_lines_keeps_its_lines_each_indented_in_the_report():
+    """A warning's own line breaks are kept (they are its author's: a list, a command to run), and every line
+    after its first is indented as a wrapped line is: no line of the report starts at column 0 out of its section."""
+    message = "first line of the warning\nsecond line: run this\n\n    model.flatten_parameters()\nlast line"
+    report = explain(_Warns(message), torch.randn(2, 5, 3))
+    assert report.warnings == [message]
+    said = _section(str(report), "torch warned")
+    assert said == [
+        "  first line of the warning",
+        "    second line: run this",
+        "        model.flatten_parameters()",  # its own indentation kept, inside the section's
+        "    last line",
+    ]
+    assert "<td " + 'style="text-align:left">first line of the warning<br>second line: run this<br>' in (
+        report._repr_html_()
+    )
+    # just outside: a warning of one line is one line, as before
+    one = _section(str(explain(_Warns("one line only"), torch.randn(2, 5, 3))), "torch warned")
+    assert one == ["  one line only"]
+
+
+def test_a_long_line_of_a_warning_of_several_lines_wraps_within_the_width():
+    message = "short\n" + " ".join(["word"] * 40)
+    said = _section(str(explain(_Warns(message), torch.randn(2, 5, 3))), "torch warned")
+    # 40 words of 4 letters, 96 characters a line once indented: 19 words, 19 words, 2 words
+    assert said[0] == "  short" and all(line.startswith("    word") for line in said[1:]) and len(said) == 4
+    assert max(len(line) for line in said) <= 100
+    assert " ".join(" ".join(said).split()) == " ".join(message.split())
+
+
+def test_a_cell_of_several_lines_in_a_table_keeps_every_column_aligned():
+    from helpers.explain.render import Section, render_html, render_text
+
+    table = Section("t", ("name", "what"), (("a\nb", "one\ntwo"), ("longer", "three\n\nfour")))
+    assert render_text("T", [table]).splitlines()[4:] == [
+        "  name    what",
+        "  a       one",
+        "  b       two",
+        "  longer  three",
+        "          four",
+    ]
+    assert "<td " + 'style="text-align:left">three<br>four</td>' in render_html("T", [table])

@@ -25,13 +25,21 @@ LINE_WIDTH = 100  # no line of the text rendering is longer
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_on_hyphens=False, replace_whitespace=False) or [""]
+    """text's own lines (a torch warning may hold several), each wrapped to width; blank lines dropped, so that
+    every line the caller indents or aligns is one of these and none starts at column 0 by itself."""
+    lines = text.splitlines()
+    wrapped = [part for line in lines for part in textwrap.wrap(line, width, break_on_hyphens=False)]
+    return wrapped or [""]
+
+
+def _longest_line(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
 
 
 def _widths(table: list[tuple[str, ...]], room: int, code: tuple[int, ...] = ()) -> list[int]:
     """Column widths that fit room characters (two spaces between columns): the widest prose columns give way
     first, then code columns."""
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    widths = [max(_longest_line(row[i]) for row in table) for i in range(len(table[0]))]
     gaps = 2 * (len(widths) - 1)
     while sum(widths) + gaps > room:
         prose = [k for k in range(len(widths)) if k not in code and widths[k] > 16]
@@ -71,7 +79,7 @@ def render_text(title: str, sections: list[Section]) -> str:
 
 
 def _cell(section: Section, i: int, value: str) -> str:
-    text = html.escape(value)
+    text = "<br>".join(html.escape(line) for line in value.splitlines() if line.strip())  # its own lines kept
     if i == section.links:
         # Links are relative to notebooks/, where the course's notebooks (and 09's cell) live.
         href = html.escape(value.split("/")[-1])
