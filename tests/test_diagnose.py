@@ -741,29 +741,53 @@ def test_the_right_numbers_in_the_wrong_shape_in_words(case_name, got, expected,
     assert d.advice in text and torch.equal(eval(d.advice, namespace(m, got, expected)), expected)
 
 
+# (configuration, tensor, permute order, prefer, its name, the axes after the permute, the features, the axis whose
+# entries sit side by side in each row: the last axis after the permute, as reshape reads memory in that order)
 FEATURES_MOVED = [
-    ("gru 2-dir time-major", "m.h_n", (0, 2, 1), "", "h_n", "(num_layers * D, H_out, N)", "H_out"),
-    ("gru 1-dir batch_first", "m.output", (2, 0, 1), "", "output", "(H_out, N, L)", "H_out"),
-    ("gru 2-dir time-major", "m.output", (0, 2, 1), "h_n", "output", "(L, D * H_out, N)", "D * H_out"),
-    ("lstm 2-dir batch_first packed", "m.c_n", (0, 2, 1), "", "c_n", "(num_layers * D, hidden_size, N)", "hidden_size"),
-    ("gru 2-dir unbatched", "m.output", (1, 0), "", "output", "(D * H_out, L)", "D * H_out"),
+    ("gru 2-dir time-major", "m.h_n", (0, 2, 1), "", "h_n", "(num_layers * D, H_out, N)", "H_out", "N"),
+    ("gru 2-dir time-major", "m.h_n", (1, 2, 0), "", "h_n", "(N, H_out, num_layers * D)", "H_out", "num_layers * D"),
+    ("gru 1-dir batch_first", "m.output", (2, 0, 1), "", "output", "(H_out, N, L)", "H_out", "L"),
+    ("gru 1-dir batch_first", "m.output", (1, 2, 0), "", "output", "(L, H_out, N)", "H_out", "N"),
+    ("gru 2-dir time-major", "m.output", (0, 2, 1), "h_n", "output", "(L, D * H_out, N)", "D * H_out", "N"),
+    (
+        "lstm 2-dir batch_first packed",
+        "m.c_n",
+        (0, 2, 1),
+        "",
+        "c_n",
+        "(num_layers * D, hidden_size, N)",
+        "hidden_size",
+        "N",
+    ),
+    ("gru 2-dir unbatched", "m.output", (1, 0), "", "output", "(D * H_out, L)", "D * H_out", "L"),
 ]
 
 
-@pytest.mark.parametrize("case_name,tensor,perm,prefer,name,order,features", FEATURES_MOVED)
+@pytest.mark.parametrize("case_name,tensor,perm,prefer,name,order,features,side_by_side", FEATURES_MOVED)
 def test_features_moved_off_the_last_axis_are_named_with_the_axes_letters(
-    case_name, tensor, perm, prefer, name, order, features
+    case_name, tensor, perm, prefer, name, order, features, side_by_side
 ):
+    """The message names the axis whose entries are neighbours in each row: the last one after the permute (not the
+    first axis of the tensor, which the message used to name)."""
     m = Run(ALL_CASES[case_name])
     t = eval(tensor)
     got = t.permute(perm).reshape(t.shape)
     d = diagnose(m.run, got, t, prefer)
-    assert d.pattern == "features_moved"
-    assert d.text.startswith(
+    assert (d.pattern, d.advice) == ("features_moved", None)
+    assert d.text == (
         f"Your answer is {name}.permute{perm}, reshaped to {tuple(t.shape)}: permute{perm} puts {name}'s axes in the "
-        f"order {order}, so the features ({features}) are no longer last and the numbers of different "
+        f"order {order}, so the features ({features}) are no longer last: neighbouring numbers in each row of your "
+        f"answer belong to different {side_by_side} entries. Keep the features axis last when you move the others."
     )
-    assert d.text.endswith("alternate inside each row. Keep the features axis last when you move the others.")
+    # the claim, checked with torch: tag each number with its entry along each axis of t, move the tags as the
+    # answer was moved; neighbours in a row differ in the named axis always, and in every other axis not always
+    named = perm[[a.strip() for a in order.strip("()").split(", ")].index(side_by_side)]
+    for axis in range(t.dim()):
+        shape = [1] * t.dim()
+        shape[axis] = t.shape[axis]
+        tags = torch.arange(t.shape[axis]).reshape(shape).expand(t.shape).permute(perm).reshape(t.shape)
+        differ = tags[..., 1:] != tags[..., :-1]  # neighbours in each row of the answer
+        assert bool(differ.all()) == (axis == named), (axis, named)
 
 
 # (configuration, the learner's answer, the wanted tensor, prefer, pattern, the whole message, advice, target)

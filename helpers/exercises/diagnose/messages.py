@@ -78,14 +78,17 @@ def permuted(r: RNNRun, got: torch.Tensor, expected: torch.Tensor, prefer: str =
             moved = tensor.permute(perm)
             if perm == tuple(range(tensor.dim())) or not torch.equal(moved.reshape(got.shape), got):
                 continue
-            if perm[-1] == tensor.dim() - 1:  # the features stay last: the row mix is the provenance story
+            # reshape reads the permuted tensor in memory order, fastest along its last axis, perm[-1]: neighbouring
+            # numbers in a row of the answer are different entries of that axis
+            fastest = perm[-1]
+            if fastest == tensor.dim() - 1:  # the features stay last: the row mix is the provenance story
                 return None
             now = ", ".join(_letter(meanings[i]) for i in perm)
             return Diagnosis(
                 "features_moved",
                 f"Your answer is {name}.permute{perm}, reshaped to {tuple(got.shape)}: permute{perm} puts {name}'s "
-                f"axes in the order ({now}), so the features ({_letter(meanings[-1])}) are no longer last and the "
-                f"numbers of different {_letter(meanings[0])} entries alternate inside each row. Keep the features "
-                f"axis last when you move the others.",
+                f"axes in the order ({now}), so the features ({_letter(meanings[-1])}) are no longer last: "
+                f"neighbouring numbers in each row of your answer belong to different {_letter(meanings[fastest])} "
+                f"entries. Keep the features axis last when you move the others.",
             )
     return None
