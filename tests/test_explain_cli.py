@@ -324,6 +324,27 @@ def test_each_uses_line_gets_its_own_section(capsys):
 
 
 @pytest.mark.parametrize(
+    "module", ["nn.LSTM(4, 5, num_layers=2, proj_size=3)", "nn.LSTM(4, 5, 2, True, False, 0.0, False, 3)"]
+)
+def test_with_proj_size_a_uses_line_reads_hidden_size_as_c_n_s_width(capsys, module):
+    """--uses names the sizes as the module's arguments: hidden_size is c_n's width, H_out = proj_size h_n's."""
+    argv = [module, "--input-shape", "6,3,4", "--uses", "c_n.view(num_layers, N, hidden_size)[-1]"]
+    assert main([*argv, "--uses", "h_n.view(num_layers, N, H_out)[-1]"]) == 0
+    out = capsys.readouterr().out
+    assert "Your line: c_n.view(num_layers, N, hidden_size)[-1]  (shape (3, 5))" in out
+    assert "Your line: h_n.view(num_layers, N, H_out)[-1]  (shape (3, 3))" in out
+    code, said = run_main(capsys, *argv[:3], "--uses", "h_n.view(num_layers, N, hidden_size)[-1]")
+    assert code == 2 and said.out == ""
+    assert said.err.rstrip().endswith(
+        "with proj_size=3, h_n is H_out = proj_size = 3 wide and output D * H_out = 3 wide: "
+        "only c_n is hidden_size = 5 wide"
+    )
+    # just outside: without proj_size, hidden_size is h_n's width too
+    assert main(["nn.LSTM(4, 5, 2)", *argv[1:3], "--uses", "h_n.view(num_layers, N, hidden_size)[-1]"]) == 0
+    assert "Your line: h_n.view(num_layers, N, hidden_size)[-1]  (shape (3, 5))" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
     "cell, kwargs, shape, dtype, expected",
     [
         # LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2): H_in 3, H_cell 4, D 2, H_out 2, 4 * 4 = 16 gates.

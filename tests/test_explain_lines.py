@@ -821,6 +821,90 @@ def test_size_names_read_as_the_course_symbols(module, x, line, shape, row):
     assert r.shape == shape and r.rows == tuple((f"[{n}]", f"sequence {n}: {row}") for n in range(3))
 
 
+HIDDEN_NAMES = ("hidden_size", "hidden_dim", "hid_dim", "hidden_units", "n_hidden", "H", "H_cell", "enc_hid_dim")
+PROJECTED = {  # an LSTM(4, 5, num_layers=2, proj_size=3), proj_size given both ways torch takes it
+    "keyword": lambda: seeded(nn.LSTM, 4, 5, num_layers=2, proj_size=3),
+    "positional": lambda: seeded(nn.LSTM, 4, 5, 2, True, False, 0.0, False, 3),
+}
+NOT_PROJECTED = {  # just outside: no projection, so H_out is hidden_size
+    "no proj_size": lambda: seeded(nn.LSTM, 4, 5, num_layers=2),
+    "proj_size=0": lambda: seeded(nn.LSTM, 4, 5, num_layers=2, proj_size=0),
+    "positional 0": lambda: seeded(nn.LSTM, 4, 5, 2, True, False, 0.0, False, 0),
+}
+
+
+def said_value(module, name):
+    """What explain reads a size name as: a line that is only the name is read as that number."""
+    return rows_of(module, randn(6, 3, 4), name).rows
+
+
+@pytest.mark.parametrize("made", PROJECTED)
+def test_with_proj_size_the_hidden_size_names_are_c_n_s_width_and_h_out_is_proj_size(made):
+    """With proj_size, the hidden size a student names (hidden_size, self.hidden_size, hidden_dim, ...) is the
+    module's hidden_size: c_n's width. h_n and output are proj_size wide (H_out), as torch returns them."""
+    module = PROJECTED[made]()
+    assert module.proj_size == 3 and module.hidden_size == 5
+    with torch.no_grad():
+        _, (h_n, c_n) = module(randn(6, 3, 4))
+    assert h_n.shape[-1] == module.proj_size and c_n.shape[-1] == module.hidden_size  # torch's widths
+    for name in (*HIDDEN_NAMES, "self.hidden_size", "config.hidden_dim"):
+        assert said_value(module, name) == (("", "not states: 5"),), name
+    for name in ("H_out", "proj_size", "self.proj_size"):
+        assert said_value(module, name) == (("", "not states: 3"),), name
+    for name in ("hidden_size", "hidden_dim", "self.hidden_size"):  # c_n's rows are hidden_size wide: read whole
+        r = rows_of(module, randn(6, 3, 4), f"c_n.view(num_layers, N, {name})[-1]")
+        assert r.shape == (3, 5) and r.rows == tuple(
+            (f"[{n}]", f"sequence {n}: c_n: top layer forward cell state") for n in range(3)
+        )
+    r = rows_of(module, randn(6, 3, 4), "h_n.view(num_layers, N, H_out)[-1]")
+    assert r.shape == (3, 3) and r.rows[0] == ("[0]", "sequence 0: h_n: top layer forward final state")
+    # h_n viewed hidden_size wide fails in torch, so the line is refused, saying which tensor is how wide
+    with pytest.raises(RuntimeError, match="invalid for input of size 18"):
+        h_n.view(2, 3, module.hidden_size)
+    for name, read in (("hidden_size", ""), ("hidden_dim", " (hidden_dim read as hidden_size)")):
+        line = f"h_n.view(num_layers, N, {name})[-1]"
+        with pytest.raises(ValueError) as refused:
+            rows_of(module, randn(6, 3, 4), line)
+        assert str(refused.value).startswith(f"expression={line!r}: ")
+        assert str(refused.value).endswith(
+            "invalid for input of size 18; with proj_size=3, h_n is H_out = proj_size = 3 wide and output "
+            f"D * H_out = 3 wide: only c_n is hidden_size = 5 wide{read}"
+        )
+
+
+def test_with_proj_size_a_bidirectional_output_is_d_times_proj_size_wide_in_the_refusal():
+    module = seeded(nn.LSTM, 4, 5, bidirectional=True, proj_size=2)
+    with torch.no_grad():
+        output, _ = module(randn(6, 3, 4))
+    assert output.shape[-1] == 4
+    with pytest.raises(ValueError, match=r"output D \* H_out = 4 wide: only c_n is hidden_size = 5 wide$"):
+        rows_of(module, randn(6, 3, 4), "output.view(L, N, D, hidden_size)")
+
+
+@pytest.mark.parametrize("made", NOT_PROJECTED)
+def test_without_proj_size_every_hidden_size_name_and_h_out_are_hidden_size(made):
+    module = NOT_PROJECTED[made]()
+    assert module.proj_size == 0
+    with torch.no_grad():
+        _, (h_n, c_n) = module(randn(6, 3, 4))
+    assert h_n.shape[-1] == c_n.shape[-1] == module.hidden_size == 5
+    for name in (*HIDDEN_NAMES, "H_out", "self.hidden_size"):
+        assert said_value(module, name) == (("", "not states: 5"),), name
+    assert said_value(module, "proj_size") == (("", "not states: 0"),)
+    r = rows_of(module, randn(6, 3, 4), "h_n.view(num_layers, N, hidden_size)[-1]")
+    assert r.shape == (3, 5) and r.rows[0] == ("[0]", "sequence 0: h_n: top layer forward final state")
+    with pytest.raises(ValueError) as refused:  # a view that fails says torch's error, and no proj_size sentence
+        rows_of(module, randn(6, 3, 4), "h_n.view(num_layers, N, hidden_size + 1)")
+    assert str(refused.value).endswith("invalid for input of size 30")
+
+
+def test_a_gru_s_hidden_size_names_are_h_out():
+    module = seeded(nn.GRU, 4, 5)
+    for name in (*HIDDEN_NAMES, "H_out"):
+        assert said_value(module, name) == (("", "not states: 5"),), name
+    assert said_value(module, "proj_size") == (("", "not states: 0"),)
+
+
 # --- one sequence alone (unbatched): no sequence to name, the same reading ---------------------------------------
 
 

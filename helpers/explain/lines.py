@@ -26,14 +26,16 @@ C_NAMES = re.compile(r"^(c|cn|c_n|ct|c_t|cell|cell_state|c_last|c_.*|.*_c|.*_cel
 SIZE_NAMES = {
     "N": ("batch_size", "bs", "batch", "n_batch", "N", "B", "batch_sz"),
     "L": ("seq_len", "seq_length", "max_len", "L", "T", "num_steps", "max_length"),
-    "H_out": (
+    "H_out": ("H_out",),  # proj_size if set, else hidden_size
+    # the module's hidden_size, whatever the student calls it: c_n's width, and H_out only without proj_size
+    "H_cell": (
         "hidden_size",
         "hidden_dim",
         "hid_dim",
         "hidden_units",
         "n_hidden",
         "H",
-        "H_out",
+        "H_cell",
         "enc_hid_dim",
         "rnn_size",
     ),
@@ -308,7 +310,10 @@ def read_lines(located: Located, uses: Uses | None) -> tuple[Reading, ...]:
                     f"uses line {statement.source!r}: {name} is a PackedSequence here; "
                     "pad it first: out, lengths = pad_packed_sequence(" + name + ", batch_first=...)"
                 )
-        real = reader_real.value(statement.node)
+        try:
+            real = reader_real.value(statement.node)
+        except ValueError as error:
+            raise _said_with_widths(error, statement, spec) from None
         tag = reader_tag.value(statement.node)
         if statement.kind == "assign":
             bind(statement.targets, real, tag)
@@ -351,15 +356,32 @@ def _sizes(call: Call) -> dict:
         "N": spec.batch_size,
         "L": steps,
         "H_out": spec.h_out,
+        "H_cell": spec.hidden_size,
         "H_in": spec.input_size,
         "num_layers": spec.num_layers,
         "D": spec.num_directions,
     }
     sizes = {alias: values[symbol] for symbol, aliases in SIZE_NAMES.items() for alias in aliases}
-    sizes.update({"proj_size": spec.proj_size, "H_cell": spec.hidden_size})
-    if not spec.proj_size:
-        sizes["hidden_size"] = spec.hidden_size
+    sizes["proj_size"] = spec.proj_size
     return sizes
+
+
+def _said_with_widths(error: ValueError, statement: Statement, spec) -> ValueError:
+    """A line that names the hidden size and fails on an LSTM with proj_size: say which tensor is how wide."""
+    named = sorted(
+        {node.id for node in ast.walk(statement.node) if isinstance(node, ast.Name)}
+        | {node.attr for node in ast.walk(statement.node) if isinstance(node, ast.Attribute)}
+    )
+    hidden = [name for name in named if name in SIZE_NAMES["H_cell"]]
+    if not (spec.proj_size and hidden and "fails on your tensors" in str(error)):
+        return error
+    yours = [name for name in hidden if name != "hidden_size"]
+    read = f" ({', '.join(yours)} read as hidden_size)" if yours else ""
+    p, d = spec.proj_size, spec.num_directions
+    return ValueError(
+        f"{error}; with proj_size={p}, h_n is H_out = proj_size = {p} wide and output D * H_out = {d * p} wide: "
+        f"only c_n is hidden_size = {spec.hidden_size} wide{read}"
+    )
 
 
 def _free_names(uses: Uses) -> set[str]:
