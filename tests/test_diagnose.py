@@ -947,7 +947,7 @@ STORIES = [
         "partial",
         "Your answer[0] is only features 1:5 of c_n[-1, 0] (cell state of layer 2 (the top layer), backward, sequence "
         "0), which has 5 features. A slice bound written as a number cuts a vector in the middle once the sizes "
-        "change: compute it from the shape, for example H_out = c_n.shape[-1].",
+        "change: compute it from the shape, for example H_cell = c_n.shape[-1].",
         None,
         "",
     ),
@@ -1483,18 +1483,84 @@ def test_zeros_are_called_padding_only_where_output_is_padded(case_name, got, ex
     assert ("(padding)" in d.text) == (pattern == "padding")
 
 
-def test_a_cut_c_n_row_is_measured_against_c_n_s_own_width():
-    """With proj_size, c_n is hidden_size wide (4 here), h_n and each half of output proj_size wide (2)."""
-    m = Run(CASES["lstm 2-dir proj_size"])
-    d = diagnose(m.run, m.c_n[-1][:, :3], m.c_n[-1], "c_n")
-    assert d.pattern == "partial"
-    assert d.text.startswith(
+CUT = "A slice bound written as a number cuts a vector in the middle once the sizes change: compute it from the shape, "
+PROJ_C_N = "(c_n is hidden_size = 4 wide, h_n proj_size = 2)"
+PROJ_H_N = "(H_out = proj_size = 2 here, c_n is hidden_size = 4 wide)"
+
+# (configuration, the learner's answer, the wanted tensor, prefer, the whole message)
+CUT_ROWS = [
+    (  # with proj_size, c_n is hidden_size wide (4 here), h_n and each half of output proj_size wide (2)
+        "lstm 2-dir proj_size",
+        "m.c_n[-1][:, :3]",
+        "m.c_n[-1]",
+        "c_n",
         "Your answer[0] is only features 0:3 of c_n[-1, 0] (cell state of layer 1 (the top layer), backward, sequence "
-        "0), which has 4 features."
-    )
-    d = diagnose(m.run, m.h_n[-1][:, 1:], m.h_n[-1], "h_n")  # and a cut h_n row against proj_size
-    assert d.text == (
+        f"0), which has 4 features. {CUT}for example H_cell = c_n.shape[-1] {PROJ_C_N}.",
+    ),
+    (  # the width is the cut vector's, whichever tensor the learner was given
+        "lstm 2-dir proj_size",
+        "m.c_n[-1][:, :3]",
+        "m.c_n[-1]",
+        "output",
+        "Your answer[0] is only features 0:3 of c_n[-1, 0] (cell state of layer 1 (the top layer), backward, sequence "
+        f"0), which has 4 features. {CUT}for example H_cell = c_n.shape[-1] {PROJ_C_N}.",
+    ),
+    (
+        "lstm 2-dir proj_size",
+        "m.h_n[-1][:, 1:]",
+        "m.h_n[-1]",
+        "h_n",
         "Your answer[0] is only features 1:2 of h_n[-1, 0] (final state of layer 1 (the top layer), backward, sequence "
-        "0), which has 2 features. A slice bound written as a number cuts a vector in the middle once the sizes "
-        "change: compute it from the shape, for example H_out = h_n.shape[-1]."
-    )
+        f"0), which has 2 features. {CUT}for example H_out = h_n.shape[-1] {PROJ_H_N}.",
+    ),
+    (
+        "lstm 2-dir proj_size",
+        "m.out[:, 0, m.H - 1 :]",
+        "m.out[:, 0, m.H :]",
+        "output",
+        "Your answer[0, 0:1] is only features 1:2 of output[0, 0, 0:2] (the top layer's output at step 0, forward, "
+        f"sequence 0), which has 2 features. {CUT}for example H_out = output.shape[-1] // 2 {PROJ_H_N}.",
+    ),
+    (  # just outside: without proj_size one width for all, and c_n's is still called H_cell, c_n's own
+        "lstm 2-dir batch_first packed",
+        "m.c_n[-1][:, 1:]",
+        "m.c_n[-1]",
+        "h_n",
+        "Your answer[0] is only features 1:5 of c_n[-1, 0] (cell state of layer 2 (the top layer), backward, sequence "
+        f"0), which has 5 features. {CUT}for example H_cell = c_n.shape[-1].",
+    ),
+    (
+        "lstm 2-dir batch_first packed",
+        "m.h_n[-1][:, 1:]",
+        "m.h_n[-1]",
+        "h_n",
+        "Your answer[0] is only features 1:5 of h_n[-1, 0] (final state of layer 2 (the top layer), backward, sequence "
+        f"0), which has 5 features. {CUT}for example H_out = h_n.shape[-1].",
+    ),
+    (
+        "lstm 1-dir unbatched",
+        "m.c_n[-1][1:]",
+        "m.c_n[-1]",
+        "",
+        "Your answer is only features 1:3 of c_n[-1] (cell state of layer 1 (the top layer)), which has 3 features. "
+        f"{CUT}for example H_cell = c_n.shape[-1].",
+    ),
+]
+
+
+@pytest.mark.parametrize("case_name,got,expected,prefer,text", CUT_ROWS)
+def test_a_cut_row_is_measured_against_its_own_tensor_s_width(case_name, got, expected, prefer, text):
+    """The size hint names the width of the tensor the cut vector came from, and computes it: c_n's rows are H_cell =
+    hidden_size wide, h_n's and each half of output's H_out, which is proj_size when it is set."""
+    m = Run(ALL_CASES[case_name])
+    got, expected = eval(got), eval(expected)
+    d = diagnose(m.run, got, expected, prefer)
+    assert (d.pattern, d.text, d.advice) == ("partial", text, None)
+    width, name, code = re.search(
+        r"which has (\d+) features\..* for example (\w+) = ([^(]+?)(?: \(|\.$)", d.text
+    ).groups()
+    assert eval(code, namespace(m, got, expected)) == int(width)  # the hint computes the cut vector's width
+    sizes = {"H_cell": m.cfg.hidden_size, "H_out": m.cfg.h_out}
+    assert sizes[name] == int(width)
+    for said, size in re.findall(r"(hidden_size|proj_size) = (\d+)", d.text):
+        assert getattr(m.cfg, said) == int(size)

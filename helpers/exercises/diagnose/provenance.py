@@ -123,7 +123,7 @@ def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "
             f"Your {where(partial, width)} is only features {a}:{b} of {code(name, ix)} "
             f"({words(name, ix)}), which has {_width(name, ix)} features. A slice bound written as a "
             f"number cuts a vector in the middle once the sizes change: compute it from the shape, "
-            f"for example {_size_hint(ix, prefer)}.",
+            f"for example {_size_hint(ix, name)}.",
         )
     if got.shape == want.shape:
         return _same_shape(ix, got_pieces, want_pieces, width, prefer)
@@ -153,10 +153,22 @@ def _alternating(pieces: list[Piece]) -> list[Piece]:
     return []
 
 
-def _size_hint(ix: RunIndex, prefer: str) -> str:
-    if prefer in ("h_n", "c_n"):
-        return f"H_out = {prefer}.shape[-1]"
-    return "H_out = output.shape[-1] // 2" if ix.num_directions == 2 else "H_out = output.shape[-1]"
+def _size_hint(ix: RunIndex, name: Name) -> str:
+    """How to compute the width of the vector that was cut, from the tensor it was cut from.
+
+    c_n's rows are hidden_size wide (H_cell), h_n's and each half of output's H_out: proj_size when it is set.
+    """
+    if name.tensor == "c_n":
+        hint = "H_cell = c_n.shape[-1]"
+    elif name.tensor == "h_n":
+        hint = "H_out = h_n.shape[-1]"
+    else:
+        hint = "H_out = output.shape[-1] // 2" if ix.num_directions == 2 else "H_out = output.shape[-1]"
+    if ix.h_out == ix.hidden_size:  # no proj_size: one width for all three
+        return hint
+    if name.tensor == "c_n":
+        return f"{hint} (c_n is hidden_size = {ix.hidden_size} wide, h_n proj_size = {ix.h_out})"
+    return f"{hint} (H_out = proj_size = {ix.h_out} here, c_n is hidden_size = {ix.hidden_size} wide)"
 
 
 def _width(name: Name, ix: RunIndex) -> int:
