@@ -184,7 +184,8 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
             wrong.append((w, g))
     if not wrong:  # equal pieces everywhere means equal tensors; never reached for a wrong answer
         return Diagnosis("mixed", "Your answer's numbers differ from the wanted ones.")
-    if _swapped_halves(ix, got_pieces, want_pieces):
+    half = _swapped_halves(ix, got_pieces, want_pieces)
+    if half:
         e = preferred(want_pieces[0].names, prefer)
         first = preferred(got_pieces[0].names, prefer)
         return Diagnosis(
@@ -193,7 +194,7 @@ def _same_shape(ix, got_pieces, want_pieces, width, prefer) -> Diagnosis:
             f"the {DIRECTIONS[first.direction]} direction ({code(first, ix)}). output puts the forward "
             f"direction first, then the backward one: put {column(e, ix)} first.",
             column(e, ix),
-            f"[..., 0:{ix.h_out}]",
+            f"[..., 0:{half}]",
         )
     named = [p for p in got_pieces if p.names]
     if (
@@ -291,23 +292,28 @@ def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
     return WHY[pattern]
 
 
-def _swapped_halves(ix: RunIndex, got_pieces, want_pieces) -> bool:
-    """True if every row holds the wanted two halves in the other order."""
+def _swapped_halves(ix: RunIndex, got_pieces, want_pieces) -> int:
+    """The width of a half if every row holds the wanted two halves in the other order, else 0.
+
+    A half is one direction's vector: H_out wide for output and h_n, hidden_size for c_n (wider with proj_size).
+    """
     if ix.num_directions != 2:
-        return False
+        return 0
     rows: dict[tuple, list[Piece]] = {}
     for p in want_pieces:
         rows.setdefault(p.row, []).append(p)
     got_rows: dict[tuple, list[Piece]] = {}
     for p in got_pieces:
         got_rows.setdefault(p.row, []).append(p)
+    widths = set()
     for row, halves in rows.items():
         mine = got_rows.get(row, [])
-        if len(halves) != 2 or len(mine) != 2 or (halves[0].start, halves[1].stop) != (0, 2 * ix.h_out):
-            return False
+        if len(halves) != 2 or len(mine) != 2 or halves[0].start != 0 or halves[1].stop != 2 * halves[0].stop:
+            return 0
         if not (set(mine[0].names) & set(halves[1].names) and set(mine[1].names) & set(halves[0].names)):
-            return False
-    return True
+            return 0
+        widths.add(halves[0].stop)
+    return widths.pop() if len(widths) == 1 else 0
 
 
 def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diagnosis:
