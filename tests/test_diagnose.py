@@ -435,6 +435,9 @@ ALL_CASES = {
     **UNBATCHED,
     "gru batch of one": Case(RNNConfig("gru", 3, 4, seed=12), seq_len=4, batch_size=1),
     "gru 3 layers": Case(RNNConfig("gru", 3, 3, num_layers=3, seed=13), seq_len=3, batch_size=2),
+    # N == H_out: h_n[-1] is square, so h_n[-1].T has its shape
+    "gru 2-dir square": Case(RNNConfig("gru", 3, 3, num_layers=2, bidirectional=True, seed=2), 5, 3),
+    "lstm proj_size square": Case(RNNConfig("lstm", 3, 4, num_layers=1, proj_size=3, seed=2), 5, 3),
 }
 
 
@@ -739,6 +742,43 @@ SHAPE_STORIES = [
 ]
 
 
+SAME_SIZE = "Your answer holds the right numbers, with its dimensions in another order: its shape, "
+SHAPE_STORIES += [
+    (  # N == H_out: the transposed answer has the wanted shape; it is a transpose, not a permute and a reshape
+        "gru 2-dir square",
+        "m.h_n[-1].T",
+        "m.h_n[-1]",
+        "transposed",
+        SAME_SIZE + "(3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put them in "
+        "the wanted order with answer.transpose(0, 1).",
+    ),
+    (  # one layer, one direction: h_n[-1].T is also h_n.permute(0, 2, 1).reshape(3, 3), told as the transpose it is
+        "lstm proj_size square",
+        "m.h_n[-1].T",
+        "m.h_n[-1]",
+        "transposed",
+        SAME_SIZE + "(3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put them in "
+        "the wanted order with answer.transpose(0, 1).",
+    ),
+    (  # N == H_out again, on output's last two dimensions (time-major: (L, N, H_out))
+        "lstm proj_size square",
+        "m.output.transpose(1, 2)",
+        "m.output",
+        "transposed",
+        SAME_SIZE + "(5, 3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put "
+        "them in the wanted order with answer.permute(0, 2, 1).",
+    ),
+    (  # just outside: c_n is hidden_size = 4 wide, so its transpose has another shape
+        "lstm proj_size square",
+        "m.c_n[-1].T",
+        "m.c_n[-1]",
+        "transposed",
+        "Your answer holds the right numbers, with its dimensions in another order (shape (4, 3), wanted (3, 4)). Put "
+        "them in the wanted order with answer.transpose(0, 1).",
+    ),
+]
+
+
 @pytest.mark.parametrize("case_name,got,expected,pattern,text", SHAPE_STORIES)
 def test_the_right_numbers_in_the_wrong_shape_in_words(case_name, got, expected, pattern, text):
     m = Run(ALL_CASES[case_name])
@@ -917,8 +957,21 @@ STORIES = [
         "interleaved",
         "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number "
         "0 of h_n[0, 0]; your answer[0, 1:2] is number 0 of h_n[0, 1]. That is what moving the features axis (the last "
-        "one) with permute or transpose does before a reshape: the numbers of different rows end up alternating. Keep "
-        "the features last when you move axes.",
+        "one) with transpose or permute does, with or without a reshape after: the numbers of different rows end up "
+        "alternating. Keep the features last when you move axes.",
+        None,
+        "",
+    ),
+    (  # just outside the square story: h_n[0].T has the wanted shape but other numbers, so it is no transpose
+        "gru 2-dir square",
+        "m.h_n[0].T",
+        "m.h_n[-1]",
+        "",
+        "interleaved",
+        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number "
+        "0 of h_n[0, 0]; your answer[0, 1:2] is number 0 of h_n[0, 1]. That is what moving the features axis (the last "
+        "one) with transpose or permute does, with or without a reshape after: the numbers of different rows end up "
+        "alternating. Keep the features last when you move axes.",
         None,
         "",
     ),
@@ -1289,7 +1342,7 @@ STORIES = [
         "m.summary()",
         "",
         "interleaved",
-        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number 0 of h_n[-2, 0]; your answer[0, 1:2] is number 0 of h_n[-1, 0]. That is what moving the features axis (the last one) with permute or transpose does before a reshape: the numbers of different rows end up alternating. Keep the features last when you move axes.",
+        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number 0 of h_n[-2, 0]; your answer[0, 1:2] is number 0 of h_n[-1, 0]. That is what moving the features axis (the last one) with transpose or permute does, with or without a reshape after: the numbers of different rows end up alternating. Keep the features last when you move axes.",
         None,
         "",
     ),
@@ -1611,3 +1664,22 @@ def test_a_cut_row_is_measured_against_its_own_tensor_s_width(case_name, got, ex
     assert sizes[name] == int(width)
     for said, size in re.findall(r"(hidden_size|proj_size) = (\d+)", d.text):
         assert getattr(m.cfg, said) == int(size)
+
+
+def test_same_shape_swaps_of_dimensions_of_several_sizes():
+    """Two swaps, of size-2 and of size-3 dimensions, keep the shape: each swapped dimension has the size of the one
+    it replaces. Swapping only the first two, with the features kept last, is left to the provenance story."""
+    from helpers.exercises.diagnose.shapes import rearranged
+
+    want = torch.arange(36.0).reshape(2, 2, 3, 3)
+    got = want.permute(1, 0, 3, 2)
+    d = rearranged(got, want)
+    assert (d.pattern, d.advice) == ("transposed", "answer.permute(1, 0, 3, 2)")
+    assert d.text == (
+        "Your answer holds the right numbers, with its dimensions in another order: its shape, (2, 2, 3, 3), is the "
+        "wanted one only because the swapped dimensions each have the size of the one they replace. Put them in the "
+        "wanted order with answer.permute(1, 0, 3, 2)."
+    )
+    assert torch.equal(got.permute(1, 0, 3, 2), want)
+    assert rearranged(want.permute(1, 0, 2, 3), want) is None
+    assert rearranged(want, want) is None

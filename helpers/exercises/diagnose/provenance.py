@@ -112,8 +112,8 @@ def compare(ix: RunIndex, got: torch.Tensor, want: torch.Tensor, prefer: str = "
         return Diagnosis(
             "interleaved",
             f"Your answer's rows take one number at a time from different vectors of the run: {shown}. That is what "
-            f"moving the features axis (the last one) with permute or transpose does before a reshape: the numbers "
-            f"of different rows end up alternating. Keep the features last when you move axes.",
+            f"moving the features axis (the last one) with transpose or permute does, with or without a reshape "
+            f"after: the numbers of different rows end up alternating. Keep the features last when you move axes.",
         )
     if partial is not None:
         name = preferred(partial.names, prefer)

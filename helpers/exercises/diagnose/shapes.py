@@ -31,8 +31,11 @@ def _shape(shape) -> str:
 
 
 def rearranged(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
-    """The right numbers, in a shape other than the one wanted; None if that is not the story."""
-    if got.numel() != want.numel() or got.shape == want.shape or got.numel() == 0:
+    """The right numbers, in a shape other than the one wanted (or in the wanted shape by chance); None if that is
+    not the story."""
+    if got.shape == want.shape:
+        return _swapped_same_size(got, want)
+    if got.numel() != want.numel() or got.numel() == 0:
         return None
     shapes = f"shape {_shape(got.shape)}, wanted {_shape(want.shape)}"
     lead = "Your answer holds the right numbers"
@@ -105,4 +108,30 @@ def rearranged(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
             f"answer.reshape{_shape(want.shape)} gives the wanted shape.",
             f"answer.reshape{_shape(want.shape)}",
         )
+    return None
+
+
+def _swapped_same_size(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
+    """The right numbers with the features swapped with a dimension of the same size: h_n[-1].T has h_n[-1]'s shape
+    when N == H_out. Rows swapped with features kept last are the provenance story (rows of other sequences)."""
+    if not 2 <= got.dim() <= 5 or got.numel() == 0 or torch.equal(got, want):
+        return None
+    for order in permutations(range(got.dim())):
+        if order[-1] == got.dim() - 1 or [got.shape[i] for i in order] != list(got.shape):
+            continue
+        if torch.equal(got.permute(order), want):
+            how = "answer.transpose(0, 1)" if got.dim() == 2 else f"answer.permute{tuple(order)}"
+            sizes = {got.shape[i] for i in range(got.dim()) if order[i] != i}
+            same = (
+                f"have the same size, {sizes.pop()}"
+                if len(sizes) == 1
+                else "each have the size of the one they replace"
+            )
+            return Diagnosis(
+                "transposed",
+                f"Your answer holds the right numbers, with its dimensions in another order: its shape, "
+                f"{_shape(got.shape)}, is the wanted one only because the swapped dimensions {same}. "
+                f"Put them in the wanted order with {how}.",
+                how,
+            )
     return None
