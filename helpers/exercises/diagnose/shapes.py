@@ -112,12 +112,13 @@ def rearranged(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
 
 
 def _swapped_same_size(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | None:
-    """The right numbers with the features swapped with a dimension of the same size: h_n[-1].T has h_n[-1]'s shape
-    when N == H_out. Rows swapped with features kept last are the provenance story (rows of other sequences)."""
+    """The right numbers with dimensions of the same size swapped: h_n[-1].T has h_n[-1]'s shape when N == H_out, and
+    h_n has h_n.transpose(0, 1)'s when N == num_layers * D (a forgotten transpose, or a reshape that moved no axis:
+    the same numbers either way, so the story names neither and gives the fix)."""
     if not 2 <= got.dim() <= 5 or got.numel() == 0 or torch.equal(got, want):
         return None
     for order in permutations(range(got.dim())):
-        if order[-1] == got.dim() - 1 or [got.shape[i] for i in order] != list(got.shape):
+        if [got.shape[i] for i in order] != list(got.shape):
             continue
         if torch.equal(got.permute(order), want):
             how = "answer.transpose(0, 1)" if got.dim() == 2 else f"answer.permute{tuple(order)}"
