@@ -36,13 +36,14 @@ PRESSES_PER_VIEW = 24  # per rhythm
 WARM_UP_PRESSES = 4  # not counted: the first presses after Run All fill caches
 # (b)'s rhythms: quick presses each go as soon as the last picture shows; slow ones 150 ms apart.
 RHYTHMS = {"quick presses": 0.0, "slow presses, 150 ms apart": 0.150}
-# Chromium draws a frame every 1/60 s, and a press's time to the screen depends on where in the frame it lands: on
-# this machine the picture of a press made just after a frame began was painted 12 ms later (median), one made 8 to
-# 10 ms into it 17 ms later, and the decoded + next frame time went from 10 to 21 ms. Left alone, presses 150 ms
-# apart (9 frames) all land at the same point of the frame, and quick presses, which follow an animation frame
-# (the waits poll on it), cluster too: a view's median was one point of the frame, which by luck met the goal or
-# missed it by a frame. So each press waits a further fraction of a frame (PRESS_PHASES), and the presses of a view
-# spread evenly over the frame; the page records where each landed (phase_ms).
+# Chromium draws a frame every 1/60 s, and a press's figures depend on where in the frame it lands. Over 1,200
+# presses on every view (2026-12-08, cores busy with other jobs), the decoded + next frame median went from 12 ms
+# for presses 6 to 10 ms into a frame to 18-20 ms for those in its first 2 or last 3 ms (img.decode() resolves with
+# the frame that paints the picture, and the bench then waits for the frame after); painted, 13 to 16 ms. Presses
+# 150 ms apart (9 frames) all landed at the same point of the frame, and quick ones, which follow an animation frame
+# (the waits poll on it), clustered: a view's median was mostly one point of the frame, and met the goal or missed it
+# by a frame by luck. So each press waits a further fraction of a frame (press_phase), the presses of a view spread
+# evenly over the frame, and the page records where each landed (phase_ms).
 FRAME_S = 1 / 60
 GOLDEN = (5**0.5 - 1) / 2  # i * GOLDEN, modulo 1: fractions spread evenly over [0, 1) for any number of presses
 # `--stock-websocket`: jupyter_server's own kernel websocket (Nagle on), to compare with the project's.
