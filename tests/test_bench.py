@@ -92,6 +92,25 @@ def test_overall_pools_every_views_samples_and_failures():
     assert found[quick]["painted"] == {"n": 0}
 
 
+def test_a_views_presses_spread_evenly_over_the_display_frame():
+    # Presses 150 ms apart are 9 frames apart: unmoved, every one would land at the same point of the frame, and a
+    # view's median would be that point's figure. Each of the frame's equal parts gets one press, in either rhythm.
+    frame = bench.FRAME_S
+    for presses in (4, 24, 25):
+        assert sorted(bench.press_phase(i, presses) for i in range(presses)) == [k / presses for k in range(presses)]
+        last, phases = 0.0, [0.0]
+        for i in range(1, presses):
+            due = bench.press_due(i, presses, 0.150, last, now=last + 0.05)
+            assert 0.150 <= due - last < 0.150 + frame  # at least 150 ms apart, at most one frame more
+            phases.append(round(due % frame / frame * presses) % presses)
+            last = due
+        assert sorted(phases) == list(range(presses))
+        quick = [bench.press_due(i, presses, 0.0, 0.0, now=1.0) - 1.0 for i in range(presses)]
+        assert sorted(round(d / frame * presses) for d in quick) == list(range(presses))
+    # neighbouring presses do not keep to one part of the frame
+    assert all(abs(bench.press_phase(i + 1, 24) - bench.press_phase(i, 24)) > 0.2 for i in range(23))
+
+
 def frames(rows):
     """Drag frames from (ms, slider value, key list) rows."""
     return [[ms, None if value is None else str(value), json.dumps(key)] for ms, value, key in rows]

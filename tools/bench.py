@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -45,7 +46,6 @@ RHYTHMS = {"quick presses": 0.0, "slow presses, 150 ms apart": 0.150}
 # by a frame by luck. So each press waits a further fraction of a frame (press_phase), the presses of a view spread
 # evenly over the frame, and the page records where each landed (phase_ms).
 FRAME_S = 1 / 60
-GOLDEN = (5**0.5 - 1) / 2  # i * GOLDEN, modulo 1: fractions spread evenly over [0, 1) for any number of presses
 # `--stock-websocket`: jupyter_server's own kernel websocket (Nagle on), to compare with the project's.
 STOCK_WEBSOCKET = (
     "--ServerApp.kernel_websocket_connection_class="
@@ -369,9 +369,22 @@ def wait_picture_quiet(handle, quiet_ms: int = 1000, timeout: float = 30) -> Non
     )
 
 
-def press_phase(i: int) -> float:
-    """Where in the display's frame press i should land, as a fraction of a frame from where the rhythm puts it."""
-    return (i * GOLDEN) % 1.0
+def press_phase(i: int, presses: int) -> float:
+    """Where in the display's frame press i of `presses` should land, as a fraction of a frame from where the rhythm
+    puts it: each of the frame's `presses` equal parts once, in a scrambled order (a stride near presses / golden
+    ratio, prime to presses), so that no stretch of presses (one slider, one direction) keeps to one part."""
+    stride = next(k for k in range(round(presses * 0.618), presses + 1) if math.gcd(k, presses) == 1)
+    return (i * stride % presses) / presses
+
+
+def press_due(i: int, presses: int, gap_s: float, last_press: float, now: float) -> float:
+    """When (perf_counter seconds) press i goes, `now` being once the last picture shows: quick presses (gap_s 0)
+    press_phase of a frame after that, which follows an animation frame; spaced ones gap_s after the last press and
+    then what moves them on by the difference of their phases (so at most one frame more)."""
+    if not gap_s:
+        return now + press_phase(i, presses) * FRAME_S
+    shift = (press_phase(i, presses) - press_phase(i - 1, presses)) * FRAME_S
+    return last_press + gap_s + (shift - gap_s) % FRAME_S
 
 
 def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> dict:
@@ -395,13 +408,7 @@ def press_in_rhythm(page, handles: list, presses: int, gap_s: float) -> dict:
         press_id = f"{time.monotonic_ns()}-{i}"
         handle.evaluate(ARM_PRESS, [press_id, labpage.WIDGET_VIEW])
         if last_press is not None:
-            if gap_s:
-                # From the last press: gap_s, then what moves this press on by (phase i - phase i-1) of a frame.
-                shift = (press_phase(i) - press_phase(i - 1)) * FRAME_S
-                due = last_press + gap_s + (shift - gap_s) % FRAME_S
-            else:
-                due = time.perf_counter() + press_phase(i) * FRAME_S  # from the last picture shown, on a frame
-            time.sleep(max(0.0, due - time.perf_counter()))
+            time.sleep(max(0.0, press_due(i, presses, gap_s, last_press, time.perf_counter()) - time.perf_counter()))
         last_press = time.perf_counter()
         page.keyboard.press(key)
         try:
