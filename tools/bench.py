@@ -39,8 +39,9 @@ WARM_UP_PRESSES = 4  # not counted: the first presses after Run All fill caches
 RHYTHMS = {"quick presses": 0.0, "slow presses, 150 ms apart": 0.150}
 # Chromium draws a frame every 1/60 s, and a press's figures depend on where in the frame it lands. Over 1,200
 # presses on every view (2026-12-08, cores busy with other jobs), the decoded + next frame median went from 12 ms
-# for presses 6 to 10 ms into a frame to 18-20 ms for those in its first 2 or last 3 ms (img.decode() resolves with
-# the frame that paints the picture, and the bench then waits for the frame after); painted, 13 to 16 ms. Presses
+# for presses 6 to 10 ms into a frame to 18-20 ms for those in its first 2 or last 3 ms (img.decode() resolves
+# through the compositor, at a frame: presses there often count a frame too many, see "ms" below); painted, 13 to
+# 16 ms. Presses
 # 150 ms apart (9 frames) all landed at the same point of the frame, and quick ones, which follow an animation frame
 # (the waits poll on it), clustered: a view's median was mostly one point of the frame, and met the goal or missed it
 # by a frame by luck. So each press waits a further fraction of a frame (press_phase), the presses of a view spread
