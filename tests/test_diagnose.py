@@ -1711,3 +1711,198 @@ def test_same_shape_swaps_of_dimensions_of_several_sizes():
     assert (d.pattern, d.advice) == ("transposed", "answer.permute(1, 0, 2, 3)")
     assert rearranged(want, want) is None
     assert rearranged(want.flip(0), want) is None  # the same shape, but no order of the dimensions gives want
+
+
+# --- rules the mutation run showed untested (issue 30) --------------------------------------------------------------
+
+
+def test_a_hidden_state_where_c_n_is_wanted_is_named_from_h_n_whatever_the_learner_was_given():
+    """c_n's rows line up with h_n's, so the hidden state in the answer is named by h_n (h_n[-1, 0]), not output,
+    even for a learner who worked from output."""
+    m = Run(CASES["lstm 1-dir time-major packed"])
+    for prefer in ("output", "h_n", ""):
+        d = diagnose(m.run, m.h_n[-1], m.c_n[-1], prefer)
+        assert (d.pattern, d.advice, d.target) == ("h_n_for_c_n", "c_n[-1, 0]", "[0]"), prefer
+        assert d.text == (
+            "Your answer[0] is h_n[-1, 0]: final state of layer 1 (the top layer), sequence 0. It should be c_n[-1, 0]: "
+            "cell state of layer 1 (the top layer), sequence 0. That is the hidden state (h_n, or output); the task "
+            "wants c_n, the LSTM's cell state, which output never shows. (3 more pieces of your answer differ too.)"
+        ), prefer
+
+
+def test_the_likeliest_story_differs_in_the_fewest_fields_then_stays_in_the_tensor_s_family():
+    """best_pair: the (wanted, got) names with the fewest differing fields (kind, layer, direction, sequence, step)
+    win, whatever their tensors; among those, a pair in one family (c_n counts as h_n's, its rows line up with
+    h_n's) beats a pair across tensors; then the tensor the learner was given (prefer). A got piece can carry names
+    of unrelated vectors when numbers repeat (a saturated unit is exactly 1.0 in many places)."""
+    from helpers.exercises.diagnose.names import best_pair
+
+    out_2 = Name("output", 0, 1, 0, 2)  # top layer (1), forward, sequence 0, step 2
+    h_below_2 = Name("h_n", 0, 0, 0, 2, 0)  # layer 0: one field differs (the layer), across tensors
+    out_back_3 = Name("output", 0, 1, 1, 3)  # two fields differ (direction and step), same tensor
+    for prefer in ("output", "h_n"):
+        assert best_pair((out_2,), (h_below_2, out_back_3), prefer) == (out_2, h_below_2), prefer
+        assert best_pair((out_2,), (out_back_3, h_below_2), prefer) == (out_2, h_below_2), prefer
+    c_top, h_top, out_top = Name("c_n", 0, 1, 0, 4, 2), Name("h_n", 0, 1, 0, 4, 2), Name("output", 0, 1, 0, 4)
+    for prefer in ("output", "h_n"):  # fields tie (the kind): c_n's story is told with h_n, even from output
+        assert best_pair((c_top,), (out_top, h_top), prefer) == (c_top, h_top), prefer
+        assert best_pair((out_top, h_top), (c_top,), prefer) == (h_top, c_top), prefer
+    out_3, h_3 = Name("output", 0, 1, 0, 3), Name("h_n", 0, 1, 0, 3, 2)
+    assert best_pair((out_top, h_top), (out_3, h_3), "h_n") == (h_top, h_3)  # fields and family tie: prefer
+    assert best_pair((out_top, h_top), (out_3, h_3), "output") == (out_top, out_3)
+
+
+def test_time_read_as_batch_needs_several_wanted_rows():
+    """Two sequences of two steps (N == L == 2, batch_first): output[0] is sequence 0's steps where the last step of
+    each sequence is wanted, told as time read as the batch. Just outside: one wanted row (1-D, both sequences side
+    by side) has no rows to confuse, so it gets the step story of its first piece."""
+    case = Case(RNNConfig("gru", 3, 4, batch_first=True, seed=8), seq_len=2, batch_size=2)
+    m = Run(case)
+    d = diagnose(m.run, m.output[0], m.out[:, -1], prefer="output")
+    assert (d.pattern, d.advice) == ("time_for_batch", None)
+    assert d.text == (
+        "The rows of your answer are the steps of one sequence: your answer[0] is output[0, 0]; your answer[1] is "
+        "output[0, 1]. The task wants one row per sequence. Here output is (N, L, ...): check which dimension is time "
+        "and which is the batch."
+    )
+    m = Run(CASES["gru 1-dir batch_first"])
+    got, wanted = torch.cat([m.out[0, 0], m.out[0, 1]]), torch.cat([m.out[0, -1], m.out[1, -1]])
+    d = diagnose(m.run, got, wanted, prefer="output")
+    assert (d.pattern, d.advice, d.target) == ("wrong_step", "output[0, 4]", "[0:4]")
+    assert d.text.startswith("Your answer[0:4] is output[0, 0]: the top layer's output at step 0, sequence 0. ")
+
+
+def test_padding_read_for_a_sequence_of_one_step():
+    """A sequence of length 1 ends at step 0, forward: its final state is at lengths[n] - 1 = 0, not 'the backward
+    direction ends at step 0' (there is no backward direction here)."""
+    case = Case(RNNConfig("gru", 3, 3, num_layers=1, seed=4), 4, 3, lengths=(4, 1, 3))
+    m = Run(case)
+    d = diagnose(m.run, m.out[:, -1], m.h_n[-1], prefer="output")
+    assert (d.pattern, d.advice, d.target) == ("padding", "output[0, 1]", "[1]")
+    assert d.text.startswith(
+        "Your answer[1] is zeros: what output holds after a sequence's end (padding). It should be output[0, 1]: the "
+        "top layer's output at step 0, sequence 1. That is padding: sequence 1 has only 1 valid step"
+    )
+    assert d.text.endswith(
+        "and output holds zeros after them. Its final state is at its own last valid step, lengths[1] - 1 = 0. "
+        "(1 more piece of your answer differs too.)"
+    )
+    assert "backward" not in d.text
+    assert torch.equal(m.output[0, 1], m.h_n[-1, 1])
+
+
+def test_zeros_over_a_c_n_row_wider_than_h_out():
+    """With proj_size, a c_n row (hidden_size = 4 wide) is wider than the zeros cut at H_out = 2: zeros over all of
+    it are one zeros piece, also when it is the second half of a row (answer[0, 4:8]). A row of c_n's width that is
+    only partly zeros (the rest numbers of no vector) is never called zeros."""
+    m = Run(CASES["lstm 2-dir proj_size"])
+    both = torch.cat([m.c_n[-2], m.c_n[-1]], -1)  # (N, 8)
+    d = diagnose(m.run, torch.cat([m.c_n[-2], torch.zeros_like(m.c_n[-1])], -1), both)
+    assert (d.pattern, d.advice, d.target) == ("zeros", "c_n[-1, 0]", "[0, 4:8]")
+    assert d.text == (
+        "Your answer[0, 4:8] is zeros: all its numbers are 0. It should be c_n[-1, 0]: cell state of layer 1 (the top "
+        "layer), backward, sequence 0. " + NO_PADDING + " (2 more pieces of your answer differ too.)"
+    )
+    half = m.c_n[-1].clone()
+    half[:, :2] = 0
+    half[:, 2:] = torch.tensor([0.1234, 0.5678])  # numbers of no vector of the run
+    d = diagnose(m.run, half, m.c_n[-1])
+    assert (d.pattern, d.advice, d.target) == ("partly_nothing", "c_n[-1, 0]", "[0]")
+    assert d.text == (
+        "Your answer[0] matches no vector of this run. It should be c_n[-1, 0]: cell state of layer 1 (the top "
+        "layer), backward, sequence 0. (2 more pieces of your answer differ too.)"
+    )
+
+
+def test_a_same_shape_swap_is_told_for_answers_of_two_to_five_dimensions_and_never_for_the_wanted_tensor():
+    """rearranged: the wanted tensor itself is no shape story (None); a swap of two same-size dimensions of a 5-D
+    tensor is found like a 2-D one."""
+    from helpers.exercises.diagnose.shapes import rearranged
+
+    for shape in [(3, 3), (2, 3, 3), (2, 2, 2, 3), (2, 1, 2, 3, 3)]:
+        want = torch.arange(float(torch.Size(shape).numel())).reshape(shape) + 1
+        assert rearranged(want, want) is None, shape
+        assert rearranged(want.clone(), want) is None, shape
+    want = torch.arange(1.0, 25.0).reshape(1, 2, 3, 2, 2)
+    got = want.transpose(3, 4)
+    d = rearranged(got, want)
+    assert (d.pattern, d.advice) == ("transposed", "answer.permute(0, 1, 2, 4, 3)")
+    assert d.text.endswith(
+        "the swapped dimensions have the same size, 2. Put them in the wanted order with answer.permute(0, 1, 2, 4, 3)."
+    )
+    assert torch.equal(got.permute(0, 1, 2, 4, 3), want)
+
+
+def saturated_run():
+    """A one-layer RNN whose units saturate: tanh of a large input is exactly 1.0 in float32, so 1.0 is feature 0
+    of output[0, 0] and feature 1 of output[1, 0] (= h_n[0, 0]), and nowhere else."""
+    from helpers.models import RNNRun
+
+    cfg = RNNConfig("rnn", 2, 2)
+    module = torch.nn.RNN(2, 2)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.zero_()
+        module.weight_ih_l0.copy_(torch.diag(torch.tensor([100.0, 1.0])))
+    x = torch.tensor([[[1.0, 0.3]], [[-0.002, 50.0]]])  # (L, N, H_in) = (2, 1, 2)
+    output, h_n = module(x)
+    assert output[0, 0, 0] == 1.0 and output[1, 0, 1] == 1.0 and output[1, 0, 0] != 1.0 and output[0, 0, 1] != 1.0
+    return RNNRun(cfg, module, x, None, output.detach(), h_n.detach(), None)
+
+
+@pytest.mark.parametrize("prefer", ["output", "h_n"])
+def test_a_number_found_at_several_places_is_named_where_it_really_is(prefer):
+    """A piece of one number that several vectors hold, at different features: the message names a vector that
+    holds it at the features it says (output[0, 0]'s 0:1), never another vector's features at that place."""
+    r = saturated_run()
+    ns = tensors(r)
+    got = torch.tensor([1.0])
+    d = diagnose(r, got, r.h_n.detach()[0, 0, :1], prefer)
+    assert d.pattern == "partial"
+    a, b, name = re.search(r"is only features (\d+):(\d+) of ((?:output|h_n|c_n)\[[^\]]*\])", d.text).groups()
+    assert torch.equal(eval(name, ns)[int(a) : int(b)], got), d.text
+    assert d.text.startswith("Your answer is only features 0:1 of output[0, 0] (the top layer's output at step 0")
+
+
+def test_steps_of_one_sequence_are_told_as_time_for_batch_only_where_sequences_are_wanted():
+    """Just outside the time-for-batch story: the wanted rows are steps of one sequence too (output[0, 3:5]), so
+    the answer's steps 0 and 1 of that sequence are told as the wrong steps, not as time read as the batch."""
+    m = Run(CASES["gru 1-dir batch_first"])
+    d = diagnose(m.run, m.out[0, 0:2], m.out[0, 3:5], prefer="output")
+    assert (d.pattern, d.advice, d.target) == ("wrong_step", "output[0, 3]", "[0]")
+    assert d.text.startswith("Your answer[0] is output[0, 0]: the top layer's output at step 0, sequence 0. ")
+
+
+def test_numbers_computed_from_the_run_next_to_a_misaligned_answer_are_named_by_the_wanted_place():
+    """The wanted half is maths on the run (h_n[-2] * 2); the answer's first three numbers are two unknown numbers
+    and a zero, cut differently from the wanted piece: the message names the wanted place, answer[0, 0:3]."""
+    m = Run(CASES["gru 2-dir time-major"])
+    got = torch.cat([torch.tensor([[0.5, 0.6, 0.0]] * m.N), m.h_n[-1]], -1)
+    d = diagnose(m.run, got, torch.cat([m.h_n[-2] * 2, m.h_n[-1]], -1))
+    assert (d.pattern, d.advice, d.target) == ("mixed", None, "")
+    assert d.text == (
+        "Your answer[0, 0:3] matches no vector of this run. The task wants other numbers there, computed from the run "
+        "rather than read from it."
+    )
+
+
+def test_halves_are_swapped_only_when_each_row_is_the_two_wanted_halves_of_one_width_in_the_other_order():
+    """Not the halves story: a row that holds the wanted first half shifted by one place (three pieces, not two),
+    and, with proj_size, h_n[-1] (2 wide) and c_n[-1] (4 wide) in the other order (not two halves of one width)."""
+    m = Run(CASES["gru 2-dir time-major"])
+    got = torch.cat([torch.zeros(m.N, 1), m.h_n[-2], torch.tensor([[0.7, 0.8]] * m.N)], -1)
+    d = diagnose(m.run, got, torch.cat([m.h_n[-2], torch.zeros_like(m.h_n[-1])], -1))
+    assert (d.pattern, d.advice, d.target) == ("partly_nothing", "h_n[-2, 0]", "[0, 0:3]")
+    assert d.text.startswith(
+        "Your answer[0, 0:3] matches no vector of this run. It should be h_n[-2, 0]: final state of layer 1 (the top "
+        "layer), forward, sequence 0."
+    )
+    m = Run(CASES["lstm 2-dir proj_size"])
+    got, wanted = torch.cat([m.c_n[-1], m.h_n[-1]], -1), torch.cat([m.h_n[-1], m.c_n[-1]], -1)  # (N, 6) both
+    d = diagnose(m.run, got, wanted)
+    assert d.pattern != "halves_swapped" and "swapped" not in d.text, d.text
+    ns = namespace(m, got, wanted)
+    for where, name in SHOULD.findall(d.text):
+        assert torch.equal(eval("expected" + where[len("answer") :], ns), eval(name, ns)), (where, name)
+    assert d.advice is not None and d.advice in d.text  # what it should be, at the place it names
+    assert torch.equal(eval(d.advice, ns), eval("expected" + d.target, ns)), (d.advice, d.target)
