@@ -1906,3 +1906,49 @@ def test_halves_are_swapped_only_when_each_row_is_the_two_wanted_halves_of_one_w
         assert torch.equal(eval("expected" + where[len("answer") :], ns), eval(name, ns)), (where, name)
     assert d.advice is not None and d.advice in d.text  # what it should be, at the place it names
     assert torch.equal(eval(d.advice, ns), eval("expected" + d.target, ns)), (d.advice, d.target)
+
+
+def test_a_missing_wanted_row_is_pointed_at_as_that_row():
+    """too_little: the answer holds only the first two rows of h_n[-1]; the part it lacks is a whole row of the
+    wanted tensor, named as that row (expected[2]), which the advice gives."""
+    m = Run(CASES["gru 1-dir batch_first"])
+    got = m.h_n[-1, :2]
+    d = diagnose(m.run, got, m.h_n[-1])
+    assert (d.pattern, d.advice, d.target) == ("too_little", "h_n[-1, 2]", "[2]")
+    assert d.text.startswith(
+        "Your answer holds only part of what the task wants: your answer[0] is h_n[-1, 0] (final state of layer 1 "
+        "(the top layer), sequence 0); your answer[1] is h_n[-1, 1] (final state of layer 1 (the top layer), sequence "
+        "1). It lacks h_n[-1, 2] (final state of layer 1 (the top layer), sequence 2)"
+    )
+    ns = namespace(m, got, m.h_n[-1])
+    assert torch.equal(eval(d.advice, ns), eval("expected" + d.target, ns))
+
+
+def test_a_single_number_is_read_as_a_one_number_row():
+    """A 0-D answer (h_n[-1, 0, 1], an integer index too many) is one number of a vector: named with its place in
+    that vector, and the claim is true. Where the one-element slice is wanted, it is the missing dimension."""
+    m = Run(CASES["gru 2-dir time-major"])
+    got = m.h_n[-1, 0, 1]
+    d = diagnose(m.run, got, m.h_n[-1, 0])
+    assert (d.pattern, d.advice) == ("partial", None)
+    assert d.text.startswith(
+        "Your answer is only features 1:2 of h_n[-1, 0] (final state of layer 1 (the top layer), backward, sequence "
+        "0), which has 3 features."
+    )
+    assert torch.equal(m.h_n[-1, 0][1:2], got.reshape(1))
+    d = diagnose(m.run, got, m.h_n[-1, 0, 1:2])
+    assert (d.pattern, d.advice) == ("missing_dim", "answer.unsqueeze(0)")
+    assert "(shape (), wanted (1,))" in d.text
+
+
+def test_dimensions_in_another_order_are_found_up_to_five_dimensions():
+    """rearranged: the transposed story searches every order of up to 5 dimensions."""
+    from helpers.exercises.diagnose.shapes import rearranged
+
+    want = torch.arange(1.0, 121.0).reshape(1, 2, 3, 4, 5)
+    d = rearranged(want.permute(0, 1, 2, 4, 3), want)
+    assert (d.pattern, d.advice) == ("transposed", "answer.permute(0, 1, 2, 4, 3)")
+    assert d.text == (
+        "Your answer holds the right numbers, with its dimensions in another order (shape (1, 2, 3, 5, 4), wanted "
+        "(1, 2, 3, 4, 5)). Put them in the wanted order with answer.permute(0, 1, 2, 4, 3)."
+    )
