@@ -1784,9 +1784,10 @@ def test_padding_read_for_a_sequence_of_one_step():
         "top layer's output at step 0, sequence 1. That is padding: sequence 1 has only 1 valid step"
     )
     assert d.text.endswith(
-        "and output holds zeros after them. Its final state is at its own last valid step, lengths[1] - 1 = 0. "
+        "and output holds zeros after it. Its final state is at its own last valid step, lengths[1] - 1 = 0. "
         "(1 more piece of your answer differs too.)"
     )
+    assert "1 valid step," in d.text and "1 valid steps" not in d.text  # one step, said in the singular
     assert "backward" not in d.text
     assert torch.equal(m.output[0, 1], m.h_n[-1, 1])
 
@@ -1951,4 +1952,37 @@ def test_dimensions_in_another_order_are_found_up_to_five_dimensions():
     assert d.text == (
         "Your answer holds the right numbers, with its dimensions in another order (shape (1, 2, 3, 5, 4), wanted "
         "(1, 2, 3, 4, 5)). Put them in the wanted order with answer.permute(0, 1, 2, 4, 3)."
+    )
+
+
+def test_a_state_where_output_s_padding_is_wanted_is_told_so_for_a_gru_too():
+    """output[-1] of a padded run holds zeros for the shorter sequences. An answer with a state there is told that
+    the task wants output as it is, padding included; never that the task wants c_n (a GRU has none), and never the
+    padding story of an answer that holds zeros."""
+    case = Case(RNNConfig("gru", 3, 3, num_layers=1, seed=4), 4, 3, lengths=(4, 2, 3))
+    m = Run(case)
+    d = diagnose(m.run, m.h_n[-1], m.output[-1], prefer="output")
+    assert d.pattern == "padding_wanted"
+    assert d.text == (
+        "Your answer[1] is output[1, 1]: the top layer's output at step 1, sequence 1. It should be zeros: what "
+        "output holds after a sequence's end (padding). The task wants output as it is, padding included: your "
+        "answer has a state of the run where output holds zeros. (1 more piece of your answer differs too.)"
+    )
+    assert torch.equal(m.output[-1, 1], torch.zeros(3)) and torch.equal(m.h_n[-1, 1], m.output[1, 1])
+    # just outside: an LSTM's hidden state where its c_n is wanted is still the c_n story
+    lstm = Run(CASES["lstm 1-dir time-major packed"])
+    assert diagnose(lstm.run, lstm.h_n[-1], lstm.c_n[-1]).pattern == "h_n_for_c_n"
+
+
+def test_the_part_an_answer_lacks_says_among_others_only_when_more_is_missing():
+    """too_little names one missing piece; 'among others' only when another wanted piece is missing too."""
+    m = Run(CASES["gru 1-dir batch_first"])
+    n = m.h_n.shape[1]
+    one_short = diagnose(m.run, m.h_n[-1, : n - 1], m.h_n[-1])
+    assert one_short.pattern == "too_little" and one_short.text.endswith(
+        f"It lacks h_n[-1, {n - 1}] (final state of layer 1 (the top layer), sequence {n - 1})."
+    )
+    two_short = diagnose(m.run, m.h_n[-1, : n - 2], m.h_n[-1])
+    assert two_short.pattern == "too_little" and two_short.text.endswith(
+        f"It lacks h_n[-1, {n - 2}] (final state of layer 1 (the top layer), sequence {n - 2}), among others."
     )

@@ -29,11 +29,15 @@ WHY = {
     "wrong_step": "That is the wrong step. The forward direction ends at the last valid step; the backward "
     "direction reads the sequence from the end, so it ends at step 0.",
     "mixed": "That is another state of the run.",
+    "padding_wanted": "The task wants output as it is, padding included: your answer has a state of the run where "
+    "output holds zeros.",
 }
 
 
 def relation(ix: RunIndex, wanted: Name, got: Name) -> str:
     """Name the story that turns the wanted vector into the one the answer holds."""
+    if wanted.tensor == "zeros":  # output's padding is wanted (a GRU's answer is never c_n for h_n because of it)
+        return "padding_wanted"
     if got.tensor == "zeros":
         return "padding" if _padded_here(ix, wanted) else "zeros"
     if wanted.kind != got.kind:
@@ -279,7 +283,8 @@ def _why(ix: RunIndex, pattern: str, e: Name, h: Name) -> str:
         else:
             where_e = f"Step {e.step} is one of them."
         return (
-            f"That is padding: sequence {n} has only {length} valid steps, and output holds zeros after them. {where_e}"
+            f"That is padding: sequence {n} has only {length} valid step{'s' if length != 1 else ''}, and output holds "
+            f"zeros after {'them' if length != 1 else 'it'}. {where_e}"
         )
     if pattern == "zeros":
         return _zeros_why(ix, e)
@@ -344,12 +349,13 @@ def _other_shape(ix, got_pieces, want_pieces, width, want_width, prefer) -> Diag
         how = f" Keep only features {keep[0]}:{keep[1]} of each row: {advice}." if keep else " Keep only that."
         return Diagnosis("too_much", f"Your answer holds what the task wants, and more besides: {listed}.{how}", advice)
     if only_wanted and not has_all and all(w.names for w in want_pieces):
-        missing = next(w for w in want_pieces if not any(set(w.names) & set(g.names) for g in named))
+        lacking = [w for w in want_pieces if not any(set(w.names) & set(g.names) for g in named)]
+        missing = lacking[0]
         e = preferred(missing.names, prefer)
         return Diagnosis(
             "too_little",
             f"Your answer holds only part of what the task wants: {listed}. It lacks "
-            f"{code(e, ix)} ({words(e, ix)}), among others.",
+            f"{code(e, ix)} ({words(e, ix)}){', among others' if len(lacking) > 1 else ''}.",
             code(e, ix),
             _index(missing, want_width),
         )
