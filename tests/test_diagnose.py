@@ -746,13 +746,19 @@ SHAPE_STORIES = [
 
 
 SAME_SIZE = "Your answer holds the right numbers, with its dimensions in another order: its shape, "
+# the features (the wanted tensor's last dimension) moved to dimension {}: the story names where they run
+FEATURES_AT = (
+    "Your answer holds the right numbers, with its dimensions in another order (its features run along dimension {}, "
+    "not the last): its shape, "
+)
 SHAPE_STORIES += [
     (  # N == H_out: the transposed answer has the wanted shape; it is a transpose, not a permute and a reshape
         "gru 2-dir square",
         "m.h_n[-1].T",
         "m.h_n[-1]",
         "transposed",
-        SAME_SIZE + "(3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put them in "
+        FEATURES_AT.format(0)
+        + "(3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put them in "
         "the wanted order with answer.transpose(0, 1).",
     ),
     (  # one layer, one direction: h_n[-1].T is also h_n.permute(0, 2, 1).reshape(3, 3), told as the transpose it is
@@ -760,7 +766,8 @@ SHAPE_STORIES += [
         "m.h_n[-1].T",
         "m.h_n[-1]",
         "transposed",
-        SAME_SIZE + "(3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put them in "
+        FEATURES_AT.format(0)
+        + "(3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put them in "
         "the wanted order with answer.transpose(0, 1).",
     ),
     (  # N == H_out again, on output's last two dimensions (time-major: (L, N, H_out))
@@ -768,7 +775,8 @@ SHAPE_STORIES += [
         "m.output.transpose(1, 2)",
         "m.output",
         "transposed",
-        SAME_SIZE + "(5, 3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put "
+        FEATURES_AT.format(1)
+        + "(5, 3, 3), is the wanted one only because the swapped dimensions have the same size, 3. Put "
         "them in the wanted order with answer.permute(0, 2, 1).",
     ),
     (  # N == num_layers * D: h_n itself where h_n.transpose(0, 1) is wanted. A forgotten transpose, or a reshape
@@ -1702,8 +1710,8 @@ def test_same_shape_swaps_of_dimensions_of_several_sizes():
     d = rearranged(got, want)
     assert (d.pattern, d.advice) == ("transposed", "answer.permute(1, 0, 3, 2)")
     assert d.text == (
-        "Your answer holds the right numbers, with its dimensions in another order: its shape, (2, 2, 3, 3), is the "
-        "wanted one only because the swapped dimensions each have the size of the one they replace. Put them in the "
+        "Your answer holds the right numbers, with its dimensions in another order (its features run along dimension "
+        "2, not the last): its shape, (2, 2, 3, 3), is the wanted one only because the swapped dimensions each have the size of the one they replace. Put them in the "
         "wanted order with answer.permute(1, 0, 3, 2)."
     )
     assert torch.equal(got.permute(1, 0, 3, 2), want)

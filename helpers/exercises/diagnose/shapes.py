@@ -128,9 +128,13 @@ def _swapped_same_size(got: torch.Tensor, want: torch.Tensor) -> Diagnosis | Non
                 if len(sizes) == 1
                 else "each have the size of the one they replace"
             )
+            # want's last dimension, the features, is got's dimension order[-1]: named when it moved
+            moved = (
+                "" if order[-1] == got.dim() - 1 else f" (its features run along dimension {order[-1]}, not the last)"
+            )
             return Diagnosis(
                 "transposed",
-                f"Your answer holds the right numbers, with its dimensions in another order: its shape, "
+                f"Your answer holds the right numbers, with its dimensions in another order{moved}: its shape, "
                 f"{_shape(got.shape)}, is the wanted one only because the swapped dimensions {same}. "
                 f"Put them in the wanted order with {how}.",
                 how,
