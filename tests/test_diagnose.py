@@ -745,6 +745,13 @@ SHAPE_STORIES = [
 ]
 
 
+# h_n[0].T where h_n[-1] is wanted, in either configuration: told the same way, square or not
+H_N0_T_INTERLEAVED = (
+    "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number 0 "
+    "of h_n[0, 0]; your answer[0, 1:2] is number 0 of h_n[0, 1]. That is what moving the features axis (the last one) "
+    "with transpose or permute does, with or without a reshape after: the numbers of different rows end up "
+    "alternating. Keep the features last when you move axes."
+)
 SAME_SIZE = "Your answer holds the right numbers, with its dimensions in another order: its shape, "
 # the features (the wanted tensor's last dimension) moved to dimension {}: the story names where they run
 FEATURES_AT = (
@@ -986,10 +993,7 @@ STORIES = [
         "m.h_n[-1]",
         "",
         "interleaved",
-        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number "
-        "0 of h_n[0, 0]; your answer[0, 1:2] is number 0 of h_n[0, 1]. That is what moving the features axis (the last "
-        "one) with transpose or permute does, with or without a reshape after: the numbers of different rows end up "
-        "alternating. Keep the features last when you move axes.",
+        H_N0_T_INTERLEAVED,
         None,
         "",
     ),
@@ -999,10 +1003,7 @@ STORIES = [
         "m.h_n[-1]",
         "",
         "interleaved",
-        "Your answer's rows take one number at a time from different vectors of the run: your answer[0, 0:1] is number "
-        "0 of h_n[0, 0]; your answer[0, 1:2] is number 0 of h_n[0, 1]. That is what moving the features axis (the last "
-        "one) with transpose or permute does, with or without a reshape after: the numbers of different rows end up "
-        "alternating. Keep the features last when you move axes.",
+        H_N0_T_INTERLEAVED,
         None,
         "",
     ),
